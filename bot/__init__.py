@@ -1,0 +1,3 @@
+"""Telegram assistant for Peru's digital government services."""
+
+__version__ = "0.1.0"

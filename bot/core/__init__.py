@@ -1,0 +1,1 @@
+"""The question-answering core: plain synchronous code that knows nothing of Telegram or SQLite."""

@@ -1,0 +1,107 @@
+"""Plain data types shared by every layer: knowledge entries and the pipeline's reply."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+LANGS = ("es", "en")
+
+
+@dataclass(frozen=True)
+class Text:
+    """A text given per language; Spanish is always present, English optionally."""
+
+    es: str
+    en: str | None = None
+
+    def get(self, lang: str) -> str:
+        return self.en if lang == "en" and self.en else self.es
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {"es": self.es, "en": self.en}
+
+
+@dataclass(frozen=True)
+class TextList:
+    """A list of texts per language (steps, requirements, questions, keywords)."""
+
+    es: tuple[str, ...] = ()
+    en: tuple[str, ...] = ()
+
+    def get(self, lang: str) -> tuple[str, ...]:
+        return self.en if lang == "en" and self.en else self.es
+
+    def as_dict(self) -> dict[str, list[str]]:
+        return {"es": list(self.es), "en": list(self.en)}
+
+
+@dataclass(frozen=True)
+class Channel:
+    """One way to reach a service: online, presencial, telefono, app, correo or whatsapp."""
+
+    kind: str
+    value: str
+    label: Text | None = None
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A service or an event of the knowledge base."""
+
+    id: str
+    kind: str  # "service" or "event"
+    title: Text
+    summary: Text  # a service's `answer`, an event's `description`
+    questions: TextList
+    keywords: TextList
+    url: str
+    sources: tuple[str, ...]
+    reviewed: date
+    category: str = ""
+    institution: str = ""  # a service's institution, an event's organizer
+    steps: TextList = field(default_factory=TextList)
+    requirements: TextList = field(default_factory=TextList)
+    cost: Text | None = None
+    channels: tuple[Channel, ...] = ()
+    related: tuple[str, ...] = ()
+    # Events only. `None` for starts/ends means "to be announced".
+    starts: date | datetime | None = None
+    ends: date | datetime | None = None
+    modality: str = ""
+    location: Text | None = None
+    region: str = ""
+    source_file: str = ""
+    source_line: int = 0
+
+    @property
+    def is_event(self) -> bool:
+        return self.kind == "event"
+
+
+class Outcome(enum.StrEnum):
+    ANSWER = "answer"
+    SUGGEST = "suggest"
+    NONE = "none"
+    SMALLTALK = "smalltalk"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the pipeline says about one question; channels render it, the store logs it."""
+
+    outcome: Outcome
+    lang: str
+    question: str
+    normalized: str = ""
+    entry: Entry | None = None
+    candidates: tuple[Entry, ...] = ()
+    score: float = 0.0
+    intent: str | None = None  # small-talk intent: greeting, thanks, goodbye, help
+    text: str = ""  # ready text for small talk and the fallback
+    latency_ms: float = 0.0
+
+    @property
+    def entry_id(self) -> str | None:
+        return self.entry.id if self.entry else None
