@@ -1,0 +1,130 @@
+"""Scores knowledge-base entries against a question.
+
+An entry's score mixes three signals, each 0..1, computed on analysed stems weighted by how rare a
+stem is across entries (IDF):
+- coverage: how much of the question's information the entry knows. Words the knowledge base has
+  never seen count fully against it, which is what keeps "alarma para mañana" out of every entry.
+- fit: how completely the question asks one of the entry's own phrasings (title, questions).
+- phrase: share of the question's adjacent word pairs that also stand together in the entry.
+Plain fuzzy ratios (WRatio, partial_ratio) are avoided on purpose: they give short, unrelated
+questions scores of 85-100.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from itertools import pairwise
+
+from bot.core.analyzer import Analysis, Analyzer
+from bot.core.knowledge import KnowledgeBase
+from bot.core.models import Entry
+
+COVERAGE_WEIGHT = 0.55
+FIT_WEIGHT = 0.30
+PHRASE_WEIGHT = 0.15
+
+
+@dataclass(frozen=True)
+class Candidate:
+    entry: Entry
+    score: float
+    coverage: float
+    fit: float
+    phrase: float
+
+
+@dataclass
+class _EntryProfile:
+    entry: Entry
+    stems: set[str]
+    phrasings: list[tuple[str, ...]]
+    pairs: set[tuple[str, str]]
+
+
+def _pairs(stems: tuple[str, ...]) -> set[tuple[str, str]]:
+    return set(pairwise(stems))
+
+
+class LanguageIndex:
+    """Everything precomputed for one language, so a question costs well under a millisecond."""
+
+    def __init__(self, kb: KnowledgeBase, lang: str) -> None:
+        self.lang = lang
+        self.analyzer = Analyzer(lang, ((s.term, s.variants) for s in kb.synonyms if s.lang == lang))
+        texts: dict[str, list[str]] = {}
+        for entry in kb.entries.values():
+            entry_texts = self._texts(entry)
+            if entry_texts:
+                texts[entry.id] = entry_texts
+                for text in entry_texts:
+                    self.analyzer.learn(text)
+        self.analyzer.freeze()
+        self.profiles: dict[str, _EntryProfile] = {}
+        for entry_id, entry_texts in texts.items():
+            entry = kb.entries[entry_id]
+            phrasings = [self.analyzer.analyze(t, correct=False).stems for t in entry_texts]
+            profile = _EntryProfile(entry=entry, stems=set(), phrasings=[p for p in phrasings if p], pairs=set())
+            for stems in profile.phrasings:
+                profile.stems.update(stems)
+                profile.pairs |= _pairs(stems)
+            self.profiles[entry_id] = profile
+        count = max(len(self.profiles), 1)
+        frequency: dict[str, int] = {}
+        for profile in self.profiles.values():
+            for s in profile.stems:
+                frequency[s] = frequency.get(s, 0) + 1
+        self.postings: dict[str, list[str]] = {}
+        for entry_id, profile in self.profiles.items():
+            for s in profile.stems:
+                self.postings.setdefault(s, []).append(entry_id)
+        self.weights = {s: math.log(1 + count / df) for s, df in frequency.items()}
+        self.unknown_weight = math.log(1 + count)
+
+    def _texts(self, entry: Entry) -> list[str]:
+        if self.lang == "es":
+            texts = [entry.title.es, *entry.questions.es, *entry.keywords.es]
+            if entry.institution:
+                texts.append(entry.institution)
+            return texts
+        if not entry.questions.en and not entry.title.en:
+            return []
+        return [entry.title.en or "", *entry.questions.en, *entry.keywords.en]
+
+    def weight(self, stem: str) -> float:
+        return self.weights.get(stem, self.unknown_weight)
+
+    def analyze(self, question: str) -> Analysis:
+        return self.analyzer.analyze(question)
+
+    def rank(self, analysis: Analysis, limit: int = 5) -> list[Candidate]:
+        stems = analysis.stems
+        if not stems:
+            return []
+        weights = {s: self.weight(s) for s in stems}
+        total = sum(weights.values())
+        pairs = _pairs(stems)
+        candidates: set[str] = set()
+        for s in stems:
+            candidates.update(self.postings.get(s, ()))
+        ranked: list[Candidate] = []
+        for entry_id in candidates:
+            profile = self.profiles[entry_id]
+            coverage = sum(w for s, w in weights.items() if s in profile.stems) / total
+            fit = max(self._fit(phrasing, weights) for phrasing in profile.phrasings)
+            phrase = len(pairs & profile.pairs) / len(pairs) if pairs else coverage
+            score = COVERAGE_WEIGHT * coverage + FIT_WEIGHT * fit + PHRASE_WEIGHT * phrase
+            ranked.append(Candidate(profile.entry, round(score, 4), coverage, fit, phrase))
+        ranked.sort(key=lambda c: (-c.score, -c.fit, c.entry.id))
+        return ranked[:limit]
+
+    def _fit(self, phrasing: tuple[str, ...], asked: dict[str, float]) -> float:
+        """Share of a stored phrasing's information that the question mentions."""
+        total = 0.0
+        hit = 0.0
+        for s in phrasing:
+            w = self.weight(s)
+            total += w
+            if s in asked:
+                hit += w
+        return hit / total if total else 0.0

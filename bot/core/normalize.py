@@ -1,0 +1,93 @@
+"""Text normalisation shared by the knowledge base index and incoming questions.
+
+Both sides go through the same steps so that "¿Cómo RENUEVO mi DNI???" and "como renuevo mi dni"
+meet on equal terms: fold case, accents, punctuation, emoji and stretched letters ("holaaa").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import snowballstemmer
+
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+_STRETCHED = re.compile(r"([a-z])\1{2,}")
+_SPACES = re.compile(r"\s+")
+
+
+def fold(text: str) -> str:
+    """Lowercase, drop accents, emoji and punctuation, squeeze letters repeated 3+ times."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    plain = _NON_WORD.sub(" ", plain)
+    plain = _STRETCHED.sub(r"\1", plain)
+    return _SPACES.sub(" ", plain).strip()
+
+
+def words(text: str) -> list[str]:
+    return fold(text).split()
+
+
+STOP_WORDS: dict[str, frozenset[str]] = {
+    "es": frozenset(
+        """
+        a al algo algun alguna algunas alguno algunos ante antes aqui asi aun bien cada casi como con contra
+        cual cuales cualquier cuando cuanto cuanta cuantos cuantas de del desde donde dos el ella ellas ello
+        ellos en entre era eran es esa esas ese eso esos esta estaba estan estar este esto estos estoy fue
+        fueron ha habia han has hay he la las le les lo los me mi mis mucho muy nada ni no nos nosotros nuestra
+        nuestro o otra otro otros para pero poco por porque pues que quien quienes se sea ser si sido sin sobre
+        su sus tal tambien tan tanto te ti tiene tienen tengo toda todo todos tu tus un una uno unos usted
+        ustedes va vamos y ya yo hola holi buenas buenos buen dia dias tarde tardes noche noches saludos
+        gracias graciass porfa favor porfavor disculpa disculpe disculpen oiga senor senora senorita estimado
+        estimada amigo amiga hermano bro pe oe ps nomas please plis pls ok okey okay bueno listo ayudame
+        ayudeme ayuda ayudar quiero quisiera queria necesito necesitaria podria podrias puede puedes puedo
+        pueden deseo desearia saber sabe sabes decir dime digame indicar indiqueme indicame hacer hago hace
+        hacen hacerlo tengo tenia tener hay debo deberia favor gustaria seria
+        """.split()
+    ),
+    "en": frozenset(
+        """
+        a about an and any are as at be been being but by can could do does did for from get got have has how i
+        if in into is it its me my need of on or our please should so some tell that the their them there these
+        this those to want was we what when where which who why will with would you your hi hello hey thanks
+        thank help know
+        """.split()
+    ),
+}
+
+_STEMMERS = {"es": snowballstemmer.stemmer("spanish"), "en": snowballstemmer.stemmer("english")}
+
+
+@lru_cache(maxsize=50_000)
+def stem(word: str, lang: str = "es") -> str:
+    """Snowball stem (cached: stemming is the slowest step of normalisation)."""
+    if word.isdigit() or len(word) <= 3:
+        return word
+    return str(_STEMMERS.get(lang, _STEMMERS["es"]).stemWord(word))
+
+
+_PHONETIC_RULES = (
+    (re.compile(r"qu([ei])"), r"k\1"),
+    (re.compile(r"c([ei])"), r"s\1"),
+    (re.compile(r"g([ei])"), r"j\1"),
+    (re.compile(r"ch"), "x"),
+    (re.compile(r"ll"), "y"),
+    (re.compile(r"h"), ""),
+    (re.compile(r"c|q"), "k"),
+    (re.compile(r"z"), "s"),
+    (re.compile(r"v"), "b"),
+    (re.compile(r"w"), "u"),
+    (re.compile(r"y$"), "i"),
+    (re.compile(r"([a-z])\1+"), r"\1"),
+)
+
+
+@lru_cache(maxsize=50_000)
+def sound_key(word: str) -> str:
+    """A rough Spanish sound-alike key: 'antesedentes' and 'antecedentes', 'clabe' and 'clave' agree."""
+    key = word
+    for pattern, replacement in _PHONETIC_RULES:
+        key = pattern.sub(replacement, key)
+    return key

@@ -1,0 +1,106 @@
+"""The one question-answering pipeline behind every channel and the evaluation."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from bot.core.config import MatchThresholds, Settings
+from bot.core.knowledge import KnowledgeBase, load_knowledge, load_knowledge_or_raise
+from bot.core.matcher import Candidate, LanguageIndex
+from bot.core.models import LANGS, Outcome, Reply
+from bot.core.problems import Problem
+from bot.core.smalltalk import SmallTalk
+
+MAX_QUESTION_CHARS = 1000  # longer messages are matched on their beginning
+SUGGEST_SPREAD = 0.15  # suggestions must score within this of the best one
+MAX_SUGGESTIONS = 3
+
+
+class Pipeline:
+    """Knowledge base + indexes + decision rules; cheap to query, rebuilt on reload."""
+
+    def __init__(
+        self, kb: KnowledgeBase, thresholds: MatchThresholds | None = None, max_age_days: int = 365
+    ) -> None:
+        self.thresholds = thresholds or MatchThresholds()
+        self.max_age_days = max_age_days
+        self._install(kb)
+
+    def _install(self, kb: KnowledgeBase) -> None:
+        indexes = {lang: LanguageIndex(kb, lang) for lang in LANGS}
+        smalltalk = SmallTalk(kb)
+        self.kb, self._indexes, self._smalltalk = kb, indexes, smalltalk
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Pipeline:
+        """Load and validate `settings.knowledge_dir`; raises KnowledgeBaseError when invalid."""
+        kb = load_knowledge_or_raise(settings.knowledge_dir, max_age_days=settings.reviewed_max_age_days)
+        return cls(kb, settings.thresholds, settings.reviewed_max_age_days)
+
+    @classmethod
+    def from_directory(cls, directory: Path, thresholds: MatchThresholds | None = None) -> Pipeline:
+        return cls(load_knowledge_or_raise(directory), thresholds)
+
+    def reload(self, directory: Path | None = None) -> list[Problem]:
+        """Re-read the knowledge base; on any error keep serving the current one and return the problems."""
+        kb, problems = load_knowledge(directory or self.kb.directory, max_age_days=self.max_age_days)
+        errors = [p for p in problems if p.is_error]
+        if kb is None or errors:
+            return errors
+        self._install(kb)
+        return []
+
+    def ask(self, question: str, lang: str = "es") -> Reply:
+        started = time.perf_counter()
+        lang = lang if lang in LANGS else "es"
+        text = question.strip()[:MAX_QUESTION_CHARS]
+        intent = self._smalltalk.intent(text)
+        if intent is not None:
+            reply = Reply(Outcome.SMALLTALK, lang, question, intent=intent, text=self.kb.message(intent, lang))
+        else:
+            reply = self._match(text, lang, question)
+            if reply.outcome is Outcome.NONE:
+                other = "en" if lang == "es" else "es"
+                alternative = self._match(text, other, question)
+                if alternative.outcome is not Outcome.NONE:
+                    reply = replace(alternative, lang=lang, normalized=reply.normalized)
+        if reply.outcome is Outcome.NONE:
+            reply = replace(reply, text=self.kb.message("fallback", lang))
+        elif reply.outcome is Outcome.SUGGEST:
+            reply = replace(reply, text=self.kb.message("suggest_intro", lang))
+        return replace(reply, latency_ms=(time.perf_counter() - started) * 1000)
+
+    def _match(self, text: str, lang: str, question: str) -> Reply:
+        index = self._indexes[lang]
+        analysis = index.analyze(text)
+        ranked = index.rank(analysis)
+        outcome, chosen = self._decide(ranked)
+        top = ranked[0].score if ranked else 0.0
+        return Reply(
+            outcome,
+            lang,
+            question,
+            normalized=analysis.folded,
+            entry=chosen[0].entry if outcome is Outcome.ANSWER else None,
+            candidates=tuple(c.entry for c in chosen) if outcome is Outcome.SUGGEST else (),
+            score=top,
+        )
+
+    def _decide(self, ranked: list[Candidate]) -> tuple[Outcome, list[Candidate]]:
+        limits = self.thresholds
+        if not ranked or ranked[0].score < limits.suggest:
+            return Outcome.NONE, []
+        top = ranked[0]
+        runner_up = ranked[1].score if len(ranked) > 1 else 0.0
+        confident = top.score >= limits.answer and top.coverage >= limits.min_coverage
+        if confident and top.score - runner_up >= limits.margin:
+            return Outcome.ANSWER, [top]
+        close = [c for c in ranked if c.score >= limits.suggest and c.score >= top.score - SUGGEST_SPREAD]
+        return Outcome.SUGGEST, close[:MAX_SUGGESTIONS]
+
+    def explain(self, question: str, lang: str = "es") -> list[Candidate]:
+        """The ranked candidates behind an answer, for staff debugging matches (`ask --explain`)."""
+        index = self._indexes[lang if lang in LANGS else "es"]
+        return index.rank(index.analyze(question.strip()[:MAX_QUESTION_CHARS]))
