@@ -1,0 +1,1 @@
+"""Channels that carry the assistant to citizens (Telegram)."""

@@ -1,0 +1,136 @@
+"""Versioned inline-button callback data: ``v1|<kind>|<args...>``, always within Telegram's 64 bytes.
+
+Every button the bot sends carries one of these strings. `decode` never raises: forged, stale,
+oversized or garbage data decodes to `None` (or to an action whose id no longer exists, which the
+handlers answer politely).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+VERSION = "v1"
+MAX_BYTES = 64  # Telegram's limit for callback_data
+_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,58}")  # entry and category ids
+_DIGITS = re.compile(r"[0-9]+")
+_LANGS = ("es", "en")
+
+
+@dataclass(frozen=True)
+class OpenAnswer:
+    """Show the answer of an entry (suggestion, related entry, browse list, event list)."""
+
+    entry_id: str
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """"¿Te sirvió?" yes/no on an answer."""
+
+    entry_id: str
+    helpful: bool
+
+
+@dataclass(frozen=True)
+class Categories:
+    """The category list of /servicios, page `page` (1-based)."""
+
+    page: int
+
+
+@dataclass(frozen=True)
+class Category:
+    """The services of one category, page `page` (1-based)."""
+
+    category: str
+    page: int
+
+
+@dataclass(frozen=True)
+class SetLanguage:
+    """Switch the conversation language (/idioma)."""
+
+    lang: str
+
+
+@dataclass(frozen=True)
+class ResolveGroup:
+    """Admin: mark an unanswered question group as answered by `entry_id`."""
+
+    group_id: int
+    entry_id: str
+
+
+@dataclass(frozen=True)
+class IgnoreGroup:
+    """Admin: ignore an unanswered question group."""
+
+    group_id: int
+
+
+Action = OpenAnswer | Feedback | Categories | Category | SetLanguage | ResolveGroup | IgnoreGroup
+
+
+def _join(*parts: str) -> str | None:
+    data = "|".join((VERSION, *parts))
+    return data if len(data.encode("utf-8")) <= MAX_BYTES else None
+
+
+def encode(action: Action) -> str | None:
+    """The callback data for `action`, or None if it would not fit in 64 bytes."""
+    match action:
+        case OpenAnswer(entry_id):
+            return _join("a", entry_id)
+        case Feedback(entry_id, helpful):
+            return _join("fb", "1" if helpful else "0", entry_id)
+        case Categories(page):
+            return _join("cats", str(page))
+        case Category(category, page):
+            return _join("cat", category, str(page))
+        case SetLanguage(lang):
+            return _join("lang", lang)
+        case ResolveGroup(group_id, entry_id):
+            return _join("gr", str(group_id), entry_id)
+        case IgnoreGroup(group_id):
+            return _join("gi", str(group_id))
+    return None
+
+
+def _page(text: str) -> int | None:
+    if not _DIGITS.fullmatch(text) or len(text) > 4:
+        return None
+    page = int(text)
+    return page if page >= 1 else None
+
+
+def _group_id(text: str) -> int | None:
+    if not _DIGITS.fullmatch(text) or len(text) > 12:
+        return None
+    return int(text)
+
+
+def decode(data: object) -> Action | None:
+    """Parse callback data; None for anything that is not well-formed current-version data."""
+    if not isinstance(data, str) or not data or len(data.encode("utf-8")) > MAX_BYTES:
+        return None
+    parts = data.split("|")
+    if parts[0] != VERSION or len(parts) < 3:
+        return None
+    kind, args = parts[1], parts[2:]
+    match kind, args:
+        case "a", [entry_id] if _ID.fullmatch(entry_id):
+            return OpenAnswer(entry_id)
+        case "fb", [("1" | "0") as flag, entry_id] if _ID.fullmatch(entry_id):
+            return Feedback(entry_id, flag == "1")
+        case "cats", [page] if _page(page):
+            return Categories(int(page))
+        case "cat", [category, page] if _ID.fullmatch(category) and _page(page):
+            return Category(category, int(page))
+        case "lang", [lang] if lang in _LANGS:
+            return SetLanguage(lang)
+        case "gr", [group, entry_id] if _group_id(group) is not None and _ID.fullmatch(entry_id):
+            return ResolveGroup(int(group), entry_id)
+        case "gi", [group] if _group_id(group) is not None:
+            return IgnoreGroup(int(group))
+    return None

@@ -1,0 +1,165 @@
+"""Interface strings of the Telegram channel in Spanish and English (knowledge texts live in knowledge/).
+
+Strings are plain text; `t()` fills `{placeholders}` and callers escape the result for HTML.
+"""
+
+from __future__ import annotations
+
+LANGS = ("es", "en")
+
+_TEXTS: dict[str, tuple[str, str]] = {
+    # Commands shown in Telegram's menu (setMyCommands).
+    "cmd_start": ("Empezar", "Start"),
+    "cmd_help": ("Qué puedo hacer", "What I can do"),
+    "cmd_ayuda": ("Ayuda", "Help"),
+    "cmd_servicios": ("Ver servicios por categoría", "Browse services by category"),
+    "cmd_eventos": ("Próximos eventos", "Upcoming events"),
+    "cmd_idioma": ("Cambiar idioma (es/en)", "Change language (es/en)"),
+    "cmd_pendientes": ("Preguntas sin respuesta", "Unanswered questions"),
+    "cmd_estadisticas": ("Estadísticas", "Statistics"),
+    "cmd_recargar": ("Recargar la base de conocimiento", "Reload the knowledge base"),
+    "cmd_exportar": ("Exportar preguntas sin respuesta (CSV)", "Export unanswered questions (CSV)"),
+    # Citizens.
+    "welcome": (
+        "¡Hola! Soy el asistente de servicios digitales del Estado peruano. "
+        "Escríbeme tu pregunta, por ejemplo: «¿Cómo renuevo mi DNI?»",
+        "Hi! I am the assistant for Peru's digital government services. "
+        "Type your question, for example: “How do I renew my DNI?”",
+    ),
+    "help": (
+        "Escríbeme tu pregunta con tus palabras y te respondo con los pasos, costos y el enlace oficial.\n\n"
+        "/servicios — ver servicios por categoría\n"
+        "/eventos — próximos eventos\n"
+        "/idioma — cambiar idioma (español/inglés)\n"
+        "/ayuda — este mensaje\n\n"
+        "No compartas datos personales (DNI, claves, direcciones): no los necesito.",
+        "Ask me in your own words and I answer with the steps, fees and the official link.\n\n"
+        "/servicios — browse services by category\n"
+        "/eventos — upcoming events\n"
+        "/idioma — change language (Spanish/English)\n"
+        "/help — this message\n\n"
+        "Do not share personal data (ID numbers, passwords, addresses): I do not need them.",
+    ),
+    "deep_link_unknown": (
+        "No encontré ese tema; puede que ya no esté disponible. Escríbeme tu pregunta.",
+        "I could not find that topic; it may no longer be available. Type your question.",
+    ),
+    "text_only": (
+        "Por ahora solo leo mensajes de texto. Escríbeme tu pregunta, por favor.",
+        "For now I can only read text messages. Please type your question.",
+    ),
+    "edited": (
+        "Vi que editaste un mensaje; solo respondo a mensajes nuevos. Envíame la pregunta de nuevo.",
+        "I saw you edited a message; I only answer new messages. Please send the question again.",
+    ),
+    "empty": (
+        "Tu mensaje está vacío. Escríbeme tu pregunta, por ejemplo: «¿Cómo obtengo mi firma digital?»",
+        "Your message is empty. Type your question, for example: “How do I get a digital signature?”",
+    ),
+    "too_long": (
+        "Tu mensaje es muy largo; respondo según su comienzo. Si no es lo que buscabas, "
+        "envíame una pregunta corta.",
+        "Your message is very long, so I answered based on its beginning. If that is not what you "
+        "wanted, send me a short question.",
+    ),
+    "suggest_intro": ("¿Quisiste decir…?", "Did you mean…?"),
+    "helpful_question": ("¿Te sirvió?", "Was this helpful?"),
+    "yes": ("👍 Sí", "👍 Yes"),
+    "no": ("👎 No", "👎 No"),
+    "related": ("Ver también:", "See also:"),
+    "feedback_thanks": ("¡Gracias por tu respuesta!", "Thanks for your feedback!"),
+    "feedback_sorry": (
+        "Gracias. Revisaremos esta respuesta para mejorarla. Puedes escribir tu pregunta con otras "
+        "palabras o ver /servicios.",
+        "Thanks. We will review this answer to improve it. You can rephrase your question or see /servicios.",
+    ),
+    "stale_button": (
+        "Esta opción ya no está disponible. Escribe tu pregunta o usa /servicios.",
+        "This option is no longer available. Type your question or use /servicios.",
+    ),
+    "browse_services": ("📚 Ver servicios", "📚 Browse services"),
+    # Browsing.
+    "categories_title": ("Elige una categoría:", "Choose a category:"),
+    "category_title": ("{category} — elige un servicio:", "{category} — choose a service:"),
+    "no_services": ("Aún no hay servicios cargados.", "No services are loaded yet."),
+    "previous": ("◀ Anterior", "◀ Previous"),
+    "next": ("Siguiente ▶", "Next ▶"),
+    "back_to_categories": ("↩ Categorías", "↩ Categories"),
+    "page": ("Página {page} de {pages}", "Page {page} of {pages}"),
+    "other_category": ("Otros", "Other"),
+    "events_title": ("Próximos eventos", "Upcoming events"),
+    "events_past_title": ("Eventos pasados", "Past events"),
+    "no_events": (
+        "No hay eventos próximos anunciados por ahora.",
+        "There are no upcoming events announced right now.",
+    ),
+    "events_hint": ("Toca un evento para ver los detalles.", "Tap an event to see the details."),
+    # Language.
+    "choose_language": ("Elige tu idioma:", "Choose your language:"),
+    "language_set": ("Listo, te responderé en español.", "Done, I will answer in English."),
+    "language_unknown": ("Idiomas disponibles: es, en.", "Available languages: es, en."),
+    # Admins.
+    "not_available": ("Este comando no está disponible.", "This command is not available."),
+    "admin_private_only": (
+        "Usa los comandos de administración en un chat privado con el bot.",
+        "Use the admin commands in a private chat with the bot.",
+    ),
+    "pending_none": ("No hay preguntas pendientes de revisión. 🎉", "No questions waiting for review. 🎉"),
+    "pending_title": ("Preguntas sin respuesta (pendientes: {count})", "Unanswered questions (pending: {count})"),
+    "pending_line": ("{n}. «{text}» — {count} vez/veces", "{n}. “{text}” — {count} time(s)"),
+    "pending_suggested": ("   posible respuesta: {entry}", "   possible answer: {entry}"),
+    "pending_hint": (
+        "✅ marca el grupo como respondido por esa entrada; 🚫 lo ignora. Para otras entradas usa "
+        "la consola: python -m bot review.",
+        "✅ marks the group as answered by that entry; 🚫 ignores it. For other entries use the "
+        "console: python -m bot review.",
+    ),
+    "resolved": ("Grupo {n} resuelto con {entry}.", "Group {n} resolved with {entry}."),
+    "ignored": ("Grupo {n} ignorado.", "Group {n} ignored."),
+    "group_gone": ("Ese grupo ya fue revisado.", "That group was already reviewed."),
+    "ignore_button": ("🚫 Ignorar {n}", "🚫 Ignore {n}"),
+    "stats_title": ("Estadísticas de los últimos {days} días", "Statistics for the last {days} days"),
+    "stats_questions": ("Preguntas: {questions}", "Questions: {questions}"),
+    "stats_answered": ("Respondidas: {answered} ({share})", "Answered: {answered} ({share})"),
+    "stats_feedback": ("Opiniones: 👍 {yes} · 👎 {no}", "Feedback: 👍 {yes} · 👎 {no}"),
+    "stats_top": ("Más consultadas:", "Most asked:"),
+    "stats_chart": ("Preguntas por día", "Questions per day"),
+    "reload_failed": (
+        "No se recargó: la base de conocimiento tiene errores. Sigo respondiendo con la versión anterior.",
+        "Not reloaded: the knowledge base has errors. I keep answering with the previous version.",
+    ),
+    "reload_more": ("… y {count} más", "… and {count} more"),
+    "reload_ok": (
+        "Base de conocimiento recargada: {services} servicios, {events} eventos.",
+        "Knowledge base reloaded: {services} services, {events} events.",
+    ),
+    "reload_warnings": ("Advertencias: {count}", "Warnings: {count}"),
+    "reload_answerable": (
+        "Preguntas pendientes que ahora tienen respuesta: {count}",
+        "Pending questions that now have an answer: {count}",
+    ),
+    "export_caption": (
+        "Preguntas sin respuesta: {count} filas.",
+        "Unanswered questions: {count} rows.",
+    ),
+    "export_empty": ("No hay preguntas sin respuesta para exportar.", "There are no unanswered questions to export."),
+    "admin_error": (
+        "No pude completar el comando; revisa los registros del servidor.",
+        "I could not complete the command; check the server logs.",
+    ),
+    "error": (
+        "Lo siento, tuve un problema al responder. Inténtalo de nuevo en un momento.",
+        "Sorry, I had a problem answering. Please try again in a moment.",
+    ),
+}
+
+
+def t(key: str, lang: str, **values: object) -> str:
+    """The interface text `key` in `lang` (Spanish unless lang is "en"), with `values` filled in."""
+    es, en = _TEXTS[key]
+    text = en if lang == "en" else es
+    return text.format(**values) if values else text
+
+
+def keys() -> list[str]:
+    return list(_TEXTS)

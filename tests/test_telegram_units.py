@@ -1,0 +1,190 @@
+"""Unit tests of the Telegram channel's pure parts: callback data, HTML formatting, splitting, retries."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+
+import pytest
+from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
+
+from bot.channels.telegram import callbacks as cb
+from bot.channels.telegram.formatting import answer_html, split_message, utf16_len
+from bot.channels.telegram.sending import send_with_retry
+from tests.fake_bot_api import _check_html
+
+
+@pytest.mark.parametrize(
+    "action",
+    [
+        cb.OpenAnswer("dni-renovacion"),
+        cb.Feedback("dni-renovacion", True),
+        cb.Feedback("dni-renovacion", False),
+        cb.Categories(3),
+        cb.Category("identidad", 2),
+        cb.SetLanguage("en"),
+        cb.ResolveGroup(42, "pagalo-pe"),
+        cb.IgnoreGroup(7),
+    ],
+)
+def test_callback_round_trip(action: cb.Action) -> None:
+    data = cb.encode(action)
+    assert data is not None and data.startswith("v1|") and len(data.encode()) <= 64
+    assert cb.decode(data) == action
+
+
+def test_callback_examples_from_the_contract() -> None:
+    assert cb.encode(cb.OpenAnswer("dni-renovacion")) == "v1|a|dni-renovacion"
+    assert cb.encode(cb.Feedback("dni-renovacion", True)) == "v1|fb|1|dni-renovacion"
+    assert cb.encode(cb.Category("identidad", 2)) == "v1|cat|identidad|2"
+
+
+def test_callback_too_long_id_is_not_encoded() -> None:
+    assert cb.encode(cb.OpenAnswer("x" * 70)) is None
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,
+        "",
+        "garbage",
+        "v0|a|dni-renovacion",
+        "v2|a|dni-renovacion",
+        "v1|a",
+        "v1|a|DNI",
+        "v1|a|dni renovacion",
+        "v1|a|dni\n",
+        "v1|a|x|y",
+        "v1|fb|2|dni-renovacion",
+        "v1|cat|identidad|0",
+        "v1|cat|identidad|-1",
+        "v1|cat|identidad|²",
+        "v1|cats|99999",
+        "v1|lang|fr",
+        "v1|gr|x|dni",
+        "v1|zz|1",
+        "v1|a|" + "a" * 80,
+        "v1|a|<script>",
+    ],
+)
+def test_forged_callback_data_decodes_to_none(data: object) -> None:
+    assert cb.decode(data) is None
+
+
+@dataclass
+class FakeView:
+    title: str = "Renovar <DNI> & más"
+    summary: str = "Paga S/ 41 <b>ya</b>"
+    when: str | None = None
+    steps: list[str] = field(default_factory=lambda: ["Paso <1>", "Paso & 2"])
+    requirements: list[str] = field(default_factory=lambda: ["DNI"])
+    cost: str | None = "S/ 41"
+    channels: list[tuple[str, str]] = field(
+        default_factory=lambda: [("Pago", "https://www.pagalo.pe/?a=1&b=2"), ("", "App <x>")]
+    )
+    url: str = "https://www.gob.pe/x?a=1&b=\"2\""
+    related: list[str] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)
+
+
+def test_answer_html_escapes_everything_and_is_valid() -> None:
+    text = answer_html(FakeView())
+    assert "<b>Renovar &lt;DNI&gt; &amp; más</b>" in text
+    assert "Paga S/ 41 &lt;b&gt;ya&lt;/b&gt;" in text
+    assert "1. Paso &lt;1&gt;" in text
+    assert '<a href="https://www.gob.pe/x?a=1&amp;b=&quot;2&quot;">' in text
+    assert "App &lt;x&gt;" in text
+    assert _check_html(text) is None
+
+
+def test_answer_html_in_english_uses_english_labels() -> None:
+    assert "Steps" in answer_html(FakeView(), "en")
+
+
+def test_split_message_keeps_short_text_whole() -> None:
+    assert split_message("hola") == ["hola"]
+
+
+def test_split_message_cuts_at_paragraphs_and_lines_and_keeps_html_valid() -> None:
+    paragraphs = [f"<b>Sección {n}</b>\n" + "\n".join(f"• línea {n}.{i} &amp; más" for i in range(40))
+                  for n in range(12)]
+    text = "\n\n".join(paragraphs)
+    chunks = split_message(text)
+    assert len(chunks) > 1
+    for chunk in chunks:
+        assert utf16_len(chunk) <= 4096
+        assert _check_html(chunk) is None
+        assert not chunk.startswith("\n") and not chunk.endswith("\n")
+    # Nothing lost: all lines are still there, in order.
+    assert [line for c in chunks for line in c.split("\n") if line] == [line for line in text.split("\n") if line]
+
+
+def test_split_message_cuts_a_huge_line_between_words_without_breaking_entities() -> None:
+    text = "<b>" + " ".join(["palabra&amp;"] * 1200) + "</b>"
+    chunks = split_message(text, limit=1000)
+    assert len(chunks) > 1
+    for chunk in chunks:
+        assert utf16_len(chunk) <= 1000
+        assert _check_html(chunk) is None
+    assert html.unescape(" ".join(chunks)).count("palabra&") == 1200
+
+
+async def test_send_with_retry_retries_network_errors_then_succeeds() -> None:
+    waits: list[float] = []
+    attempts = 0
+
+    async def send() -> str:
+        nonlocal attempts
+        attempts += 1
+        if attempts < 3:
+            raise (NetworkError("Bad Gateway") if attempts == 1 else TimedOut())
+        return "ok"
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    assert await send_with_retry(send, delays=(0.5, 1, 2), sleep=sleep) == "ok"
+    assert waits == [0.5, 1]
+
+
+async def test_send_with_retry_gives_up_after_the_last_delay() -> None:
+    async def send() -> str:
+        raise NetworkError("Bad Gateway")
+
+    async def sleep(seconds: float) -> None:
+        return None
+
+    with pytest.raises(NetworkError):
+        await send_with_retry(send, delays=(0, 0, 0), sleep=sleep)
+
+
+async def test_send_with_retry_never_retries_bad_requests() -> None:
+    calls = 0
+
+    async def send() -> str:
+        nonlocal calls
+        calls += 1
+        raise BadRequest("can't parse entities")
+
+    with pytest.raises(BadRequest):
+        await send_with_retry(send, delays=(0, 0))
+    assert calls == 1
+
+
+async def test_send_with_retry_waits_what_telegram_asks_on_retry_after() -> None:
+    waits: list[float] = []
+    attempts = 0
+
+    async def send() -> str:
+        nonlocal attempts
+        attempts += 1
+        if attempts == 1:
+            raise RetryAfter(3)
+        return "ok"
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    assert await send_with_retry(send, delays=(0.5,), sleep=sleep) == "ok"
+    assert waits == [3.0]
