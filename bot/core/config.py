@@ -22,10 +22,11 @@ class ConfigError(ValueError):
 class MatchThresholds:
     """Decision thresholds of the matcher (scores are 0..1)."""
 
-    answer: float = 0.62
-    suggest: float = 0.40
-    margin: float = 0.06
-    min_coverage: float = 0.5
+    answer: float = 0.55
+    suggest: float = 0.45
+    margin: float = 0.08
+    min_coverage: float = 0.6
+    min_specificity: float = 0.6
 
 
 @dataclass(frozen=True)
@@ -139,6 +140,7 @@ def load_settings(env: Mapping[str, str] | None = None, dotenv_path: Path | None
         suggest=_as_score(merged, "MATCH_SUGGEST_THRESHOLD", MatchThresholds.suggest),
         margin=_as_score(merged, "MATCH_MARGIN", MatchThresholds.margin),
         min_coverage=_as_score(merged, "MATCH_MIN_COVERAGE", MatchThresholds.min_coverage),
+        min_specificity=_as_score(merged, "MATCH_MIN_SPECIFICITY", MatchThresholds.min_specificity),
     )
     if thresholds.suggest > thresholds.answer:
         raise ConfigError("MATCH_SUGGEST_THRESHOLD must not be greater than MATCH_ANSWER_THRESHOLD")

@@ -32,6 +32,7 @@ class Candidate:
     coverage: float
     fit: float
     phrase: float
+    specificity: float  # 1.0 when a matched word belongs to this entry alone, lower for words many entries share
 
 
 @dataclass
@@ -53,11 +54,12 @@ class LanguageIndex:
         self.lang = lang
         self.analyzer = Analyzer(lang, ((s.term, s.variants) for s in kb.synonyms if s.lang == lang))
         texts: dict[str, list[str]] = {}
+        keywords: dict[str, list[str]] = {}
         for entry in kb.entries.values():
-            entry_texts = self._texts(entry)
+            entry_texts, entry_keywords = self._texts(entry)
             if entry_texts:
-                texts[entry.id] = entry_texts
-                for text in entry_texts:
+                texts[entry.id], keywords[entry.id] = entry_texts, entry_keywords
+                for text in (*entry_texts, *entry_keywords):
                     self.analyzer.learn(text)
         self.analyzer.freeze()
         self.profiles: dict[str, _EntryProfile] = {}
@@ -66,6 +68,10 @@ class LanguageIndex:
             phrasings = [self.analyzer.analyze(t, correct=False).stems for t in entry_texts]
             profile = _EntryProfile(entry=entry, stems=set(), phrasings=[p for p in phrasings if p], pairs=set())
             for stems in profile.phrasings:
+                profile.stems.update(stems)
+                profile.pairs |= _pairs(stems)
+            for keyword in keywords[entry_id]:  # keywords widen coverage but are not phrasings to fit
+                stems = self.analyzer.analyze(keyword, correct=False).stems
                 profile.stems.update(stems)
                 profile.pairs |= _pairs(stems)
             self.profiles[entry_id] = profile
@@ -81,15 +87,14 @@ class LanguageIndex:
         self.weights = {s: math.log(1 + count / df) for s, df in frequency.items()}
         self.unknown_weight = math.log(1 + count)
 
-    def _texts(self, entry: Entry) -> list[str]:
+    def _texts(self, entry: Entry) -> tuple[list[str], list[str]]:
+        """(phrasings, keywords) of an entry in this index's language."""
         if self.lang == "es":
-            texts = [entry.title.es, *entry.questions.es, *entry.keywords.es]
-            if entry.institution:
-                texts.append(entry.institution)
-            return texts
+            keywords = [*entry.keywords.es, entry.institution] if entry.institution else [*entry.keywords.es]
+            return [entry.title.es, *entry.questions.es], keywords
         if not entry.questions.en and not entry.title.en:
-            return []
-        return [entry.title.en or "", *entry.questions.en, *entry.keywords.en]
+            return [], []
+        return [entry.title.en or "", *entry.questions.en], [*entry.keywords.en]
 
     def weight(self, stem: str) -> float:
         return self.weights.get(stem, self.unknown_weight)
@@ -114,7 +119,9 @@ class LanguageIndex:
             fit = max(self._fit(phrasing, weights) for phrasing in profile.phrasings)
             phrase = len(pairs & profile.pairs) / len(pairs) if pairs else coverage
             score = COVERAGE_WEIGHT * coverage + FIT_WEIGHT * fit + PHRASE_WEIGHT * phrase
-            ranked.append(Candidate(profile.entry, round(score, 4), coverage, fit, phrase))
+            rarest = max((w for s, w in weights.items() if s in profile.stems), default=0.0)
+            specificity = rarest / self.unknown_weight
+            ranked.append(Candidate(profile.entry, round(score, 4), coverage, fit, phrase, specificity))
         ranked.sort(key=lambda c: (-c.score, -c.fit, c.entry.id))
         return ranked[:limit]
 

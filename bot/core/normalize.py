@@ -41,10 +41,11 @@ STOP_WORDS: dict[str, frozenset[str]] = {
         su sus tal tambien tan tanto te ti tiene tienen tengo toda todo todos tu tus un una uno unos usted
         ustedes va vamos y ya yo hola holi buenas buenos buen dia dias tarde tardes noche noches saludos
         gracias graciass porfa favor porfavor disculpa disculpe disculpen oiga senor senora senorita estimado
-        estimada amigo amiga hermano bro pe oe ps nomas please plis pls ok okey okay bueno listo ayudame
+        estimada amigo amiga hermano bro pe oe ps nomas please plis pls ok okey okay bueno ayudame
         ayudeme ayuda ayudar quiero quisiera queria necesito necesitaria podria podrias puede puedes puedo
         pueden deseo desearia saber sabe sabes decir dime digame indicar indiqueme indicame hacer hago hace
         hacen hacerlo tengo tenia tener hay debo deberia favor gustaria seria
+        pido pedir solicito tramito saco sacar obtengo
         """.split()
     ),
     "en": frozenset(
@@ -65,7 +66,18 @@ def stem(word: str, lang: str = "es") -> str:
     """Snowball stem (cached: stemming is the slowest step of normalisation)."""
     if word.isdigit() or len(word) <= 3:
         return word
-    return str(_STEMMERS.get(lang, _STEMMERS["es"]).stemWord(word))
+    stemmed = str(_STEMMERS.get(lang, _STEMMERS["es"]).stemWord(word))
+    if len(stemmed) <= 4 and len(stemmed) < 0.6 * len(word):
+        # A short stem that cut most of the word merges unrelated words ("soleado" -> "sol", as in
+        # Clave SOL): keep the word, only without its plural ending.
+        return _singular(word)
+    return stemmed
+
+
+def _singular(word: str) -> str:
+    if word.endswith("es") and len(word) > 5 and word[-3] not in "aeiou":
+        return word[:-2]
+    return word[:-1] if word.endswith("s") and len(word) > 4 else word
 
 
 _PHONETIC_RULES = (

@@ -94,7 +94,11 @@ class Pipeline:
             return Outcome.NONE, []
         top = ranked[0]
         runner_up = ranked[1].score if len(ranked) > 1 else 0.0
-        confident = top.score >= limits.answer and top.coverage >= limits.min_coverage
+        confident = (
+            top.score >= limits.answer
+            and top.coverage >= limits.min_coverage
+            and top.specificity >= limits.min_specificity
+        )
         if confident and top.score - runner_up >= limits.margin:
             return Outcome.ANSWER, [top]
         close = [c for c in ranked if c.score >= limits.suggest and c.score >= top.score - SUGGEST_SPREAD]

@@ -231,7 +231,10 @@ class FieldReader:
     def _languages(self, key: str, value: dict[str, Any]) -> dict[str, Any]:
         for lang in value:
             if lang not in LANGS:
-                self.error(key, f"'{key}' has unknown language '{lang}' (use 'es' or 'en')", _line(value, lang))
+                hint = " use 'es' or 'en'"
+                if " " in str(lang):
+                    hint += "; a text with commas or colons inside {...} must be in quotes"
+                self.error(key, f"'{key}' has unknown language '{lang}' ({hint.strip()})", _line(value, lang))
         return {lang: value[lang] for lang in LANGS if lang in value}
 
     def _strings(self, key: str, items: list[Any]) -> tuple[str, ...]:

@@ -1,0 +1,241 @@
+"""Command line: `python -m bot [run|chat|ask|validate|dump|eval|review]`. Wires core, store and channels."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+from bot.core.config import ConfigError, Settings, load_settings
+from bot.core.evaluation import evaluate, load_cases
+from bot.core.knowledge import load_knowledge
+from bot.core.models import Entry
+from bot.core.pipeline import Pipeline
+from bot.core.problems import KnowledgeBaseError
+
+log = logging.getLogger("bot")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.add_parser("run", help="serve Telegram when TELEGRAM_BOT_TOKEN is set, else open the console")
+    chat = commands.add_parser("chat", help="local console: one question per line, answers on stdout")
+    chat.add_argument("--lang", choices=("es", "en"), default="es")
+    chat.add_argument("--no-log", action="store_true", help="do not record the questions in the database")
+    ask = commands.add_parser("ask", help="answer one question")
+    ask.add_argument("question")
+    ask.add_argument("--lang", choices=("es", "en"), default="es")
+    ask.add_argument("--json", action="store_true", help="machine-readable output")
+    ask.add_argument("--explain", action="store_true", help="show the ranked candidates and their scores")
+    validate = commands.add_parser("validate", help="check the knowledge base; exit 1 on any error")
+    validate.add_argument("directory", nargs="?", type=Path, help="knowledge folder (default: KNOWLEDGE_DIR)")
+    commands.add_parser("dump", help="print the loaded knowledge base as JSON")
+    evaluation = commands.add_parser("eval", help="run evaluation question files through the pipeline")
+    evaluation.add_argument("files", nargs="+", type=Path)
+    evaluation.add_argument("--json", action="store_true")
+    from bot.review_cli import add_review_parser
+
+    add_review_parser(commands)
+    return parser
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines carry the bot token
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+
+
+def load_pipeline(settings: Settings) -> Pipeline:
+    return Pipeline.from_settings(settings)
+
+
+def entry_json(entry: Entry) -> dict[str, Any]:
+    """One entry for `dump`: text fields as {"es", "en"}; event dates as ISO strings or null (to be announced)."""
+    data: dict[str, Any] = {
+        "id": entry.id,
+        "kind": entry.kind,
+        "title": entry.title.as_dict(),
+        "answer" if not entry.is_event else "description": entry.summary.as_dict(),
+        "questions": entry.questions.as_dict(),
+        "keywords": entry.keywords.as_dict(),
+        "url": entry.url,
+        "sources": list(entry.sources),
+        "reviewed": entry.reviewed.isoformat(),
+        "category": entry.category or None,
+        "related": list(entry.related),
+    }
+    if entry.is_event:
+        data.update(
+            starts=entry.starts.isoformat() if entry.starts else None,
+            ends=entry.ends.isoformat() if entry.ends else None,
+            modality=entry.modality,
+            location=entry.location.as_dict() if entry.location else None,
+            region=entry.region,
+            organizer=entry.institution,
+        )
+    else:
+        data.update(
+            institution=entry.institution,
+            steps=entry.steps.as_dict(),
+            requirements=entry.requirements.as_dict(),
+            cost=entry.cost.as_dict() if entry.cost else None,
+            channels=[
+                {"type": c.kind, "value": c.value, "label": c.label.as_dict() if c.label else None}
+                for c in entry.channels
+            ],
+        )
+    return data
+
+
+def cmd_validate(settings: Settings, directory: Path | None) -> int:
+    folder = directory or settings.knowledge_dir
+    kb, problems = load_knowledge(folder, max_age_days=settings.reviewed_max_age_days)
+    for problem in problems:
+        print(problem)
+    errors = sum(1 for p in problems if p.is_error)
+    warnings = len(problems) - errors
+    if kb is None:
+        print(f"{folder}: INVALID: {errors} error(s), {warnings} warning(s); this knowledge base will not be loaded")
+        return 1
+    print(f"{folder}: OK: {len(kb.services())} services, {len(kb.events())} events, {warnings} warning(s)")
+    return 0
+
+
+def cmd_ask(pipeline: Pipeline, question: str, lang: str, as_json: bool, explain: bool) -> int:
+    from bot.channels.console import render_reply
+
+    reply = pipeline.ask(question, lang)
+    if as_json:
+        print(
+            json.dumps(
+                {
+                    "question": question,
+                    "lang": reply.lang,
+                    "outcome": str(reply.outcome),
+                    "entry": reply.entry_id,
+                    "candidates": [e.id for e in reply.candidates],
+                    "intent": reply.intent,
+                    "score": round(reply.score, 4),
+                    "text": render_reply(reply, pipeline),
+                    "url": reply.entry.url if reply.entry else None,
+                    "latency_ms": round(reply.latency_ms, 4),
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+    else:
+        print(render_reply(reply, pipeline))
+    if explain:
+        print("\n-- candidates (score = coverage/fit/phrase, specificity) --", file=sys.stderr)
+        for c in pipeline.explain(question, lang):
+            parts = f"{c.coverage:.2f}/{c.fit:.2f}/{c.phrase:.2f}, {c.specificity:.2f}"
+            print(f"{c.score:.3f}  {c.entry.id:28} {parts}", file=sys.stderr)
+    return 0
+
+
+def print_eval_table(result: dict[str, Any]) -> None:
+    rows = [
+        ("cases", result["cases"]),
+        ("in scope", result["in_scope"]),
+        ("  answered correctly", result["answered_correct"]),
+        ("  answered wrongly", result["answered_wrong"]),
+        ("  suggested (right one offered)", result["suggested_correct"]),
+        ("  suggested (right one missing)", result["suggested_wrong"]),
+        ("  missed (no answer)", result["missed"]),
+        ("out of scope", result["out_of_scope"]),
+        ("  false answers", result["false_answers"]),
+        ("  suggestions offered", result["oos_suggested"]),
+        ("accuracy", result["accuracy"]),
+        ("accuracy with suggestions", result["accuracy_with_suggestions"]),
+        ("abstention", result["abstention"]),
+        ("latency ms p50/p99/max", "{p50}/{p99}/{max}".format(**result["latency_ms"])),
+    ]
+    for label, value in rows:
+        print(f"{label:34} {value}")
+    if result["failures"]:
+        print("\nfailures:")
+        for f in result["failures"]:
+            got = f["entry"] or ",".join(f["candidates"]) or "-"
+            print(f"  [{f['kind']}] {f['question']!r} expect={f['expect']} got={f['outcome']}:{got} ({f['score']})")
+
+
+def cmd_eval(pipeline: Pipeline, files: list[Path], as_json: bool) -> int:
+    cases = load_cases(files, set(pipeline.kb.entries))
+    result = evaluate(pipeline, cases)
+    if as_json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        print_eval_table(result)
+    return 0
+
+
+async def serve_console(settings: Settings, pipeline: Pipeline, lang: str, record: bool) -> int:
+    from bot.channels.console import run_console
+    from bot.store import Store
+
+    store = await Store.open(settings) if record else None
+    try:
+        interactive = sys.stdin.isatty()
+        return await run_console(pipeline, sys.stdin, sys.stdout, lang=lang, store=store, interactive=interactive)
+    finally:
+        if store is not None:
+            await store.close()
+
+
+def cmd_run(settings: Settings, pipeline: Pipeline) -> int:
+    if settings.telegram_bot_token:
+        from bot.channels.telegram import serve
+
+        return serve(settings, pipeline)
+    print("No TELEGRAM_BOT_TOKEN set: opening the local console (one question per line, Ctrl+D to quit).")
+    return asyncio.run(serve_console(settings, pipeline, "es", record=True))
+
+
+def dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    command = args.command or "run"
+    if command == "validate":
+        return cmd_validate(settings, args.directory)
+    if command == "review":
+        from bot.review_cli import run_review
+
+        kb, _ = load_knowledge(settings.knowledge_dir, max_age_days=settings.reviewed_max_age_days)
+        return run_review(args, settings, known_ids=set(kb.entries) if kb else None)
+    pipeline = load_pipeline(settings)
+    if command == "ask":
+        return cmd_ask(pipeline, args.question, args.lang, args.json, args.explain)
+    if command == "dump":
+        entries = [entry_json(e) for e in pipeline.kb.entries.values()]
+        print(json.dumps({"entries": entries}, ensure_ascii=False, indent=2))
+        return 0
+    if command == "eval":
+        return cmd_eval(pipeline, args.files, args.json)
+    if command == "chat":
+        return asyncio.run(serve_console(settings, pipeline, args.lang, record=not args.no_log))
+    return cmd_run(settings, pipeline)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level)
+    try:
+        return dispatch(args, settings)
+    except KnowledgeBaseError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print("the knowledge base (or eval file) is invalid: fix the problems above", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
