@@ -92,6 +92,7 @@ class _Loading:
         self.problems: list[Problem] = []
         self.entries: dict[str, Entry] = {}
         self.categories: dict[str, Text] = {}
+        self.unreadable_entries = 0  # files that did not parse: their ids are unknown
 
     def label(self, path: Path) -> str:
         return str(path)
@@ -233,6 +234,7 @@ class _Loading:
     def load_entry(self, path: Path, kind: str) -> None:
         data = self.read(path, Located)
         if data is None:
+            self.unreadable_entries += 1
             return
         reader = FieldReader(self.label(path), data, self.problems)
         is_event = kind == "event"
@@ -301,7 +303,7 @@ class _Loading:
                 if other == entry.id:
                     problem = Problem(entry.source_file, entry.source_line, "'related' lists the entry itself")
                     self.problems.append(problem)
-                elif other not in self.entries:
+                elif other not in self.entries and not self.unreadable_entries:
                     self.problems.append(
                         Problem(entry.source_file, entry.source_line, f"'related' names unknown entry '{other}'")
                     )

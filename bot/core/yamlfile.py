@@ -71,12 +71,17 @@ def _construct_sequence(loader: _Loader, node: SequenceNode) -> LocatedList:
     return result
 
 
-def _construct_str(loader: _Loader, node: ScalarNode) -> str:
-    return str(loader.construct_scalar(node))
+def _construct_timestamp(loader: _Loader, node: ScalarNode) -> Any:
+    """Dates YAML recognises but cannot build (2026-13-45) stay text, so validation can name the field."""
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return str(loader.construct_scalar(node))
 
 
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
 def load_yaml(path: Path) -> tuple[Any, list[tuple[int, str]]]:
@@ -92,7 +97,8 @@ def load_yaml(path: Path) -> tuple[Any, list[tuple[int, str]]]:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         what = exc.problem or "invalid YAML"
-        raise YamlProblem(line, f"invalid YAML: {what}") from None
+        hint = " (if a text contains : # ? [ ] { } or a comma inside [...], put it in quotes)"
+        raise YamlProblem(line, f"invalid YAML: {what}{hint}") from None
     except yaml.YAMLError as exc:
         raise YamlProblem(1, f"invalid YAML: {exc}") from None
     finally:
