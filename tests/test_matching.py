@@ -1,0 +1,114 @@
+"""What a citizen sees from the pipeline: answers despite typos and slang, small talk, honest 'none'."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.core.config import MatchThresholds
+from bot.core.knowledge import load_knowledge_or_raise
+from bot.core.models import Outcome
+from bot.core.normalize import fold, sound_key, stem
+from bot.core.pipeline import Pipeline
+
+FIXTURE = Path(__file__).parent / "fixtures" / "mini_kb"
+
+
+@pytest.fixture(scope="module")
+def pipeline() -> Pipeline:
+    return Pipeline(load_knowledge_or_raise(FIXTURE))
+
+
+def test_fold_removes_case_accents_punctuation_emoji_and_stretching() -> None:
+    assert fold("¿Cómo RENUEVO mi DNI??? 😀 holaaaa") == "como renuevo mi dni hola"
+    assert fold("  ") == ""
+
+
+def test_sound_key_joins_common_spanish_misspellings() -> None:
+    assert sound_key("antesedentes") == sound_key("antecedentes")
+    assert sound_key("clabe") == sound_key("clave")
+    assert sound_key("komo") == sound_key("como")
+
+
+def test_short_stems_do_not_merge_unrelated_words() -> None:
+    assert stem("soleado") != stem("sol")
+    assert stem("citas") == stem("cita")
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["como renuevo mi dni", "Cómo RENUEVO mi DNI???", "komo renuebo mi dni", "mi dni esta vencido q hago"],
+)
+def test_answers_through_typos_accents_and_noise(pipeline: Pipeline, question: str) -> None:
+    reply = pipeline.ask(question)
+    assert reply.outcome is Outcome.ANSWER
+    assert reply.entry_id == "dni-renovacion"
+
+
+def test_synonyms_from_the_knowledge_base_are_used(pipeline: Pipeline) -> None:
+    reply = pipeline.ask("puntos de mi brevete")
+    assert reply.entry_id == "mtc-record-conductor"
+
+
+def test_greeting_around_a_question_still_answers(pipeline: Pipeline) -> None:
+    reply = pipeline.ask("hola buenas tardes, perdi mi dni que hago? gracias")
+    assert reply.outcome is Outcome.ANSWER and reply.entry_id == "dni-duplicado"
+
+
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [("hola", "greeting"), ("Holaaa buenas tardes!!", "greeting"), ("gracias!", "thanks"), ("chau", "goodbye"),
+     ("¿qué puedes hacer?", "help")],
+)
+def test_small_talk_is_never_matched_to_a_service(pipeline: Pipeline, message: str, intent: str) -> None:
+    reply = pipeline.ask(message)
+    assert reply.outcome is Outcome.SMALLTALK
+    assert reply.intent == intent and reply.entry is None and reply.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["configurar alarma para las 7 am", "va a estar soleado manana", "recomiendame una pelicula", "que hora es"],
+)
+def test_out_of_scope_gets_the_fallback_with_human_help(pipeline: Pipeline, question: str) -> None:
+    reply = pipeline.ask(question)
+    assert reply.outcome is Outcome.NONE
+    assert "1800" in reply.text
+
+
+def test_english_question_answered_from_english_text(pipeline: Pipeline) -> None:
+    reply = pipeline.ask("how can I renew my DNI", "en")
+    assert reply.entry_id == "dni-renovacion"
+    assert reply.entry is not None and reply.entry.title.get(reply.lang) == "Renew your DNI"
+
+
+def test_english_user_writing_spanish_is_still_answered(pipeline: Pipeline) -> None:
+    assert pipeline.ask("me robaron el dni", "en").entry_id == "dni-duplicado"
+
+
+def test_empty_and_huge_messages_do_not_break(pipeline: Pipeline) -> None:
+    assert pipeline.ask("   ").outcome is Outcome.NONE
+    assert pipeline.ask("😀😀😀").outcome is Outcome.NONE
+    huge = "perdi mi dni " + "bla " * 5000
+    reply = pipeline.ask(huge)
+    assert reply.outcome in (Outcome.ANSWER, Outcome.SUGGEST, Outcome.NONE)
+
+
+def test_stricter_thresholds_turn_answers_into_suggestions() -> None:
+    strict = Pipeline(load_knowledge_or_raise(FIXTURE), MatchThresholds(answer=0.99, suggest=0.3))
+    reply = strict.ask("mi dni ya vencio y quiero renovar por internet")
+    assert reply.outcome is Outcome.SUGGEST
+    assert reply.candidates[0].id == "dni-renovacion"
+
+
+def test_reload_keeps_serving_the_old_knowledge_when_the_new_one_is_broken(tmp_path: Path) -> None:
+    import shutil
+
+    folder = tmp_path / "kb"
+    shutil.copytree(FIXTURE, folder)
+    live = Pipeline(load_knowledge_or_raise(folder))
+    (folder / "services" / "dni-duplicado.yaml").write_text("id: [broken\n", encoding="utf-8")
+    problems = live.reload()
+    assert problems and "dni-duplicado.yaml:" in str(problems[0]) and "invalid YAML" in str(problems[0])
+    assert live.ask("perdi mi dni").entry_id == "dni-duplicado"
