@@ -22,7 +22,8 @@ from bot.core.pipeline import Pipeline  # noqa: E402
 
 
 def questions() -> list[tuple[str, str]]:
-    files = sorted((ROOT / "knowledge" / "eval").glob("*.yaml")) + sorted((ROOT.parent / "shared" / "eval").glob("*.yaml"))
+    own = sorted((ROOT / "knowledge" / "eval").glob("*.yaml"))
+    files = own + sorted((ROOT.parent / "shared" / "eval").glob("*.yaml"))
     found: list[tuple[str, str]] = []
     for path in files:
         for case in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
