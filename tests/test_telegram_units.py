@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass, field
 
 import pytest
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
@@ -11,6 +10,7 @@ from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 from bot.channels.telegram import callbacks as cb
 from bot.channels.telegram.formatting import answer_html, split_message, utf16_len
 from bot.channels.telegram.sending import send_with_retry
+from bot.core.render import LABELS, AnswerView
 from tests.fake_bot_api import _check_html
 
 
@@ -72,24 +72,23 @@ def test_forged_callback_data_decodes_to_none(data: object) -> None:
     assert cb.decode(data) is None
 
 
-@dataclass
-class FakeView:
-    title: str = "Renovar <DNI> & más"
-    summary: str = "Paga S/ 41 <b>ya</b>"
-    when: str | None = None
-    steps: list[str] = field(default_factory=lambda: ["Paso <1>", "Paso & 2"])
-    requirements: list[str] = field(default_factory=lambda: ["DNI"])
-    cost: str | None = "S/ 41"
-    channels: list[tuple[str, str]] = field(
-        default_factory=lambda: [("Pago", "https://www.pagalo.pe/?a=1&b=2"), ("", "App <x>")]
+def make_view(lang: str = "es") -> AnswerView:
+    return AnswerView(
+        entry_id="x",
+        lang=lang,
+        title="Renovar <DNI> & más",
+        summary="Paga S/ 41 <b>ya</b>",
+        url='https://www.gob.pe/x?a=1&b="2"',
+        labels=LABELS[lang],
+        steps=["Paso <1>", "Paso & 2"],
+        requirements=["DNI"],
+        cost="S/ 41",
+        channels=[("Pago", "https://www.pagalo.pe/?a=1&b=2"), ("", "App <x>")],
     )
-    url: str = "https://www.gob.pe/x?a=1&b=\"2\""
-    related: list[str] = field(default_factory=list)
-    labels: dict[str, str] = field(default_factory=dict)
 
 
 def test_answer_html_escapes_everything_and_is_valid() -> None:
-    text = answer_html(FakeView())
+    text = answer_html(make_view())
     assert "<b>Renovar &lt;DNI&gt; &amp; más</b>" in text
     assert "Paga S/ 41 &lt;b&gt;ya&lt;/b&gt;" in text
     assert "1. Paso &lt;1&gt;" in text
@@ -99,7 +98,7 @@ def test_answer_html_escapes_everything_and_is_valid() -> None:
 
 
 def test_answer_html_in_english_uses_english_labels() -> None:
-    assert "Steps" in answer_html(FakeView(), "en")
+    assert "Steps" in answer_html(make_view("en"), "en")
 
 
 def test_split_message_keeps_short_text_whole() -> None:

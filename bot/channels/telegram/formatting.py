@@ -8,34 +8,11 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Mapping, Sequence
-from typing import Protocol
+
+from bot.core.render import AnswerView
 
 MAX_MESSAGE = 4096  # Telegram's limit for a message text (counted here in UTF-16 units, conservatively)
 _TAG = re.compile(r"<[^>]*>")
-
-
-class View(Protocol):
-    """What `bot.core.render.AnswerView` provides (kept structural so this module stays testable alone)."""
-
-    @property
-    def title(self) -> str: ...
-    @property
-    def summary(self) -> str: ...
-    @property
-    def when(self) -> str | None: ...
-    @property
-    def steps(self) -> Sequence[str]: ...
-    @property
-    def requirements(self) -> Sequence[str]: ...
-    @property
-    def cost(self) -> str | None: ...
-    @property
-    def channels(self) -> Sequence[tuple[str, str]]: ...
-    @property
-    def url(self) -> str: ...
-    @property
-    def labels(self) -> Mapping[str, str]: ...
 
 
 _DEFAULT_LABELS = {
@@ -70,16 +47,18 @@ def link(url: str, label: str | None = None) -> str:
     return esc(label or url)
 
 
-def _label(view: View, key: str, lang: str) -> str:
+def _label(view: AnswerView, key: str, lang: str) -> str:
     labels = view.labels or {}
     return labels.get(key) or _DEFAULT_LABELS["en" if lang == "en" else "es"][key]
 
 
-def answer_html(view: View, lang: str = "es") -> str:
+def answer_html(view: AnswerView, lang: str = "es") -> str:
     """The whole answer as Telegram HTML: title, short answer, date, steps, fees, channels, link."""
     blocks: list[str] = [f"<b>{esc(view.title)}</b>"]
     if view.when:
         blocks[0] += f"\n🗓 {esc(view.when)}"
+    if view.place:
+        blocks[0] += f"\n📍 {esc(view.place)}"
     if view.summary:
         blocks.append(esc(view.summary))
     if view.steps:

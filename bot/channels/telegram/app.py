@@ -1,0 +1,274 @@
+"""Wiring: the PTB Application (base URL, rate limiter, handlers), command menus, errors, and `serve`."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import traceback
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+from urllib.parse import urlsplit
+
+from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, Update
+from telegram.error import TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    BaseUpdateProcessor,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.core.config import Settings
+from bot.core.pipeline import Pipeline
+from bot.store import Store, StoreError
+
+from . import admin, browse, citizen
+from .buttons import on_button
+from .common import Context, Deps, deps, send_html, user_lang
+from .formatting import esc
+from .sending import DEFAULT_DELAYS
+from .texts import t
+
+log = logging.getLogger("bot.telegram")
+
+StoreFactory = Callable[[Settings], Awaitable[Store]]
+
+CITIZEN_COMMANDS = ("start", "servicios", "eventos", "idioma", "ayuda", "help")
+ADMIN_COMMANDS = ("pendientes", "estadisticas", "recargar", "exportar")
+MAX_CONCURRENT_UPDATES = 64
+RATE_LIMIT_RETRIES = 3
+
+
+class PerChatUpdateProcessor(BaseUpdateProcessor):
+    """Process updates concurrently across chats but in order within one chat."""
+
+    def __init__(self, max_concurrent_updates: int) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._users: dict[int, int] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if chat is None:
+            await coroutine
+            return
+        lock = self._locks.setdefault(chat.id, asyncio.Lock())
+        self._users[chat.id] = self._users.get(chat.id, 0) + 1
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            self._users[chat.id] -= 1
+            if not self._users[chat.id]:
+                del self._users[chat.id]
+                del self._locks[chat.id]
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to tear down."""
+
+
+def file_base_url(base_url: str) -> str:
+    """The file URL matching a Bot API base URL: https://host/bot -> https://host/file/bot."""
+    head, sep, last = base_url.rstrip("/").rpartition("/")
+    if not sep or head.endswith(":/"):  # no path at all: https://host
+        return base_url.rstrip("/") + "/file/bot"
+    return f"{head}/file/{last}"
+
+
+class RedactToken(logging.Filter):
+    """Replace the bot token wherever it would appear in a log line (message, arguments, traceback)."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self.token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not self.token:
+            return True
+        message = record.getMessage()
+        if self.token in message:
+            record.msg, record.args = message.replace(self.token, "<token>"), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = "".join(traceback.format_exception(*record.exc_info))
+        if record.exc_text and self.token in record.exc_text:
+            record.exc_text = record.exc_text.replace(self.token, "<token>")
+        return True
+
+
+def quiet_logging(token: str | None) -> None:
+    """No request URLs in logs (they carry the token), and the token redacted everywhere else."""
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+    if token:
+        redact = RedactToken(token)
+        for handler in logging.getLogger().handlers:
+            if not any(isinstance(f, RedactToken) for f in handler.filters):
+                handler.addFilter(redact)
+
+
+def _commands(names: Sequence[str], lang: str) -> list[BotCommand]:
+    return [BotCommand(name, t(f"cmd_{name}", lang)) for name in names]
+
+
+async def register_commands(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """setMyCommands: Spanish by default, English for English apps, plus the admin menu for admins."""
+    bot = application.bot
+    await bot.set_my_commands(_commands(CITIZEN_COMMANDS, "es"), scope=BotCommandScopeDefault())
+    await bot.set_my_commands(_commands(CITIZEN_COMMANDS, "en"), scope=BotCommandScopeDefault(), language_code="en")
+    settings = application.bot_data["deps"].settings
+    for admin_id in sorted(settings.admin_user_ids):
+        try:
+            await bot.set_my_commands(
+                _commands((*CITIZEN_COMMANDS, *ADMIN_COMMANDS), "es"), scope=BotCommandScopeChat(admin_id)
+            )
+        except TelegramError as exc:  # the admin has not opened a chat with the bot yet
+            log.info("admin menu not set for one admin: %s", type(exc).__name__)
+
+
+async def on_error(update: object, context: Context) -> None:
+    """Log each error once (type and where, never the token or the user's text) and apologise."""
+    error = context.error
+    update_id = update.update_id if isinstance(update, Update) else None
+    if isinstance(error, TelegramError):
+        log.error("telegram_error update_id=%s type=%s", update_id, type(error).__name__)
+    else:
+        log.error(
+            "handler_error update_id=%s type=%s",
+            update_id,
+            type(error).__name__,
+            exc_info=(type(error), error, error.__traceback__) if error is not None else None,
+        )
+    if isinstance(update, Update) and update.effective_chat is not None and update.callback_query is None:
+        try:
+            await send_html(context, update.effective_chat.id, esc(t("error", user_lang(update, context))))
+        except Exception as exc:
+            log.error("apology failed type=%s", type(exc).__name__)
+    elif isinstance(update, Update) and update.callback_query is not None:
+        try:
+            await update.callback_query.answer(t("error", user_lang(update, context)))
+        except Exception as exc:
+            log.error("apology failed type=%s", type(exc).__name__)
+
+
+def build_application(
+    settings: Settings,
+    pipeline: Pipeline,
+    store: Store | None,
+    *,
+    store_factory: StoreFactory | None = None,
+    retry_delays: Sequence[float] = DEFAULT_DELAYS,
+) -> Application[Any, Any, Any, Any, Any, Any]:
+    """The Application with every handler. Pass an open `store`, or a `store_factory` that
+    `run_polling`/`run_webhook` calls in post_init (the store is then closed in post_shutdown)."""
+    if not settings.telegram_bot_token:
+        raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    base_url = settings.telegram_api_base_url
+
+    async def post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        d = deps_of(application)
+        if d.store is None and store_factory is not None:
+            d.store = await store_factory(settings)
+        try:
+            await register_commands(application)
+        except TelegramError as exc:
+            log.error("setMyCommands failed type=%s", type(exc).__name__)
+        log.info("telegram ready bot=@%s", application.bot.username)
+
+    async def post_shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        d = deps_of(application)
+        if store_factory is not None and d.store is not None:
+            await d.store.close()
+            d.store = None
+        log.info("telegram stopped; pending writes flushed")
+
+    application = (
+        ApplicationBuilder()
+        .token(settings.telegram_bot_token)
+        .base_url(base_url)
+        .base_file_url(file_base_url(base_url))
+        .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
+        .concurrent_updates(PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES))
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .build()
+    )
+    application.bot_data["deps"] = Deps(settings, pipeline, store, tuple(retry_delays))
+    add_handlers(application)
+    return application
+
+
+def deps_of(application: Application[Any, Any, Any, Any, Any, Any]) -> Deps:
+    found = application.bot_data["deps"]
+    assert isinstance(found, Deps)
+    return found
+
+
+def add_handlers(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Commands (new messages only), buttons, free text, non-text, edited messages; then the error handler."""
+    new = filters.UpdateType.MESSAGE
+    application.add_handler(CommandHandler("start", citizen.start, filters=new))
+    application.add_handler(CommandHandler(["help", "ayuda"], citizen.help_command, filters=new))
+    application.add_handler(CommandHandler("idioma", citizen.language, filters=new))
+    application.add_handler(CommandHandler("servicios", browse.services, filters=new))
+    application.add_handler(CommandHandler("eventos", browse.events, filters=new))
+    application.add_handler(CommandHandler("pendientes", admin.pending, filters=new))
+    application.add_handler(CommandHandler("estadisticas", admin.statistics, filters=new))
+    application.add_handler(CommandHandler("recargar", admin.reload, filters=new))
+    application.add_handler(CommandHandler("exportar", admin.export, filters=new))
+    application.add_handler(CallbackQueryHandler(on_button))
+    application.add_handler(MessageHandler(new & filters.TEXT & ~filters.COMMAND, citizen.question))
+    application.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE, citizen.edited))
+    application.add_handler(
+        MessageHandler(new & ~filters.TEXT & ~filters.StatusUpdate.ALL & ~filters.VIA_BOT, citizen.not_text)
+    )
+    application.add_handler(MessageHandler(new & filters.COMMAND & filters.ChatType.PRIVATE, citizen.help_command))
+    application.add_error_handler(on_error)
+
+
+def webhook_options(settings: Settings) -> dict[str, Any]:
+    """run_webhook arguments: listen/port from settings, the URL path taken from WEBHOOK_URL."""
+    assert settings.webhook_url is not None
+    return {
+        "listen": settings.webhook_listen,
+        "port": settings.webhook_port,
+        "url_path": urlsplit(settings.webhook_url).path.lstrip("/"),
+        "webhook_url": settings.webhook_url,
+        "secret_token": settings.webhook_secret or secrets.token_urlsafe(32),
+    }
+
+
+def serve(settings: Settings, pipeline: Pipeline, store_factory: StoreFactory = Store.open) -> int:
+    """Run the bot until SIGINT/SIGTERM: long polling, or a webhook when WEBHOOK_URL is set.
+
+    The store is opened inside the bot's event loop and closed on shutdown, flushing queued writes.
+    Returns the process exit code.
+    """
+    quiet_logging(settings.telegram_bot_token)
+    application = build_application(settings, pipeline, None, store_factory=store_factory)
+    updates = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
+    try:
+        if settings.webhook_url:
+            options = webhook_options(settings)
+            log.info("starting webhook listen=%s port=%s", options["listen"], options["port"])
+            application.run_webhook(**options, allowed_updates=updates, close_loop=False)
+        else:
+            log.info("starting long polling")
+            application.run_polling(allowed_updates=updates, close_loop=False)
+    except StoreError as exc:
+        log.error("cannot open the store: %s", exc)
+        return 1
+    except TelegramError as exc:
+        log.error("telegram stopped with an error type=%s", type(exc).__name__)
+        return 1
+    return 0
+
+
+__all__ = ["build_application", "deps", "serve"]

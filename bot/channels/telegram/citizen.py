@@ -1,0 +1,202 @@
+"""Citizen handlers: /start (with deep links), /help and /ayuda, /idioma, free-text questions, non-text."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import InlineKeyboardMarkup, Message, MessageEntity, Update
+from telegram.constants import ChatType
+
+from bot.core.models import Outcome, Reply
+
+from . import callbacks as cb
+from .common import (
+    CHANNEL,
+    Context,
+    button,
+    deps,
+    keyboard,
+    log_fields,
+    remember_question,
+    send_answer,
+    send_html,
+    typing,
+    user_lang,
+)
+from .formatting import esc
+from .texts import t
+
+log = logging.getLogger("bot.telegram")
+
+MAX_QUESTION = 500  # longer messages are answered from their beginning
+LANGUAGE_WORDS = {"es": "es", "espanol": "es", "español": "es", "spanish": "es", "en": "en", "english": "en",
+                  "ingles": "en", "inglés": "en"}
+
+
+async def start(update: Update, context: Context) -> None:
+    """Greet the user, or open an answer directly from a deep link (t.me/<bot>?start=<entry-id>)."""
+    message = update.effective_message
+    if message is None:
+        return
+    lang = user_lang(update, context)
+    payload = context.args[0].strip().lower() if context.args else ""
+    if payload:
+        entry = deps(context).pipeline.kb.entries.get(payload)
+        if entry is not None:
+            log.info("deep_link %s", log_fields(entry=entry.id, lang=lang))
+            await send_answer(context, message.chat_id, entry, lang)
+            return
+        log.info("deep_link %s", log_fields(entry="unknown", lang=lang))
+        await send_html(context, message.chat_id, esc(t("deep_link_unknown", lang)))
+        return
+    text = f"{esc(t('welcome', lang))}\n\n{esc(t('help', lang))}"
+    await send_html(context, message.chat_id, text, _browse_markup(lang))
+
+
+async def help_command(update: Update, context: Context) -> None:
+    """What the bot can do (/help and /ayuda)."""
+    message = update.effective_message
+    if message is None:
+        return
+    lang = user_lang(update, context)
+    await send_html(context, message.chat_id, esc(t("help", lang)), _browse_markup(lang))
+
+
+async def language(update: Update, context: Context) -> None:
+    """Switch language: `/idioma en` directly, or `/idioma` to choose with buttons."""
+    message = update.effective_message
+    if message is None:
+        return
+    lang = user_lang(update, context)
+    if context.args:
+        chosen = LANGUAGE_WORDS.get(context.args[0].strip().lower())
+        if chosen is None:
+            await send_html(context, message.chat_id, esc(t("language_unknown", lang)))
+            return
+        set_language(context, chosen)
+        await send_html(context, message.chat_id, esc(t("language_set", chosen)))
+        return
+    markup = keyboard(
+        [[button("🇵🇪 Español", cb.SetLanguage("es")), button("🇬🇧 English", cb.SetLanguage("en"))]]
+    )
+    await send_html(context, message.chat_id, esc(t("choose_language", lang)), markup)
+
+
+def set_language(context: Context, lang: str) -> None:
+    if context.user_data is not None:
+        context.user_data["lang"] = lang
+
+
+def addressed_text(message: Message, bot_username: str, bot_id: int) -> str | None:
+    """The question in `message`, or None when a group message is not meant for the bot.
+
+    In private chats every text is a question. In groups only a message that mentions @bot (the
+    mention is removed from the question) or replies to one of the bot's messages is.
+    """
+    text = message.text or ""
+    if message.chat.type == ChatType.PRIVATE:
+        return text
+    mention = f"@{bot_username}".lower()
+    mentioned = False
+    for value in message.parse_entities([MessageEntity.MENTION]).values():
+        if value.lower() == mention:
+            mentioned = True
+            text = text.replace(value, " ")
+    replied = message.reply_to_message
+    to_bot = replied is not None and replied.from_user is not None and replied.from_user.id == bot_id
+    return text if mentioned or to_bot else None
+
+
+def _cut(text: str, limit: int = MAX_QUESTION) -> str:
+    """The first `limit` characters of `text`, ending at a word boundary when possible."""
+    if len(text) <= limit:
+        return text
+    head = text[:limit]
+    space = head.rfind(" ")
+    return head[:space] if space > limit // 2 else head
+
+
+async def question(update: Update, context: Context) -> None:
+    """Answer a free-text question: answer, suggestions, small talk or the fallback with human channels."""
+    message = update.effective_message
+    if message is None or message.text is None:
+        return
+    if message.from_user is not None and message.from_user.is_bot:
+        return
+    text = addressed_text(message, context.bot.username, context.bot.id)
+    if text is None:
+        return
+    chat_id = message.chat_id
+    lang = user_lang(update, context)
+    text = " ".join(text.split())
+    if not text:
+        await send_html(context, chat_id, esc(t("empty", lang)))
+        return
+    await typing(context, chat_id)
+    too_long = len(text) > MAX_QUESTION
+    asked = _cut(text)
+    d = deps(context)
+    reply = d.pipeline.ask(asked, lang)
+    user_id = message.from_user.id if message.from_user else None
+    if d.store is not None:
+        d.store.record_question(user_id=user_id, channel=CHANNEL, reply=reply)
+    log.info(
+        "question %s",
+        log_fields(
+            outcome=reply.outcome.value,
+            entry=reply.entry_id or "-",
+            candidates=len(reply.candidates),
+            score=f"{reply.score:.2f}",
+            lang=reply.lang,
+            latency_ms=f"{reply.latency_ms:.1f}",
+            chat=message.chat.type,
+            truncated=str(too_long).lower(),
+        ),
+    )
+    if context.chat_data is not None:
+        context.chat_data["last_question"] = asked
+        context.chat_data["last_entry"] = reply.entry_id
+    if too_long:
+        await send_html(context, chat_id, esc(t("too_long", lang)))
+    await send_reply(context, chat_id, reply, lang)
+
+
+async def send_reply(context: Context, chat_id: int, reply: Reply, lang: str) -> None:
+    """Render a pipeline Reply in the chat."""
+    if reply.outcome is Outcome.ANSWER and reply.entry is not None:
+        await send_answer(context, chat_id, reply.entry, lang, question=reply.question)
+    elif reply.outcome is Outcome.SUGGEST and reply.candidates:
+        intro = reply.text or deps(context).pipeline.kb.message("suggest_intro", lang) or t("suggest_intro", lang)
+        rows = [[button(entry.title.get(lang), cb.OpenAnswer(entry.id))] for entry in reply.candidates[:3]]
+        rows.append([button(t("browse_services", lang), cb.Categories(1))])
+        sent = await send_html(context, chat_id, esc(intro), keyboard(rows), what="suggest")
+        remember_question(context, sent.message_id, reply.question, None)
+    else:
+        text = reply.text or deps(context).pipeline.kb.message("fallback", lang) or t("error", lang)
+        markup = _browse_markup(lang) if reply.outcome is Outcome.NONE else None
+        await send_html(context, chat_id, esc(text), markup, what=reply.outcome.value)
+
+
+def _browse_markup(lang: str) -> InlineKeyboardMarkup | None:
+    return keyboard([[button(t("browse_services", lang), cb.Categories(1))]])
+
+
+async def not_text(update: Update, context: Context) -> None:
+    """Stickers, photos, voice, locations, documents…: say politely that the bot reads text."""
+    message = update.effective_message
+    if message is None:
+        return
+    if message.chat.type != ChatType.PRIVATE:
+        replied = message.reply_to_message
+        if replied is None or replied.from_user is None or replied.from_user.id != context.bot.id:
+            return
+    log.info("non_text %s", log_fields(chat=message.chat.type))
+    await send_html(context, message.chat_id, esc(t("text_only", user_lang(update, context))))
+
+
+async def edited(update: Update, context: Context) -> None:
+    """An edited message: explain that only new messages are answered (private chats only)."""
+    message = update.edited_message
+    if message is None or message.chat.type != ChatType.PRIVATE:
+        return
+    await send_html(context, message.chat_id, esc(t("edited", user_lang(update, context))))

@@ -1,0 +1,260 @@
+"""The citizen side of the Telegram channel, end to end: real PTB Application against the fake Bot API."""
+
+from __future__ import annotations
+
+from tests.conftest import TelegramBot
+from tests.fake_bot_api import _check_html
+
+USER = 1001
+
+
+async def test_start_greets_and_registers_command_menus(telegram_bot: TelegramBot) -> None:
+    fake = telegram_bot.fake
+    es = fake.commands[("default", "")]
+    en = fake.commands[("default", "en")]
+    assert {c["command"] for c in es} >= {"start", "servicios", "eventos", "idioma", "ayuda", "help"}
+    assert "pendientes" not in {c["command"] for c in es}
+    assert next(c for c in en if c["command"] == "servicios")["description"] == "Browse services by category"
+
+    fake.push_text("/start")
+    call = await fake.wait_for("sendMessage", chat_id=USER)
+    assert "¡Hola!" in call.text and "/servicios" in call.text
+    assert call.params["parse_mode"] == "HTML"
+    assert "v1|cats|1" in call.callback_data()
+
+
+async def test_start_deep_link_opens_the_answer(telegram_bot: TelegramBot) -> None:
+    fake = telegram_bot.fake
+    fake.push_text("/start dni-renovacion")
+    call = await fake.wait_for("sendMessage", chat_id=USER)
+    assert call.text.startswith("<b>Renovar el DNI electrónico &lt;rápido&gt; &amp; fácil</b>")
+    assert "v1|fb|1|dni-renovacion" in call.callback_data()
+
+
+async def test_start_unknown_deep_link_is_polite(telegram_bot: TelegramBot) -> None:
+    fake = telegram_bot.fake
+    fake.push_text("/start no-existe")
+    call = await fake.wait_for("sendMessage", chat_id=USER)
+    assert "No encontré ese tema" in call.text
+
+
+async def test_help_and_ayuda(telegram_bot: TelegramBot) -> None:
+    fake = telegram_bot.fake
+    fake.push_text("/help")
+    assert "/servicios" in (await fake.wait_for("sendMessage", chat_id=USER)).text
+    fake.push_text("/ayuda")
+    assert "/eventos" in (await fake.wait_for("sendMessage", chat_id=USER)).text
+
+
+async def test_english_users_get_english_and_idioma_switches(telegram_bot: TelegramBot) -> None:
+    fake = telegram_bot.fake
+    fake.push_text("/help", language_code="en-GB")
+    assert "Ask me in your own words" in (await fake.wait_for("sendMessage", chat_id=USER)).text
+
+    fake.push_text("/idioma", language_code="en")
+    choose = await fake.wait_for("sendMessage", chat_id=USER)
+    assert choose.callback_data() == ["v1|lang|es", "v1|lang|en"]
+    fake.push_callback("v1|lang|es", fake.bot_message(choose), language_code="en")
+    edited = await fake.wait_for("editMessageText", chat_id=USER)
+    assert "español" in edited.text
+
+    fake.push_text("como renuevo mi dni", language_code="en")
+    answer = await fake.wait_for("sendMessage", chat_id=USER)
+    assert "Pasos" in answer.text  # Spanish now, despite the English app
+
+    fake.push_text("/idioma en")
+    assert "English" in (await fake.wait_for("sendMessage", chat_id=USER)).text
+    fake.push_text("como renuevo mi dni")
+    assert "<b>Steps</b>" in (await fake.wait_for("sendMessage", chat_id=USER)).text
+
+
+async def test_free_text_answer_has_title_steps_fees_link_and_buttons(telegram_bot: TelegramBot) -> None:
+    fake = telegram_bot.fake
+    fake.push_text("¿Cómo renuevo mi DNI?")
+    await fake.wait_for("sendChatAction", chat_id=USER, action="typing")
+    call = await fake.wait_for("sendMessage", chat_id=USER)
+    text = call.text
+    assert "<b>Renovar el DNI electrónico &lt;rápido&gt; &amp; fácil</b>" in text
+    assert "Pagas S/ 41" in text
+    assert "1. Paga S/ 41 con el código 00525" in text
+    assert "<b>Costo:</b> S/ 41 (código 00525)" in text
+    assert '<a href="https://www.pagalo.pe">' in text
+    assert '<a href="https://www.gob.pe/dni?a=1&amp;b=2">' in text
+    assert "¿Te sirvió?" in text
+    assert _check_html(text) is None
+    assert call.params["parse_mode"] == "HTML"
+    assert call.callback_data() == [
+        "v1|fb|1|dni-renovacion",
+        "v1|fb|0|dni-renovacion",
+        "v1|a|dni-duplicado",
+        "v1|a|pagalo-pe",
+    ]
+    await telegram_bot.store.flush()
+    stats = await telegram_bot.store.stats()
+    assert stats.answered == 1
+
+
+async def test_related_button_opens_that_answer(telegram_bot: TelegramBot) -> None:
+    fake = telegram_bot.fake
+    fake.push_text("como renuevo mi dni")
+    answer = await fake.wait_for("sendMessage", chat_id=USER)
+    fake.push_callback("v1|a|pagalo-pe", fake.bot_message(answer))
+    await fake.wait_for("answerCallbackQuery")
+    related = await fake.wait_for("sendMessage", chat_id=USER)
+    assert related.text.startswith("<b>Págalo.pe, pagar tasas del Estado por internet</b>")
+
+
+async def test_suggest_shows_candidates_and_a_press_answers(telegram_bot: TelegramBot) -> None:
+    fake = telegram_bot.fake
+    fake.push_text("dni")
+    suggest = await fake.wait_for("sendMessage", chat_id=USER)
+    assert suggest.text == "¿Te refieres a alguno de estos?"
+    assert suggest.callback_data()[:2] == ["v1|a|dni-renovacion", "v1|a|dni-duplicado"]
+    assert [b["text"] for b in suggest.flat_buttons()][:2] == [
+        "Renovar el DNI electrónico <rápido> & fácil",
+        "Duplicado del DNI por pérdida o robo",
+    ]
+    fake.push_callback("v1|a|dni-duplicado", fake.bot_message(suggest))
+    answer = await fake.wait_for("sendMessage", chat_id=USER)
+    assert answer.text.startswith("<b>Duplicado del DNI por pérdida o robo</b>")
+
+    # A 👎 on that answer sends the original question ("dni") to review.
+    fake.push_callback("v1|fb|0|dni-duplicado", fake.bot_message(answer))
+    await fake.wait_for("sendMessage", chat_id=USER)
+    await telegram_bot.store.flush()
+    groups = await telegram_bot.store.list_groups("pending")
+    assert any(g.text == "dni" for g in groups)
+
+
+async def test_unknown_question_gets_fallback_and_is_logged(telegram_bot: TelegramBot) -> None:
+    fake = telegram_bot.fake
+    fake.push_text("precio de la gasolina en marte")
+    call = await fake.wait_for("sendMessage", chat_id=USER)
+    assert "Aló MAC al 1800" in call.text
+    assert "v1|cats|1" in call.callback_data()
+    await telegram_bot.store.flush()
+    groups = await telegram_bot.store.list_groups("pending")
+    assert [g.count for g in groups if "gasolina" in g.text] == [1]
+
+
+async def test_small_talk(telegram_bot: TelegramBot) -> None:
+    fake = telegram_bot.fake
+    fake.push_text("hola")
+    assert (await fake.wait_for("sendMessage", chat_id=USER)).text == "¡Hola! Cuéntame qué trámite necesitas."
+
+
+async def test_feedback_yes_is_stored_and_buttons_removed(telegram_bot: TelegramBot) -> None:
+    fake = telegram_bot.fake
+    fake.push_text("como renuevo mi dni")
+    answer = await fake.wait_for("sendMessage", chat_id=USER)
+    query_id = fake.push_callback("v1|fb|1|dni-renovacion", fake.bot_message(answer))
+    toast = await fake.wait_for("answerCallbackQuery", callback_query_id=query_id)
+    assert toast.params["text"] == "¡Gracias por tu respuesta!"
+    markup = await fake.wait_for("editMessageReplyMarkup", chat_id=USER)
+    assert markup.callback_data() == ["v1|a|dni-duplicado", "v1|a|pagalo-pe"]
+    # A second vote on the same message is not counted twice.
+    fake.push_callback("v1|fb|1|dni-renovacion", fake.bot_message(answer))
+    await fake.wait_for("answerCallbackQuery")
+    await telegram_bot.store.flush()
+    stats = await telegram_bot.store.stats()
+    assert (stats.feedback_helpful, stats.feedback_not_helpful) == (1, 0)
+
+
+async def test_feedback_no_sends_the_question_to_review(telegram_bot: TelegramBot) -> None:
+    fake = telegram_bot.fake
+    fake.push_text("mi dni esta vencido que hago")
+    answer = await fake.wait_for("sendMessage", chat_id=USER)
+    fake.push_text("hola")  # a later message must not change which question the 👎 refers to
+    await fake.wait_for("sendMessage", chat_id=USER)
+    fake.push_callback("v1|fb|0|dni-renovacion", fake.bot_message(answer))
+    sorry = await fake.wait_for("sendMessage", chat_id=USER)
+    assert "Revisaremos" in sorry.text
+    await telegram_bot.store.flush()
+    stats = await telegram_bot.store.stats()
+    assert stats.feedback_not_helpful == 1
+    groups = await telegram_bot.store.list_groups("pending")
+    assert any("vencido" in g.text for g in groups)
+
+
+async def test_html_in_user_text_never_breaks_parse_mode(telegram_bot: TelegramBot) -> None:
+    fake = telegram_bot.fake
+    fake.push_text("<b>hola</b> & <script>alert(1)</script> renovar dni")
+    call = await fake.wait_for("sendMessage", chat_id=USER)
+    assert _check_html(call.text) is None
+    assert "<script>" not in call.text
+    assert not fake.calls_of("sendMessage", _failed=400)
+
+
+async def test_huge_message_is_answered_from_its_beginning(telegram_bot: TelegramBot) -> None:
+    fake = telegram_bot.fake
+    fake.push_text("como renuevo mi dni " + "bla " * 1100)
+    notice = await fake.wait_for("sendMessage", chat_id=USER)
+    assert "muy largo" in notice.text
+    answer = await fake.wait_for("sendMessage", chat_id=USER)
+    assert answer.text.startswith("<b>Renovar el DNI")
+
+
+async def test_non_text_messages_get_a_polite_reply(telegram_bot: TelegramBot) -> None:
+    fake = telegram_bot.fake
+    contents = [
+        {"sticker": {"file_id": "s", "file_unique_id": "su", "type": "regular", "width": 512, "height": 512,
+                     "is_animated": False, "is_video": False}},
+        {"photo": [{"file_id": "p", "file_unique_id": "pu", "width": 90, "height": 90}]},
+        {"voice": {"file_id": "v", "file_unique_id": "vu", "duration": 3}},
+        {"location": {"latitude": -12.05, "longitude": -77.04}},
+        {"document": {"file_id": "d", "file_unique_id": "du", "file_name": "dni.pdf"}},
+    ]
+    for content in contents:
+        fake.push_message(**content)
+        call = await fake.wait_for("sendMessage", chat_id=USER)
+        assert "solo leo mensajes de texto" in call.text
+
+
+async def test_edited_message_is_explained(telegram_bot: TelegramBot) -> None:
+    fake = telegram_bot.fake
+    fake.push_edited_text("como renuevo mi dni")
+    call = await fake.wait_for("sendMessage", chat_id=USER)
+    assert "editaste" in call.text
+
+
+async def test_unknown_command_shows_help(telegram_bot: TelegramBot) -> None:
+    fake = telegram_bot.fake
+    fake.push_text("/foo")
+    assert "/servicios" in (await fake.wait_for("sendMessage", chat_id=USER)).text
+
+
+async def test_forged_and_stale_callbacks_get_a_polite_notice(telegram_bot: TelegramBot) -> None:
+    fake = telegram_bot.fake
+    fake.push_text("/start")
+    message = fake.bot_message(await fake.wait_for("sendMessage", chat_id=USER))
+    for data in ["garbage", "v9|a|dni-renovacion", "v1|a|no-existe", "v1|fb|1|no-existe", "v1|cat|nada|1",
+                 "v1|a|" + "x" * 100, "v1|gr|1|dni-renovacion"]:
+        query_id = fake.push_callback(data, message)
+        call = await fake.wait_for("answerCallbackQuery", callback_query_id=query_id)
+        assert call.params.get("text"), data
+    await fake.assert_no_call("sendMessage", chat_id=USER, within=0.3)
+
+
+async def test_group_messages_are_ignored_unless_addressed(telegram_bot: TelegramBot) -> None:
+    fake = telegram_bot.fake
+    group = -100123
+    fake.push_text("como renuevo mi dni", chat_id=group, chat_type="supergroup")
+    await fake.assert_no_call("sendMessage", chat_id=group, within=0.6)
+
+    fake.push_text("@gobpe_test_bot como renuevo mi dni", chat_id=group, chat_type="supergroup")
+    call = await fake.wait_for("sendMessage", chat_id=group)
+    assert call.text.startswith("<b>Renovar el DNI")
+
+    fake.push_text("oigan, como renuevo mi dni?", chat_id=group, chat_type="supergroup",
+                   reply_to=fake.bot_message(call))
+    assert (await fake.wait_for("sendMessage", chat_id=group)).text.startswith("<b>Renovar el DNI")
+
+    fake.push_text("@gobpe_test_bot", chat_id=group, chat_type="supergroup")
+    assert "vacío" in (await fake.wait_for("sendMessage", chat_id=group)).text
+
+    fake.push_message(chat_id=group, chat_type="supergroup",
+                      sticker={"file_id": "s", "file_unique_id": "su", "type": "regular", "width": 1,
+                               "height": 1, "is_animated": False, "is_video": False})
+    fake.push_text("/servicios@gobpe_test_bot", chat_id=group, chat_type="supergroup")
+    call = await fake.wait_for("sendMessage", chat_id=group)
+    assert "Elige una categoría" in call.text  # the sticker before it got no reply
