@@ -50,7 +50,7 @@ class Analyzer:
             self._vocabulary.update(target)
         self._stems: set[str] = set()
         self._by_sound: dict[str, str] = {}
-        self._choices: list[str] = []
+        self._by_length: dict[int, list[str]] = {}
         self._corrections: dict[str, str] = {}
 
     def learn(self, text: str) -> None:
@@ -62,7 +62,10 @@ class Analyzer:
         for word in sorted(self._vocabulary):
             self._by_sound.setdefault(sound_key(word), word)
             self._stems.add(stem(word, self.lang))
-        self._choices = sorted(w for w in self._vocabulary if len(w) >= MIN_CORRECTABLE_LENGTH and not w.isdigit())
+        self._by_length.clear()
+        for word in sorted(self._vocabulary):
+            if len(word) >= MIN_CORRECTABLE_LENGTH and not word.isdigit():
+                self._by_length.setdefault(len(word), []).append(word)
         self._corrections.clear()
 
     def correct(self, word: str) -> str:
@@ -78,7 +81,10 @@ class Analyzer:
             if same_sound is not None:
                 result = same_sound
             elif (limit := allowed_edits(word)) > 0:
-                found = process.extractOne(word, self._choices, scorer=OSA.distance, score_cutoff=limit)
+                # Only words within `limit` of this length can be within `limit` edits.
+                lengths = range(len(word) - limit, len(word) + limit + 1)
+                choices = [w for n in lengths for w in self._by_length.get(n, ())]
+                found = process.extractOne(word, choices, scorer=OSA.distance, score_cutoff=limit)
                 if found is not None:
                     result = str(found[0])
         if len(self._corrections) < 20_000:

@@ -25,8 +25,9 @@ class MatchThresholds:
     answer: float = 0.55
     suggest: float = 0.45
     margin: float = 0.08
-    min_coverage: float = 0.6
+    min_coverage: float = 0.67
     min_specificity: float = 0.6
+    min_fit: float = 0.4
 
 
 @dataclass(frozen=True)
@@ -141,6 +142,7 @@ def load_settings(env: Mapping[str, str] | None = None, dotenv_path: Path | None
         margin=_as_score(merged, "MATCH_MARGIN", MatchThresholds.margin),
         min_coverage=_as_score(merged, "MATCH_MIN_COVERAGE", MatchThresholds.min_coverage),
         min_specificity=_as_score(merged, "MATCH_MIN_SPECIFICITY", MatchThresholds.min_specificity),
+        min_fit=_as_score(merged, "MATCH_MIN_FIT", MatchThresholds.min_fit),
     )
     if thresholds.suggest > thresholds.answer:
         raise ConfigError("MATCH_SUGGEST_THRESHOLD must not be greater than MATCH_ANSWER_THRESHOLD")

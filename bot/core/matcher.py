@@ -86,6 +86,11 @@ class LanguageIndex:
                 self.postings.setdefault(s, []).append(entry_id)
         self.weights = {s: math.log(1 + count / df) for s, df in frequency.items()}
         self.unknown_weight = math.log(1 + count)
+        pair_frequency: dict[tuple[str, str], int] = {}
+        for profile in self.profiles.values():
+            for pair in profile.pairs:
+                pair_frequency[pair] = pair_frequency.get(pair, 0) + 1
+        self.pair_weights = {p: math.log(1 + count / df) for p, df in pair_frequency.items()}
 
     def _texts(self, entry: Entry) -> tuple[list[str], list[str]]:
         """(phrasings, keywords) of an entry in this index's language."""
@@ -117,9 +122,13 @@ class LanguageIndex:
             profile = self.profiles[entry_id]
             coverage = sum(w for s, w in weights.items() if s in profile.stems) / total
             fit = max(self._fit(phrasing, weights) for phrasing in profile.phrasings)
-            phrase = len(pairs & profile.pairs) / len(pairs) if pairs else coverage
+            phrase = len(pairs & profile.pairs) / len(pairs) if pairs else fit
             score = COVERAGE_WEIGHT * coverage + FIT_WEIGHT * fit + PHRASE_WEIGHT * phrase
-            rarest = max((w for s, w in weights.items() if s in profile.stems), default=0.0)
+            # Two common words can still name one thing together ("trabaja peru"): pairs count too.
+            rarest = max(
+                max((w for s, w in weights.items() if s in profile.stems), default=0.0),
+                max((self.pair_weights[p] for p in pairs & profile.pairs), default=0.0),
+            )
             specificity = rarest / self.unknown_weight
             ranked.append(Candidate(profile.entry, round(score, 4), coverage, fit, phrase, specificity))
         ranked.sort(key=lambda c: (-c.score, -c.fit, c.entry.id))

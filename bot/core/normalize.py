@@ -46,6 +46,7 @@ STOP_WORDS: dict[str, frozenset[str]] = {
         pueden deseo desearia saber sabe sabes decir dime digame indicar indiqueme indicame hacer hago hace
         hacen hacerlo tengo tenia tener hay debo deberia favor gustaria seria
         pido pedir solicito tramito saco sacar obtengo
+        q k ke xq pq porq tb tmb d x xfa xfavor
         """.split()
     ),
     "en": frozenset(

@@ -97,6 +97,7 @@ class Pipeline:
         confident = (
             top.score >= limits.answer
             and top.coverage >= limits.min_coverage
+            and top.fit >= limits.min_fit
             and top.specificity >= limits.min_specificity
         )
         if confident and top.score - runner_up >= limits.margin:

@@ -1,0 +1,155 @@
+"""The command line as staff, admins and CI use it: real subprocesses, real exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURE = Path(__file__).parent / "fixtures" / "mini_kb"
+
+
+def run_bot(
+    *args: str, tmp_path: Path, stdin: str = "", knowledge: Path | None = None, **env: str
+) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "MATCH_", "WEBHOOK_"))}
+    environment.update(
+        KNOWLEDGE_DIR=str(knowledge or FIXTURE), DATABASE_PATH=str(tmp_path / "db" / "bot.sqlite3"), **env
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,  # away from any developer .env in the repo
+        env=environment,
+        timeout=60,
+    )
+
+
+def test_validate_passes_on_a_good_knowledge_base(tmp_path: Path) -> None:
+    result = run_bot("validate", tmp_path=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "OK: 3 services, 2 events" in result.stdout
+
+
+def test_validate_fails_on_a_broken_copy_with_path_and_line(tmp_path: Path) -> None:
+    broken = tmp_path / "kb"
+    shutil.copytree(FIXTURE, broken)
+    target = broken / "services" / "dni-duplicado.yaml"
+    target.write_text(target.read_text(encoding="utf-8").replace("url: https://", "url: htp//"), encoding="utf-8")
+    result = run_bot("validate", str(broken), tmp_path=tmp_path)
+    assert result.returncode == 1
+    url_line = next(i for i, line in enumerate(target.read_text().splitlines(), 1) if line.startswith("url:"))
+    assert f"{target}:{url_line}: 'url' is not a valid http(s) address" in result.stdout
+    assert "INVALID" in result.stdout
+
+
+def test_run_without_token_opens_the_console_and_answers(tmp_path: Path) -> None:
+    result = run_bot("run", tmp_path=tmp_path, stdin="como renuevo mi dni\n")
+    assert result.returncode == 0, result.stderr
+    first_line, _, answer = result.stdout.partition("\n")
+    assert "TELEGRAM_BOT_TOKEN" in first_line
+    assert "RENOVAR EL DNI" in answer
+    assert "https://www.reniec.gob.pe" in answer
+    assert "Traceback" not in result.stderr
+
+
+def test_default_command_is_run(tmp_path: Path) -> None:
+    result = run_bot(tmp_path=tmp_path, stdin="hola\nperdi mi dni\n")
+    assert result.returncode == 0
+    assert "Pregúntame por un trámite" in result.stdout
+    assert "DUPLICADO DEL DNI" in result.stdout
+
+
+def test_chat_picks_a_suggestion_by_number(tmp_path: Path) -> None:
+    result = run_bot("chat", "--no-log", tmp_path=tmp_path, stdin="dni\n1\n", MATCH_MIN_SPECIFICITY="0.99")
+    assert "¿Te refieres a alguno de estos?" in result.stdout
+    assert result.stdout.count("Enlace oficial") == 1  # the picked answer
+
+
+def test_ask_json(tmp_path: Path) -> None:
+    result = run_bot("ask", "how do I renew my dni", "--lang", "en", "--json", tmp_path=tmp_path)
+    data = json.loads(result.stdout)
+    assert data["outcome"] == "answer" and data["entry"] == "dni-renovacion"
+    assert data["url"] == "https://www.reniec.gob.pe"
+    assert "Renew your DNI" in data["text"]
+
+
+def test_ask_out_of_scope_points_to_human_help(tmp_path: Path) -> None:
+    data = json.loads(run_bot("ask", "configurar alarma a las 7", "--json", tmp_path=tmp_path).stdout)
+    assert data["outcome"] == "none" and data["entry"] is None and "1800" in data["text"]
+
+
+def test_dump_lists_entries_with_per_language_text(tmp_path: Path) -> None:
+    data = json.loads(run_bot("dump", tmp_path=tmp_path).stdout)
+    by_id = {e["id"]: e for e in data["entries"]}
+    service, event = by_id["dni-renovacion"], by_id["gore-ejecutivo"]
+    assert service["kind"] == "service" and service["title"] == {"es": "Renovar el DNI", "en": "Renew your DNI"}
+    assert service["answer"]["es"].startswith("Renueva")
+    assert service["questions"]["en"] and service["keywords"]["es"]
+    assert service["sources"] and service["reviewed"] == "2026-11-01"
+    assert event["kind"] == "event" and event["starts"] == "2022-10-25"
+    assert event["region"] == "Lima" and event["modality"] == "presencial" and "description" in event
+    assert by_id["encuentro-futuro"]["starts"] is None
+
+
+def test_eval_json_reports_the_contract_keys(tmp_path: Path) -> None:
+    cases = tmp_path / "cases.yaml"
+    cases.write_text(
+        "- {question: komo renuebo mi dni, expect: dni-renovacion}\n"
+        "- {question: me robaron el dni, expect: [dni-duplicado, dni-renovacion]}\n"
+        "- {question: renew my dni, expect: dni-renovacion, lang: en}\n"
+        "- {question: pon una alarma a las 6, expect: null}\n"
+        "- {question: hola, expect: null}\n",
+        encoding="utf-8",
+    )
+    data = json.loads(run_bot("eval", str(cases), "--json", tmp_path=tmp_path).stdout)
+    keys = (
+        "cases in_scope out_of_scope answered_correct answered_wrong suggested_correct suggested_wrong missed "
+        "false_answers oos_suggested accuracy accuracy_with_suggestions abstention latency_ms failures"
+    ).split()
+    assert all(k in data for k in keys)
+    assert (data["cases"], data["in_scope"], data["out_of_scope"]) == (5, 3, 2)
+    assert data["answered_correct"] == 3 and data["accuracy"] == 1.0
+    assert data["false_answers"] == 0 and data["abstention"] == 1.0
+    assert set(data["latency_ms"]) == {"p50", "p99", "max"} and data["failures"] == []
+
+
+def test_eval_rejects_unknown_ids_with_path_and_line(tmp_path: Path) -> None:
+    cases = tmp_path / "cases.yaml"
+    cases.write_text("- {question: hola, expect: null}\n- {question: x, expect: no-such-entry}\n", encoding="utf-8")
+    result = run_bot("eval", str(cases), tmp_path=tmp_path)
+    assert result.returncode == 1
+    assert f"{cases}:2: expect names unknown entry no-such-entry" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("ADMIN_USER_IDS", "12,abc", "ADMIN_USER_IDS must be numeric"),
+        ("MATCH_ANSWER_THRESHOLD", "2", "MATCH_ANSWER_THRESHOLD must be between 0 and 1"),
+        ("TELEGRAM_API_BASE_URL", "ftp://x", "TELEGRAM_API_BASE_URL must start with http"),
+    ],
+)
+def test_bad_configuration_is_one_clear_line(tmp_path: Path, variable: str, value: str, message: str) -> None:
+    result = run_bot("ask", "hola", tmp_path=tmp_path, **{variable: value})
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("configuration error: ")
+    assert message in lines[0]
+
+
+def test_invalid_knowledge_base_is_not_served(tmp_path: Path) -> None:
+    broken = tmp_path / "kb"
+    shutil.copytree(FIXTURE, broken)
+    (broken / "services" / "dni-duplicado.yaml").write_text("id: dni-duplicado\n", encoding="utf-8")
+    result = run_bot("ask", "perdi mi dni", tmp_path=tmp_path, knowledge=broken)
+    assert result.returncode == 1
+    assert "missing required field 'title'" in result.stderr and "Traceback" not in result.stderr
