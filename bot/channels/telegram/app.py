@@ -170,6 +170,7 @@ def build_application(
     `run_polling`/`run_webhook` calls in post_init (the store is then closed in post_shutdown)."""
     if not settings.telegram_bot_token:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    quiet_logging(settings.telegram_bot_token)
     base_url = settings.telegram_api_base_url
 
     async def post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -251,7 +252,6 @@ def serve(settings: Settings, pipeline: Pipeline, store_factory: StoreFactory = 
     The store is opened inside the bot's event loop and closed on shutdown, flushing queued writes.
     Returns the process exit code.
     """
-    quiet_logging(settings.telegram_bot_token)
     application = build_application(settings, pipeline, None, store_factory=store_factory)
     updates = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
     try:

@@ -10,6 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.core.knowledge import KnowledgeBase
 from bot.core.models import Entry
+from bot.core.normalize import fold
 from bot.core.render import event_when, past_events, upcoming_events
 
 from . import callbacks as cb
@@ -61,8 +62,9 @@ def categories_view(kb: KnowledgeBase, page: int, lang: str) -> tuple[str, Inlin
 def category_view(
     kb: KnowledgeBase, category: str, page: int, lang: str
 ) -> tuple[str, InlineKeyboardMarkup | None] | None:
-    """The services of `category`, page `page` (clamped); None if the category no longer exists."""
+    """The services of `category` by title, page `page` (clamped); None if the category no longer exists."""
     services: list[Entry] = [e for e in kb.services() if e.category == category]
+    services.sort(key=lambda e: fold(e.title.get(lang)))
     if not services:
         return None
     title = kb.categories[category].get(lang) if category in kb.categories else t("other_category", lang)
