@@ -20,9 +20,9 @@ MIN_CORRECTABLE_LENGTH = 4
 
 def allowed_edits(word: str) -> int:
     """Edits tolerated for a typo: none for short words, where one edit changes the meaning."""
-    if len(word) < 5:
+    if len(word) < 6:
         return 0
-    return 1 if len(word) < 8 else 2
+    return 1 if len(word) < 9 else 2
 
 
 @dataclass(frozen=True)

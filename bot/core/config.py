@@ -28,6 +28,7 @@ class MatchThresholds:
     min_coverage: float = 0.67
     min_specificity: float = 0.6
     min_fit: float = 0.4
+    min_coverage_full_phrasing: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -143,6 +144,9 @@ def load_settings(env: Mapping[str, str] | None = None, dotenv_path: Path | None
         min_coverage=_as_score(merged, "MATCH_MIN_COVERAGE", MatchThresholds.min_coverage),
         min_specificity=_as_score(merged, "MATCH_MIN_SPECIFICITY", MatchThresholds.min_specificity),
         min_fit=_as_score(merged, "MATCH_MIN_FIT", MatchThresholds.min_fit),
+        min_coverage_full_phrasing=_as_score(
+            merged, "MATCH_MIN_COVERAGE_FULL_PHRASING", MatchThresholds.min_coverage_full_phrasing
+        ),
     )
     if thresholds.suggest > thresholds.answer:
         raise ConfigError("MATCH_SUGGEST_THRESHOLD must not be greater than MATCH_ANSWER_THRESHOLD")

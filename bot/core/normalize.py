@@ -15,6 +15,7 @@ import snowballstemmer
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 _STRETCHED = re.compile(r"([a-z])\1{2,}")
 _SPACES = re.compile(r"\s+")
+_GLUED_NUMBER = re.compile(r"(?<=[a-z])(?=[0-9])|(?<=[0-9])(?=[a-z]{3,})")
 
 
 def fold(text: str) -> str:
@@ -22,6 +23,7 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.lower())
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
     plain = _NON_WORD.sub(" ", plain)
+    plain = _GLUED_NUMBER.sub(" ", plain)  # "beca18" -> "beca 18", "covid19" -> "covid 19"
     plain = _STRETCHED.sub(r"\1", plain)
     return _SPACES.sub(" ", plain).strip()
 
@@ -47,6 +49,14 @@ STOP_WORDS: dict[str, frozenset[str]] = {
         hacen hacerlo tengo tenia tener hay debo deberia favor gustaria seria
         pido pedir solicito tramito saco sacar obtengo
         q k ke xq pq porq tb tmb d x xfa xfavor
+        ayer hoy manana ahora ahorita luego despues pronto temprano siempre nunca todavia recien rato momento
+        lunes martes miercoles jueves viernes sabado domingo semana mes
+        voy vas van fui fuimos dar doy dan dejar deja dejan dejo poner pongo pone ver veo vea funciona sirve
+        existe existen usar uso mucha muchas muchos poca pocos varios varias mas menos solo solamente mio mia
+        tuyo suyo aquel aquella estas entonces osea igual tipo nomas alguien cosa cosas forma manera modo
+        urgente rapido rapidamente facil facilmente duda dudas pregunta preguntas problema problemas
+        queremos necesitamos tenemos podemos quisieramos haciendo hecho hizo hice jaja jeje xd
+        queda quedan dice dicen vez veces
         """.split()
     ),
     "en": frozenset(

@@ -16,6 +16,7 @@ from bot.core.smalltalk import SmallTalk
 MAX_QUESTION_CHARS = 1000  # longer messages are matched on their beginning
 SUGGEST_SPREAD = 0.15  # suggestions must score within this of the best one
 MAX_SUGGESTIONS = 3
+FULL_PHRASING_FIT = 0.9  # fit at which the question contains an entry phrasing (nearly) whole
 
 
 class Pipeline:
@@ -94,9 +95,12 @@ class Pipeline:
             return Outcome.NONE, []
         top = ranked[0]
         runner_up = ranked[1].score if len(ranked) > 1 else 0.0
+        # A question holding one of the entry's phrasings whole ("horario del centro mac") may carry
+        # more words the knowledge base does not know than one that only touches it.
+        needed_coverage = limits.min_coverage if top.fit < FULL_PHRASING_FIT else limits.min_coverage_full_phrasing
         confident = (
             top.score >= limits.answer
-            and top.coverage >= limits.min_coverage
+            and top.coverage >= needed_coverage
             and top.fit >= limits.min_fit
             and top.specificity >= limits.min_specificity
         )
