@@ -70,3 +70,23 @@ async def telegram_bot(fake_bot_api: FakeBotAPI, tmp_path: Path) -> AsyncIterato
             await app.updater.stop()
             await app.stop()
     await store.close()
+
+
+def stub_suggestion(bot: TelegramBot, monkeypatch: pytest.MonkeyPatch, question: str, entry_ids: list[str]) -> None:
+    """Make the pipeline suggest `entry_ids` for exactly `question` (channel tests need not track matcher tuning)."""
+    from dataclasses import replace
+
+    from bot.core.models import Outcome
+
+    real_ask = bot.pipeline.ask
+
+    def ask(text: str, lang: str = "es") -> Any:
+        reply = real_ask(text, lang)
+        if text != question:
+            return reply
+        kb = bot.pipeline.kb
+        candidates = tuple(kb.entries[i] for i in entry_ids)
+        return replace(reply, outcome=Outcome.SUGGEST, entry=None, candidates=candidates,
+                       text=kb.message("suggest_intro", lang), score=0.5)
+
+    monkeypatch.setattr(bot.pipeline, "ask", ask)

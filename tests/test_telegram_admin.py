@@ -6,7 +6,7 @@ import importlib.util
 
 import pytest
 
-from tests.conftest import ADMIN_ID, TelegramBot
+from tests.conftest import ADMIN_ID, TelegramBot, stub_suggestion
 from tests.fake_bot_api import _check_html
 
 USER = 1001
@@ -60,8 +60,11 @@ async def test_admin_menu_is_registered_for_admins(telegram_bot: TelegramBot) ->
     assert {"pendientes", "estadisticas", "recargar", "exportar", "servicios"} <= commands
 
 
-async def test_pendientes_lists_groups_and_buttons_resolve_and_ignore(telegram_bot: TelegramBot) -> None:
+async def test_pendientes_lists_groups_and_buttons_resolve_and_ignore(
+    telegram_bot: TelegramBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
     fake = telegram_bot.fake
+    stub_suggestion(telegram_bot, monkeypatch, "dni", ["dni-renovacion", "dni-duplicado"])
     await ask(telegram_bot, "precio de la gasolina en marte")
     await ask(telegram_bot, "precio de la gasolina en marte", user_id=1002)
     await ask(telegram_bot, "dni")
@@ -107,7 +110,7 @@ async def test_estadisticas_text_and_chart(telegram_bot: TelegramBot) -> None:
     call = await fake.wait_for("sendMessage", chat_id=ADMIN_ID)
     assert "Preguntas: 2" in call.text
     assert "Respondidas: 1 (50%)" in call.text
-    assert "1. dni-renovacion — 1" in call.text
+    assert "1. Renovar el DNI electrónico &lt;rápido&gt; &amp; fácil (dni-renovacion) — 1" in call.text
     if importlib.util.find_spec("bot.store.chart") is not None:
         photo = await fake.wait_for("sendPhoto", chat_id=ADMIN_ID)
         assert photo.files["photo"][1].startswith(b"\x89PNG")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from tests.conftest import TelegramBot
+import pytest
+
+from tests.conftest import TelegramBot, stub_suggestion
 from tests.fake_bot_api import _check_html
 
 USER = 1001
@@ -104,8 +106,11 @@ async def test_related_button_opens_that_answer(telegram_bot: TelegramBot) -> No
     assert related.text.startswith("<b>Págalo.pe, pagar tasas del Estado por internet</b>")
 
 
-async def test_suggest_shows_candidates_and_a_press_answers(telegram_bot: TelegramBot) -> None:
+async def test_suggest_shows_candidates_and_a_press_answers(
+    telegram_bot: TelegramBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
     fake = telegram_bot.fake
+    stub_suggestion(telegram_bot, monkeypatch, "dni", ["dni-renovacion", "dni-duplicado"])
     fake.push_text("dni")
     suggest = await fake.wait_for("sendMessage", chat_id=USER)
     assert suggest.text == "¿Te refieres a alguno de estos?"
@@ -193,6 +198,29 @@ async def test_huge_message_is_answered_from_its_beginning(telegram_bot: Telegra
     reply = await fake.wait_for("sendMessage", chat_id=USER)
     # Answered (or suggested) from the beginning of the message.
     assert reply.text.startswith("<b>Renovar el DNI") or "v1|a|dni-renovacion" in reply.callback_data()
+
+
+async def test_a_very_long_answer_is_split_with_buttons_under_the_last_part(telegram_bot: TelegramBot) -> None:
+    fake = telegram_bot.fake
+    steps = "\n".join(f"    - Paso número {n} <del trámite> & con bastante texto para ocupar espacio " + "x" * 80
+                      for n in range(60))
+    entry = (telegram_bot.knowledge_dir / "services" / "pasaporte.yaml").read_text(encoding="utf-8")
+    entry = entry.replace("    - Paga la tasa en Págalo.pe.\n    - Saca tu cita en Migraciones.\n", steps + "\n")
+    (telegram_bot.knowledge_dir / "services" / "pasaporte.yaml").write_text(entry, encoding="utf-8")
+    assert telegram_bot.pipeline.reload() == []
+
+    fake.push_text("/start pasaporte")
+    parts = [await fake.wait_for("sendMessage", chat_id=USER)]
+    while not parts[-1].buttons:
+        parts.append(await fake.wait_for("sendMessage", chat_id=USER))
+    assert len(parts) > 1
+    assert parts[0].text.startswith("<b>Sacar el pasaporte electrónico</b>")
+    assert "Paso número 59" in parts[-1].text and "¿Te sirvió?" in parts[-1].text
+    assert "v1|fb|1|pasaporte" in parts[-1].callback_data()
+    whole = "\n".join(part.text for part in parts)
+    assert all(f"{n + 1}. Paso número {n} &lt;del trámite&gt; &amp; con" in whole for n in range(60))
+    for part in parts:
+        assert len(part.text) <= 4096 and _check_html(part.text) is None
 
 
 async def test_non_text_messages_get_a_polite_reply(telegram_bot: TelegramBot) -> None:

@@ -171,6 +171,7 @@ async def test_send_with_retry_never_retries_bad_requests() -> None:
     assert calls == 1
 
 
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")  # PTB's own RetryAfter
 async def test_send_with_retry_waits_what_telegram_asks_on_retry_after() -> None:
     waits: list[float] = []
     attempts = 0

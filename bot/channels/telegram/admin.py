@@ -22,7 +22,7 @@ from telegram.constants import ChatType
 from bot.store import Group, Stats
 
 from . import callbacks as cb
-from .common import Context, button, deps, keyboard, send_html, short, store_of, user_lang
+from .common import Context, button, deps, keyboard, send_html, short, store_of, typing, user_lang
 from .formatting import esc
 from .sending import send_with_retry
 from .texts import t
@@ -55,11 +55,8 @@ def admin_only(handler: Handler) -> Handler:
             await send_html(context, message.chat_id, esc(t("admin_private_only", lang)))
             return
         log.info("admin command=%s", handler.__name__)
-        try:
-            await handler(update, context)
-        except Exception:
-            await send_html(context, message.chat_id, esc(t("admin_error", lang)))
-            raise
+        await typing(context, message.chat_id)
+        await handler(update, context)  # failures reach the error handler, which apologises
 
     return guarded
 
@@ -99,8 +96,8 @@ async def pending(update: Update, context: Context) -> None:
     await send_html(context, message.chat_id, "\n".join(lines), keyboard(rows), what="pending")
 
 
-def stats_text(stats: Stats, lang: str) -> str:
-    """The figures of /estadisticas as HTML."""
+def stats_text(stats: Stats, lang: str, titles: dict[str, str] | None = None) -> str:
+    """The figures of /estadisticas as HTML (`titles`: entry id -> title, for the top entries)."""
     share = f"{stats.answered_share * 100:.0f}%"
     lines = [
         f"<b>{esc(t('stats_title', lang, days=stats.days))}</b>",
@@ -110,7 +107,11 @@ def stats_text(stats: Stats, lang: str) -> str:
     ]
     if stats.top_entries:
         lines += ["", f"<b>{esc(t('stats_top', lang))}</b>"]
-        lines += [f"{n}. {esc(entry_id)} — {count}" for n, (entry_id, count) in enumerate(stats.top_entries, 1)]
+        titles = titles or {}
+        lines += [
+            f"{n}. {esc(short(titles.get(entry_id, entry_id), 50))} ({esc(entry_id)}) — {count}"
+            for n, (entry_id, count) in enumerate(stats.top_entries, 1)
+        ]
     return "\n".join(lines)
 
 
@@ -121,7 +122,8 @@ async def statistics(update: Update, context: Context) -> None:
     assert message is not None
     lang = user_lang(update, context)
     stats = await store_of(context).stats(STATS_DAYS)
-    await send_html(context, message.chat_id, stats_text(stats, lang), what="stats")
+    titles = {entry_id: entry.title.get(lang) for entry_id, entry in deps(context).pipeline.kb.entries.items()}
+    await send_html(context, message.chat_id, stats_text(stats, lang, titles), what="stats")
     try:
         from bot.store.chart import render_stats_png
 

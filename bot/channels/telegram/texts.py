@@ -143,10 +143,6 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Unanswered questions: {count} rows.",
     ),
     "export_empty": ("No hay preguntas sin respuesta para exportar.", "There are no unanswered questions to export."),
-    "admin_error": (
-        "No pude completar el comando; revisa los registros del servidor.",
-        "I could not complete the command; check the server logs.",
-    ),
     "error": (
         "Lo siento, tuve un problema al responder. Inténtalo de nuevo en un momento.",
         "Sorry, I had a problem answering. Please try again in a moment.",
