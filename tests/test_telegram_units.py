@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from datetime import datetime
 
 import pytest
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
@@ -188,3 +189,42 @@ async def test_send_with_retry_waits_what_telegram_asks_on_retry_after() -> None
 
     assert await send_with_retry(send, delays=(0.5,), sleep=sleep) == "ok"
     assert waits == [3.0]
+
+
+def test_webhook_options_take_the_path_from_the_url_and_always_have_a_secret() -> None:
+    from bot.channels.telegram.app import webhook_options
+    from bot.core.config import Settings
+
+    settings = Settings(webhook_url="https://bot.example.pe/tg/hook", webhook_secret="s3cret", webhook_port=8443)
+    options = webhook_options(settings)
+    assert options["url_path"] == "tg/hook" and options["secret_token"] == "s3cret"
+    assert options["listen"] == "0.0.0.0" and options["port"] == 8443
+    generated = webhook_options(Settings(webhook_url="https://bot.example.pe/"))["secret_token"]
+    assert len(generated) >= 32
+
+
+async def test_updates_of_one_chat_are_processed_in_order() -> None:
+    import asyncio
+
+    from telegram import Chat, Message, Update
+
+    from bot.channels.telegram.app import PerChatUpdateProcessor
+
+    processor = PerChatUpdateProcessor(8)
+    seen: list[str] = []
+
+    def update(update_id: int, chat_id: int) -> Update:
+        chat = Chat(chat_id, "private")
+        return Update(update_id, message=Message(update_id, datetime.now(), chat))
+
+    async def work(name: str, delay: float) -> None:
+        await asyncio.sleep(delay)
+        seen.append(name)
+
+    await asyncio.gather(
+        processor.process_update(update(1, 1), work("a1", 0.05)),
+        processor.process_update(update(2, 1), work("a2", 0)),
+        processor.process_update(update(3, 2), work("b1", 0)),
+    )
+    assert seen.index("a1") < seen.index("a2")
+    assert seen[0] == "b1"  # another chat is not held up

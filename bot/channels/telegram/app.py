@@ -258,10 +258,10 @@ def serve(settings: Settings, pipeline: Pipeline, store_factory: StoreFactory = 
         if settings.webhook_url:
             options = webhook_options(settings)
             log.info("starting webhook listen=%s port=%s", options["listen"], options["port"])
-            application.run_webhook(**options, allowed_updates=updates, close_loop=False)
+            application.run_webhook(**options, allowed_updates=updates, bootstrap_retries=3, close_loop=False)
         else:
             log.info("starting long polling")
-            application.run_polling(allowed_updates=updates, close_loop=False)
+            application.run_polling(allowed_updates=updates, bootstrap_retries=3, close_loop=False)
     except StoreError as exc:
         log.error("cannot open the store: %s", exc)
         return 1

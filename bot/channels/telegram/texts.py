@@ -49,8 +49,8 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "For now I can only read text messages. Please type your question.",
     ),
     "edited": (
-        "Vi que editaste un mensaje; solo respondo a mensajes nuevos. Envíame la pregunta de nuevo.",
-        "I saw you edited a message; I only answer new messages. Please send the question again.",
+        "Vi que editaste un mensaje: solo leo mensajes de texto nuevos. Envíame la pregunta de nuevo, por favor.",
+        "I saw you edited a message: I only read new text messages. Please send the question again.",
     ),
     "empty": (
         "Tu mensaje está vacío. Escríbeme tu pregunta, por ejemplo: «¿Cómo obtengo mi firma digital?»",
