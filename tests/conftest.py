@@ -40,7 +40,15 @@ async def fake_bot_api() -> AsyncIterator[FakeBotAPI]:
 
 
 @pytest.fixture
-async def telegram_bot(fake_bot_api: FakeBotAPI, tmp_path: Path) -> AsyncIterator[TelegramBot]:
+def telegram_kb_source() -> Path:
+    """The knowledge base `telegram_bot` copies; a test module may override this fixture."""
+    return TELEGRAM_KB
+
+
+@pytest.fixture
+async def telegram_bot(
+    fake_bot_api: FakeBotAPI, tmp_path: Path, telegram_kb_source: Path
+) -> AsyncIterator[TelegramBot]:
     """The Telegram channel on a copy of tests/fixtures/telegram_kb, with admin ADMIN_ID and fast retries."""
     from bot.channels.telegram import build_application
     from bot.core.config import Settings
@@ -48,7 +56,7 @@ async def telegram_bot(fake_bot_api: FakeBotAPI, tmp_path: Path) -> AsyncIterato
     from bot.store import Store
 
     knowledge_dir = tmp_path / "knowledge"
-    shutil.copytree(TELEGRAM_KB, knowledge_dir)
+    shutil.copytree(telegram_kb_source, knowledge_dir)
     settings = Settings(
         telegram_bot_token=fake_bot_api.token,
         telegram_api_base_url=fake_bot_api.base_url,
