@@ -33,6 +33,7 @@ LABELS = {
         "whatsapp": "WhatsApp",
         "virtual": "Virtual",
         "hibrido": "Híbrido",
+        "modality_tba": "Modalidad por anunciar",
         "reviewed": "Información revisada el",
     },
     "en": {
@@ -58,6 +59,7 @@ LABELS = {
         "whatsapp": "WhatsApp",
         "virtual": "Virtual",
         "hibrido": "Hybrid",
+        "modality_tba": "Format to be announced",
         "reviewed": "Information checked on",
     },
 }
@@ -131,7 +133,7 @@ def answer_view(entry: Entry, lang: str, now: datetime | None = None) -> AnswerV
     ]
     place = ""
     if entry.is_event:
-        parts = [labels.get(entry.modality, entry.modality)]
+        parts = [labels["modality_tba"] if entry.modality == "tba" else labels.get(entry.modality, entry.modality)]
         if entry.location:
             parts.append(entry.location.get(lang))
         if entry.region:

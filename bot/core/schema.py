@@ -19,7 +19,14 @@ LIMA = timezone(timedelta(hours=-5), "America/Lima")  # Peru has no daylight sav
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 TO_BE_ANNOUNCED = {"por anunciar", "por confirmar", "to be announced", "tba", "tbd"}
 CHANNEL_KINDS = ("online", "presencial", "telefono", "app", "correo", "whatsapp")
-MODALITIES = {"virtual": "virtual", "presencial": "presencial", "hibrido": "hibrido", "híbrido": "hibrido"}
+MODALITIES = {
+    "virtual": "virtual",
+    "presencial": "presencial",
+    "hibrido": "hibrido",
+    "híbrido": "hibrido",
+    "por anunciar": "tba",  # unknown until the organiser says: never guess it
+    "to be announced": "tba",
+}
 
 
 class FieldReader:
