@@ -1,0 +1,11 @@
+"""Storage: the question log, feedback, review queue and usage stats in one SQLite file.
+
+Imports only `bot.core`; nothing here knows about Telegram.
+"""
+
+from .db import StoreError
+from .review import Group
+from .stats import Stats
+from .store import Store
+
+__all__ = ["Group", "Stats", "Store", "StoreError"]

@@ -1,0 +1,56 @@
+"""The review queue as a spreadsheet for staff who work in Excel or LibreOffice."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from .review import Group
+
+HEADER = (
+    "id",
+    "status",
+    "count",
+    "question",
+    "first_seen",
+    "last_seen",
+    "entry_id",
+    "answerable_entry_id",
+    "changed_by",
+    "changed_at",
+    "examples",
+)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: object) -> str:
+    """Text as a cell; a leading =,+,-,@ is neutralised so a citizen's text never runs as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def write_groups_csv(groups: list[Group], path: Path) -> int:
+    """Write UTF-8 with BOM (Excel then shows accents right) and CRLF rows; returns data rows written."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh, dialect="excel")
+        writer.writerow(HEADER)
+        for g in groups:
+            writer.writerow(
+                [
+                    g.id,
+                    g.status,
+                    g.count,
+                    _cell(g.text),
+                    g.first_seen,
+                    g.last_seen,
+                    g.entry_id or "",
+                    g.answerable_entry_id or "",
+                    _cell(g.changed_by),
+                    g.changed_at or "",
+                    _cell(" | ".join(g.examples)),
+                ]
+            )
+    tmp.replace(path)
+    return len(groups)

@@ -1,0 +1,132 @@
+"""The review queue: questions the bot could not answer (or only guessed), grouped for staff.
+
+Staff see one row per kind of question with how often it was asked, so the most wanted missing
+content comes first; they resolve a group (with the entry that now answers it) or ignore it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import aiosqlite
+
+from bot.core.models import Outcome, Reply
+
+log = logging.getLogger(__name__)
+
+STATUSES = ("pending", "resolved", "ignored")
+EXAMPLES = 5
+
+_COLUMNS = "id, text, count, first_seen, last_seen, status, entry_id, answerable_entry_id, changed_by, changed_at"
+
+
+@dataclass
+class Group:
+    """One kind of unanswered question. Times are UTC ISO strings."""
+
+    id: int
+    text: str
+    count: int
+    first_seen: str
+    last_seen: str
+    status: str
+    examples: list[str] = field(default_factory=list)
+    entry_id: str | None = None  # the entry it was resolved to
+    answerable_entry_id: str | None = None  # the entry that answers it since the last reload
+    changed_by: str | None = None
+    changed_at: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def check_status(status: str | None) -> str | None:
+    """None/"all" means every status; anything else must be a known one."""
+    if status is None or status == "all":
+        return None
+    if status not in STATUSES:
+        raise ValueError(f"unknown status {status!r}; use one of {', '.join(STATUSES)} or all")
+    return status
+
+
+async def _examples(db: aiosqlite.Connection, group_id: int) -> list[str]:
+    """The latest distinct (masked) texts asked in the group; gone once retention removed them."""
+    async with db.execute(
+        "SELECT text FROM (SELECT text, asked_at AS at FROM questions WHERE group_id = ? AND text IS NOT NULL "
+        "UNION ALL SELECT text, given_at AS at FROM feedback WHERE group_id = ? AND text IS NOT NULL) "
+        "GROUP BY text ORDER BY max(at) DESC LIMIT ?",
+        (group_id, group_id, EXAMPLES),
+    ) as cur:
+        return [str(row[0]) for row in await cur.fetchall()]
+
+
+async def _group(db: aiosqlite.Connection, row: aiosqlite.Row | tuple[Any, ...]) -> Group:
+    group = Group(
+        id=int(row[0]),
+        text=str(row[1]),
+        count=int(row[2]),
+        first_seen=str(row[3]),
+        last_seen=str(row[4]),
+        status=str(row[5]),
+        entry_id=row[6],
+        answerable_entry_id=row[7],
+        changed_by=row[8],
+        changed_at=row[9],
+    )
+    group.examples = await _examples(db, group.id)
+    return group
+
+
+async def list_groups(db: aiosqlite.Connection, status: str | None, limit: int) -> list[Group]:
+    """Most asked first (then most recent)."""
+    status = check_status(status)
+    where = "" if status is None else "WHERE status = ?"
+    params: tuple[Any, ...] = () if status is None else (status,)
+    async with db.execute(
+        f"SELECT {_COLUMNS} FROM review_groups {where} ORDER BY count DESC, last_seen DESC, id LIMIT ?",
+        (*params, max(0, limit)),
+    ) as cur:
+        rows = list(await cur.fetchall())
+    return [await _group(db, row) for row in rows]
+
+
+async def get_group(db: aiosqlite.Connection, group_id: int) -> Group | None:
+    async with db.execute(f"SELECT {_COLUMNS} FROM review_groups WHERE id = ?", (group_id,)) as cur:
+        row = await cur.fetchone()
+    return None if row is None else await _group(db, row)
+
+
+async def set_status(
+    db: aiosqlite.Connection, group_id: int, status: str, entry_id: str | None, by: str, at: str
+) -> bool:
+    """Change a group's status, remembering who did it and when; False if there is no such group."""
+    cur = await db.execute(
+        "UPDATE review_groups SET status = ?, entry_id = ?, changed_by = ?, changed_at = ? WHERE id = ?",
+        (status, entry_id, by, at, group_id),
+    )
+    return cur.rowcount > 0
+
+
+async def pending_texts(db: aiosqlite.Connection) -> list[tuple[int, str, str | None]]:
+    async with db.execute(
+        "SELECT id, text, answerable_entry_id FROM review_groups WHERE status = 'pending' ORDER BY id"
+    ) as cur:
+        return [(int(r[0]), str(r[1]), r[2]) for r in await cur.fetchall()]
+
+
+def answerable_entries(
+    groups: list[tuple[int, str, str | None]], answer: Callable[[str], Reply]
+) -> dict[int, str | None]:
+    """For each pending group, the entry the (reloaded) knowledge base now answers it with, or None."""
+    result: dict[int, str | None] = {}
+    for group_id, text, _ in groups:
+        try:
+            reply = answer(text)
+        except Exception as exc:  # one odd text must not stop the whole check
+            log.warning("answering review group %d failed: %s", group_id, type(exc).__name__)
+            continue
+        result[group_id] = reply.entry_id if reply.outcome == Outcome.ANSWER and reply.entry_id else None
+    return result

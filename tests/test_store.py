@@ -1,0 +1,204 @@
+"""The store as the bot uses it: recording never fails or blocks, nothing personal is kept."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+import stat
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bot.core.config import Settings
+from bot.core.models import Entry, Outcome, Reply, Text, TextList
+from bot.store import Store, StoreError
+from bot.store.identity import secret_path
+
+USER_ID = 987123456
+
+
+def entry(entry_id: str) -> Entry:
+    return Entry(
+        id=entry_id,
+        kind="service",
+        title=Text(entry_id),
+        summary=Text("..."),
+        questions=TextList(),
+        keywords=TextList(),
+        url="https://www.gob.pe",
+        sources=(),
+        reviewed=date(2026, 1, 1),
+    )
+
+
+def reply(question: str, outcome: Outcome = Outcome.NONE, entry_id: str | None = None) -> Reply:
+    return Reply(
+        outcome=outcome,
+        lang="es",
+        question=question,
+        normalized=question.lower(),
+        entry=entry(entry_id) if entry_id else None,
+        score=0.8 if entry_id else 0.1,
+    )
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(database_path=tmp_path / "data" / "bot.sqlite3")
+
+
+async def test_first_start_creates_folder_database_and_private_secret(settings: Settings) -> None:
+    store = await Store.open(settings)
+    await store.close()
+    assert settings.database_path.is_file()
+    secret = secret_path(settings.database_path)
+    assert stat.S_IMODE(secret.stat().st_mode) == 0o600
+    with sqlite3.connect(settings.database_path) as db:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+async def test_user_hash_is_stable_across_restarts(settings: Settings) -> None:
+    hashes = []
+    for _ in range(2):
+        store = await Store.open(settings)
+        store.record_question(user_id=USER_ID, channel="telegram", reply=reply("hola", Outcome.SMALLTALK))
+        await store.close()
+    with sqlite3.connect(settings.database_path) as db:
+        hashes = [row[0] for row in db.execute("SELECT user_hash FROM questions")]
+    assert len(hashes) == 2 and hashes[0] == hashes[1]
+    assert len(hashes[0]) == 64
+
+
+async def test_configured_secret_changes_the_hash(tmp_path: Path) -> None:
+    results = []
+    for secret in ("uno", "dos"):
+        settings = Settings(database_path=tmp_path / f"{secret}.sqlite3", user_hash_secret=secret)
+        store = await Store.open(settings)
+        store.record_question(user_id=USER_ID, channel="telegram", reply=reply("hola", Outcome.SMALLTALK))
+        await store.close()
+        with sqlite3.connect(settings.database_path) as db:
+            results.append(db.execute("SELECT user_hash FROM questions").fetchone()[0])
+        assert not secret_path(settings.database_path).exists()
+    assert results[0] != results[1]
+
+
+async def test_records_outcome_entry_score_language_and_channel(settings: Settings) -> None:
+    store = await Store.open(settings)
+    store.record_question(
+        user_id=USER_ID, channel="telegram", reply=reply("como renuevo mi dni", Outcome.ANSWER, "dni-renovacion")
+    )
+    await store.close()
+    with sqlite3.connect(settings.database_path) as db:
+        row = db.execute("SELECT outcome, entry_id, score, lang, channel, asked_at FROM questions").fetchone()
+    assert row[:5] == ("answer", "dni-renovacion", 0.8, "es", "telegram")
+    assert row[5].startswith("20")
+
+
+async def test_many_concurrent_writers_lose_nothing(settings: Settings) -> None:
+    store = await Store.open(settings)
+
+    async def user(n: int) -> None:
+        for i in range(20):
+            store.record_question(
+                user_id=n, channel="telegram", reply=reply(f"pregunta {n} {i}", Outcome.ANSWER, "dni-renovacion")
+            )
+            await asyncio.sleep(0)
+
+    await asyncio.gather(*(user(n) for n in range(50)))
+    await store.flush()
+    stats = await store.stats()
+    await store.close()
+    assert stats.questions == 1000
+    assert stats.answered == 1000
+
+
+async def test_database_never_holds_user_id_or_masked_values(settings: Settings) -> None:
+    store = await Store.open(settings)
+    secrets = ["45678912", "987654321", "juan.perez@gmail.com", "4111 1111 1111 1111", "20123456789"]
+    store.record_question(
+        user_id=USER_ID,
+        channel="telegram",
+        reply=Reply(
+            outcome=Outcome.NONE,
+            lang="es",
+            question="soy juan.perez@gmail.com, dni 45678912, cel 987654321, ruc 20123456789",
+            normalized="soy juan perez gmail com dni 45678912 cel 987654321 ruc 20123456789",
+        ),
+    )
+    store.record_feedback(
+        user_id=USER_ID, channel="telegram", entry_id="x", helpful=False, question="tarjeta 4111 1111 1111 1111"
+    )
+    await store.flush()
+    groups = await store.list_groups()
+    await store.close()
+    assert "[DNI]" in groups[-1].text or "[DNI]" in groups[0].text
+    data = b"".join(
+        p.read_bytes() for p in settings.database_path.parent.glob("bot.sqlite3*") if "secret" not in p.name
+    )
+    for value in [str(USER_ID), *secrets, "perez"]:
+        assert value.encode() not in data, value
+
+
+async def test_full_queue_drops_and_logs_instead_of_blocking(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = await Store.open(settings, queue_size=5)
+    with caplog.at_level(logging.WARNING):
+        for i in range(50):  # no await in between: the writer cannot drain
+            store.record_question(user_id=i, channel="telegram", reply=reply("hola", Outcome.SMALLTALK))
+    await store.close()
+    assert "queue is full" in caplog.text
+    assert (await _count(settings)) == 5
+
+
+async def _count(settings: Settings) -> int:
+    with sqlite3.connect(settings.database_path) as db:
+        return int(db.execute("SELECT count(*) FROM questions").fetchone()[0])
+
+
+async def test_database_fault_is_logged_and_never_raised(settings: Settings, caplog: pytest.LogCaptureFixture) -> None:
+    store = await Store.open(settings)
+    await store._db.close()  # the connection dies under the store
+    with caplog.at_level(logging.ERROR):
+        store.record_question(user_id=USER_ID, channel="telegram", reply=reply("mi dni es 45678912"))
+        store.record_feedback(user_id=USER_ID, channel="telegram", entry_id="x", helpful=True)
+        await store.flush()
+        await store.close()
+    assert "could not write" in caplog.text
+    assert "45678912" not in caplog.text
+
+
+async def test_read_only_database_is_logged_and_never_raised(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = await Store.open(settings)
+    await store._db.execute("PRAGMA query_only = ON")  # the file turned read-only
+    with caplog.at_level(logging.ERROR):
+        store.record_question(user_id=USER_ID, channel="telegram", reply=reply("como saco mi pasaporte"))
+        await store.flush()
+    await store.close()
+    assert "could not write" in caplog.text
+    assert "pasaporte" not in caplog.text
+
+
+async def test_recording_after_close_is_ignored(settings: Settings) -> None:
+    store = await Store.open(settings)
+    await store.close()
+    store.record_question(user_id=USER_ID, channel="telegram", reply=reply("hola", Outcome.SMALLTALK))
+    await store.flush()
+
+
+async def test_uncreatable_database_is_a_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(StoreError, match="cannot open database"):
+        await Store.open(Settings(database_path=blocker / "bot.sqlite3"))
+
+
+async def test_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "bot.sqlite3"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StoreError):
+        await Store.open(Settings(database_path=path))
