@@ -80,14 +80,14 @@ async def _group(db: aiosqlite.Connection, row: aiosqlite.Row | tuple[Any, ...])
     return group
 
 
-async def list_groups(db: aiosqlite.Connection, status: str | None, limit: int) -> list[Group]:
-    """Most asked first (then most recent)."""
+async def list_groups(db: aiosqlite.Connection, status: str | None, limit: int | None) -> list[Group]:
+    """Most asked first (then most recent); limit None = all."""
     status = check_status(status)
     where = "" if status is None else "WHERE status = ?"
     params: tuple[Any, ...] = () if status is None else (status,)
     async with db.execute(
         f"SELECT {_COLUMNS} FROM review_groups {where} ORDER BY count DESC, last_seen DESC, id LIMIT ?",
-        (*params, max(0, limit)),
+        (*params, -1 if limit is None else max(0, limit)),
     ) as cur:
         rows = list(await cur.fetchall())
     return [await _group(db, row) for row in rows]

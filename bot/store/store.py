@@ -198,7 +198,7 @@ class Store:
 
     async def export_csv(self, path: Path) -> int:
         """Every review group as CSV (UTF-8 with BOM, opens cleanly in Excel/LibreOffice); returns rows."""
-        groups = await self._read(review.list_groups(self._db, None, -1))
+        groups = await self._read(review.list_groups(self._db, None, None))
         try:
             return await asyncio.to_thread(write_groups_csv, groups, Path(path))
         except OSError as exc:

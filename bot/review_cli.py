@@ -1,0 +1,230 @@
+"""`python -m bot review ...`: the review queue and usage figures from a terminal.
+
+Staff list the most asked unanswered questions, resolve them with the entry that now answers
+them, ignore noise, export a spreadsheet and look at the figures, without opening Telegram.
+Errors are one line on stderr with exit code 1 (argparse usage errors: 2), never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import difflib
+import getpass
+import json
+import sys
+from collections.abc import Collection
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from bot.core.config import Settings
+from bot.store import Group, Stats, Store, StoreError
+from bot.store.clock import PERU
+
+STATUS_CHOICES = ("pending", "resolved", "ignored", "all")
+
+
+class CliError(Exception):
+    """A problem the user can fix; printed as one line, exit code 1."""
+
+
+def add_review_parser(subparsers: Any) -> None:
+    """Add `review` and its sub-commands to the main parser's subparsers."""
+    review = subparsers.add_parser(
+        "review",
+        help="unanswered questions: list, show, resolve, ignore, export, stats",
+        description="Work through the questions the bot could not answer, grouped by similarity.",
+    )
+    actions = review.add_subparsers(dest="review_command", metavar="ACTION", required=True)
+
+    list_ = actions.add_parser("list", help="question groups, most asked first")
+    list_.add_argument("--status", choices=STATUS_CHOICES, default="pending", help="default: pending")
+    list_.add_argument("--limit", type=_positive, default=50, help="at most N groups (default 50)")
+    list_.add_argument("--json", action="store_true", help="machine-readable output")
+
+    show = actions.add_parser("show", help="one group with its example questions")
+    show.add_argument("group", type=int, metavar="GROUP", help="group id (see `review list`)")
+    show.add_argument("--json", action="store_true", help="machine-readable output")
+
+    resolve = actions.add_parser("resolve", help="mark a group answered by a knowledge-base entry")
+    resolve.add_argument("group", type=int, metavar="GROUP")
+    resolve.add_argument("--entry", required=True, metavar="ID", help="id of the entry that answers it")
+
+    ignore = actions.add_parser("ignore", help="mark a group as not needing an entry (spam, out of scope)")
+    ignore.add_argument("group", type=int, metavar="GROUP")
+
+    export = actions.add_parser("export", help="every group as a CSV spreadsheet (UTF-8, opens in Excel)")
+    export.add_argument("--csv", required=True, type=Path, metavar="FILE", dest="csv_path")
+
+    stats = actions.add_parser("stats", help="questions per day, answered share, top entries, feedback")
+    stats.add_argument("--days", type=_positive, default=30, help="period in days, today included (default 30)")
+    stats.add_argument("--json", action="store_true", help="machine-readable output")
+    stats.add_argument("--png", type=Path, metavar="FILE", help="also draw the chart into FILE")
+
+    actions.add_parser("retention", help="delete question texts older than RETENTION_DAYS (counts are kept)")
+
+
+def run_review(args: argparse.Namespace, settings: Settings, known_ids: Collection[str] | None = None) -> int:
+    """Run `review <action>`; `known_ids` (the knowledge base's entry ids) lets `resolve` check the id."""
+    try:
+        return asyncio.run(_run(args, settings, known_ids))
+    except (CliError, StoreError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        name = f" {exc.filename}" if exc.filename else ""
+        print(f"error: cannot write{name}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # last resort: one line, not a traceback
+        print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+
+
+async def _run(args: argparse.Namespace, settings: Settings, known_ids: Collection[str] | None) -> int:
+    command = args.review_command
+    if command == "resolve":
+        _check_entry(args.entry, known_ids)  # before touching the database
+    store = await Store.open(settings)
+    try:
+        if command == "list":
+            status = None if args.status == "all" else args.status
+            _print_groups(await store.list_groups(status, limit=args.limit), args.json)
+        elif command == "show":
+            _print_group(await _group(store, args.group), args.json)
+        elif command == "resolve":
+            await _group(store, args.group)
+            await store.resolve_group(args.group, args.entry, _by())
+            print(f"group {args.group} resolved: answered by {args.entry}")
+        elif command == "ignore":
+            await _group(store, args.group)
+            await store.ignore_group(args.group, _by())
+            print(f"group {args.group} ignored")
+        elif command == "export":
+            rows = await store.export_csv(args.csv_path)
+            print(f"wrote {rows} group(s) to {args.csv_path}")
+        elif command == "stats":
+            stats = await store.stats(args.days)
+            if args.png is not None:
+                from bot.store.chart import render_stats_png
+
+                await asyncio.to_thread(render_stats_png, stats, args.png)
+            if args.json:
+                print(json.dumps(stats.to_dict(), ensure_ascii=False, indent=2))
+            else:
+                _print_stats(stats)
+            if args.png is not None:
+                print(f"chart written to {args.png}", file=sys.stderr if args.json else sys.stdout)
+        elif command == "retention":
+            removed = await store.apply_retention()
+            print(f"removed the text of {removed} question(s) older than {settings.retention_days} days")
+        else:  # pragma: no cover - argparse only allows the commands above
+            raise CliError(f"unknown review action {command!r}")
+    finally:
+        await store.close()
+    return 0
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _by() -> str:
+    """Who changed a group, for the audit columns: cli:<OS user>."""
+    try:
+        user = getpass.getuser()
+    except Exception:  # no user name in this environment (some containers)
+        user = "unknown"
+    return f"cli:{user}"
+
+
+def _check_entry(entry_id: str, known_ids: Collection[str] | None) -> None:
+    if known_ids is None or entry_id in known_ids:
+        return
+    close = difflib.get_close_matches(entry_id, list(known_ids), n=3)
+    hint = f"; did you mean {', '.join(close)}?" if close else " (see `python -m bot dump`)"
+    raise CliError(f"unknown entry id {entry_id!r}: not in the knowledge base{hint}")
+
+
+async def _group(store: Store, group_id: int) -> Group:
+    group = await store.get_group(group_id)
+    if group is None:
+        raise CliError(f"no review group {group_id} (see `python -m bot review list --status all`)")
+    return group
+
+
+def _when(iso: str | None) -> str:
+    """A stored UTC time as Peru's local time, to the minute."""
+    if not iso:
+        return "-"
+    try:
+        return datetime.fromisoformat(iso).astimezone(PERU).strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return iso
+
+
+def _short(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _print_groups(groups: list[Group], as_json: bool) -> None:
+    if as_json:
+        print(json.dumps({"groups": [g.to_dict() for g in groups]}, ensure_ascii=False, indent=2))
+        return
+    if not groups:
+        print("no question groups")
+        return
+    print(f"{'ID':>5}  {'COUNT':>5}  {'STATUS':<8}  {'LAST ASKED':<16}  QUESTION")
+    for g in groups:
+        note = ""
+        if g.status == "pending" and g.answerable_entry_id:
+            note = f"  [answerable now: {g.answerable_entry_id}]"
+        elif g.status == "resolved" and g.entry_id:
+            note = f"  [-> {g.entry_id}]"
+        print(f"{g.id:>5}  {g.count:>5}  {g.status:<8}  {_when(g.last_seen):<16}  {_short(g.text, 70)}{note}")
+
+
+def _print_group(g: Group, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(g.to_dict(), ensure_ascii=False, indent=2))
+        return
+    print(f"Group {g.id} ({g.status})")
+    print(f"  question:   {g.text}")
+    print(f"  asked:      {g.count} time(s), first {_when(g.first_seen)}, last {_when(g.last_seen)}")
+    if g.status == "resolved":
+        print(f"  answered by: {g.entry_id}")
+    if g.changed_by:
+        print(f"  changed:    by {g.changed_by} on {_when(g.changed_at)}")
+    if g.status == "pending" and g.answerable_entry_id:
+        print(f"  answerable now by {g.answerable_entry_id}: the reloaded knowledge base answers it.")
+        print(f"    python -m bot review resolve {g.id} --entry {g.answerable_entry_id}")
+    print("  examples:" if g.examples else "  examples:   (texts removed by retention)")
+    for example in g.examples:
+        print(f"    - {example}")
+
+
+def _print_stats(s: Stats) -> None:
+    print(f"Last {s.days} day(s), since {s.since}")
+    print(
+        f"  questions:  {s.questions} (answered {s.answered} = {s.answered_share:.0%}, "
+        f"suggested {s.suggested}, unanswered {s.unanswered}); small talk {s.smalltalk}"
+    )
+    feedback = s.feedback_helpful + s.feedback_not_helpful
+    share = f" ({s.feedback_share:.0%} helpful)" if feedback else ""
+    print(f"  feedback:   {s.feedback_helpful} helpful, {s.feedback_not_helpful} not helpful{share}")
+    if s.top_entries:
+        print("  top entries:")
+        for entry_id, count in s.top_entries:
+            print(f"    {count:>6}  {entry_id}")
+    busy = [d for d in s.per_day if d["questions"]]
+    if busy:
+        print("  per day:        asked  answered")
+        for d in busy:
+            print(f"    {d['day']}  {d['questions']:>6}  {d['answered']:>8}")
