@@ -85,7 +85,7 @@ async def _run(args: argparse.Namespace, settings: Settings, known_ids: Collecti
     command = args.review_command
     if command == "resolve":
         _check_entry(args.entry, known_ids)  # before touching the database
-    store = await Store.open(settings)
+    store = await Store.open(settings, retention_every=None)  # a short run; `review retention` is explicit
     try:
         if command == "list":
             status = None if args.status == "all" else args.status

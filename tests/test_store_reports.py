@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
@@ -128,6 +129,23 @@ async def test_retention_deletes_old_texts_but_keeps_the_counts(tmp_path: Path) 
     with sqlite3.connect(tmp_path / "bot.sqlite3") as db:
         texts = [r[0] for r in db.execute("SELECT text FROM questions ORDER BY id")]
     assert texts == [None, "como saco mi lisencia de pesca"]
+
+
+async def test_retention_also_runs_by_itself(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.store import store as store_module
+
+    monkeypatch.setattr(store_module, "RETENTION_FIRST_DELAY", 0.0)
+    clock = Clock()
+    clock.now -= timedelta(days=200)
+    settings = Settings(database_path=tmp_path / "bot.sqlite3")
+    store = await Store.open(settings, clock=clock, retention_every=timedelta(seconds=0.01))
+    store.record_question(user_id=1, channel="t", reply=reply("como saco mi licencia de pesca", Outcome.NONE))
+    await store.flush()
+    clock.now += timedelta(days=200)
+    await asyncio.sleep(0.1)
+    [group] = await store.list_groups()
+    await store.close()
+    assert group.count == 1 and group.examples == []
 
 
 async def test_csv_export_opens_in_spreadsheets_with_accents_intact(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ Staff-facing reads and status changes are ordinary coroutines.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sqlite3
 import threading
@@ -37,6 +38,8 @@ log = logging.getLogger(__name__)
 
 _DB_ERRORS = (sqlite3.Error, OSError, ValueError)  # aiosqlite raises ValueError once closed
 T = TypeVar("T")
+RETENTION_EVERY = timedelta(days=1)
+RETENTION_FIRST_DELAY = 60.0  # seconds: let the bot start answering first
 
 
 class Store:
@@ -52,11 +55,21 @@ class Store:
         self._lock = asyncio.Lock()  # one transaction at a time on the shared connection
         self._writer: BatchWriter[Record] = BatchWriter(self._write, maxsize=queue_size)
         self._closed = False
+        self._retention_task: asyncio.Task[None] | None = None
 
     @classmethod
-    async def open(cls, settings: Settings, *, clock: Clock = utc_now, queue_size: int = 10_000) -> Store:
+    async def open(
+        cls,
+        settings: Settings,
+        *,
+        clock: Clock = utc_now,
+        queue_size: int = 10_000,
+        retention_every: timedelta | None = RETENTION_EVERY,
+    ) -> Store:
         """Create or upgrade the database, then start the background writer.
 
+        Unless `retention_every` is None, `apply_retention()` also runs in the background, a minute
+        after start and then at that interval, so old texts go even if nobody schedules it.
         Raises StoreError with a one-line reason if the file cannot be created, read or migrated.
         """
         path = Path(settings.database_path)
@@ -75,7 +88,20 @@ class Store:
             raise StoreError(f"cannot prepare database {path}: {exc}") from exc
         store = cls(settings, db, secret, clock, queue_size)
         store._writer.start(on_stop=store._abandon)
+        if retention_every is not None:
+            store._retention_task = asyncio.get_running_loop().create_task(
+                store._retention_loop(retention_every), name="store-retention"
+            )
         return store
+
+    async def _retention_loop(self, every: timedelta) -> None:
+        await asyncio.sleep(RETENTION_FIRST_DELAY)
+        while True:
+            try:
+                await self.apply_retention()
+            except Exception as exc:
+                log.error("retention failed: %s: %s", type(exc).__name__, exc)
+            await asyncio.sleep(every.total_seconds())
 
     def _abandon(self) -> None:
         """The event loop ended without close(): stop the connection thread so the process can exit."""
@@ -90,6 +116,10 @@ class Store:
         if self._closed:
             return
         self._closed = True
+        if self._retention_task is not None:
+            self._retention_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._retention_task
         await self._writer.close()
         try:
             await self._db.close()
