@@ -72,6 +72,8 @@ def run_review(args: argparse.Namespace, settings: Settings, known_ids: Collecti
     except (CliError, StoreError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # output piped into `head`: not an error
+        raise
     except OSError as exc:
         name = f" {exc.filename}" if exc.filename else ""
         print(f"error: cannot write{name}: {exc.strerror or exc}", file=sys.stderr)

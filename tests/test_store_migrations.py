@@ -10,8 +10,9 @@ import pytest
 from bot.core.config import Settings
 from bot.core.models import Outcome, Reply
 from bot.store import Store, StoreError
-from bot.store.db import connect
-from bot.store.migrations import LATEST, MIGRATIONS, migrate
+from bot.store.migrations import MIGRATIONS, latest, upgrade_file
+
+LATEST = latest()
 
 
 def versions(path: Path) -> list[int]:
@@ -19,13 +20,9 @@ def versions(path: Path) -> list[int]:
         return [row[0] for row in db.execute("SELECT version FROM schema_migrations ORDER BY version")]
 
 
-async def build_old_database(path: Path, version: int) -> None:
+def build_old_database(path: Path, version: int) -> None:
     """A database as an older bot left it: only the first `version` migrations applied."""
-    db = await connect(path)
-    try:
-        await migrate(db, target=version)
-    finally:
-        await db.close()
+    assert upgrade_file(path, target=version) == list(range(1, version + 1))
 
 
 async def test_empty_file_gets_every_migration(tmp_path: Path) -> None:
@@ -34,12 +31,14 @@ async def test_empty_file_gets_every_migration(tmp_path: Path) -> None:
     await store.close()
     assert versions(path) == [m.version for m in MIGRATIONS]
     assert [m.version for m in MIGRATIONS] == list(range(1, LATEST + 1))
+    for _version, name, step in MIGRATIONS:  # the registry: (version, name, SQL or function)
+        assert name and (isinstance(step, str) or callable(step))
 
 
 @pytest.mark.parametrize("old", range(1, LATEST))
 async def test_upgrade_from_each_earlier_version(tmp_path: Path, old: int) -> None:
     path = tmp_path / "bot.sqlite3"
-    await build_old_database(path, old)
+    build_old_database(path, old)
     assert versions(path) == list(range(1, old + 1))
     with sqlite3.connect(path) as db:  # an unanswered question logged by that older bot
         db.execute(
@@ -76,26 +75,22 @@ async def test_reopening_applies_nothing_twice(tmp_path: Path) -> None:
 
 async def test_database_from_a_newer_bot_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "bot.sqlite3"
-    await build_old_database(path, LATEST)
+    build_old_database(path, LATEST)
     with sqlite3.connect(path) as db:
         db.execute("INSERT INTO schema_migrations VALUES (?, 'from the future', 'x')", (LATEST + 1,))
     with pytest.raises(StoreError, match="newer"):
         await Store.open(Settings(database_path=path))
 
 
-async def test_failed_migration_leaves_the_previous_version(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failed_migration_leaves_the_previous_version(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from bot.store import migrations
 
     path = tmp_path / "bot.sqlite3"
-    await build_old_database(path, 1)
-    broken = (*MIGRATIONS[:1], migrations.Migration(2, "broken", "CREATE TABLE review_groups (id); SELEC oops"))
+    build_old_database(path, 1)
+    broken = [*MIGRATIONS[:1], migrations.Migration(2, "broken", "CREATE TABLE review_groups (id); SELEC oops")]
     monkeypatch.setattr(migrations, "MIGRATIONS", broken)
-    db = await connect(path)
-    try:
-        with pytest.raises(sqlite3.Error):
-            await migrations.migrate(db)
-    finally:
-        await db.close()
+    with pytest.raises(sqlite3.Error):
+        upgrade_file(path)
     assert versions(path) == [1]
     with sqlite3.connect(path) as db2:
         tables = {r[0] for r in db2.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}

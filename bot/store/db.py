@@ -2,36 +2,59 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import aiosqlite
 
 BUSY_TIMEOUT_MS = 5000
 
+# WAL lets the review CLI read while the bot writes; the busy timeout makes the two processes wait
+# for each other instead of failing; secure_delete overwrites deleted question texts so retention
+# really removes them from the file.
+PRAGMAS = (
+    f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}",
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA synchronous = NORMAL",
+    "PRAGMA foreign_keys = ON",
+    "PRAGMA secure_delete = ON",
+)
+
 
 class StoreError(Exception):
     """The database could not be opened or read; the message is one line for people."""
 
 
-async def connect(path: Path) -> aiosqlite.Connection:
-    """Open (creating parent folders) in autocommit mode; transactions are explicit BEGIN/COMMIT.
+def prepare_path(path: Path) -> None:
+    """Create the parent folders, and the file itself owner-only (it holds citizens' questions).
 
-    WAL lets the review CLI read while the bot writes; the busy timeout makes the two processes
-    wait for each other instead of failing; secure_delete overwrites deleted question texts so
-    retention really removes them from the file.
+    SQLite gives the -wal and -shm files the same permissions as the database.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists():
-        # Owner-only from the start: the file holds (masked) citizens' questions. SQLite gives
-        # the -wal and -shm files the same permissions.
         path.touch(mode=0o600)
+
+
+def connect_sync(path: Path) -> sqlite3.Connection:
+    """A plain connection in autocommit mode (transactions are explicit), for migrations."""
+    prepare_path(path)
+    conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        for pragma in PRAGMAS:
+            conn.execute(pragma)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+async def connect(path: Path) -> aiosqlite.Connection:
+    """The store's connection, in autocommit mode: transactions are explicit BEGIN/COMMIT."""
+    prepare_path(path)
     db = await aiosqlite.connect(path, isolation_level=None)
     try:
-        await db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        await db.execute("PRAGMA journal_mode = WAL")
-        await db.execute("PRAGMA synchronous = NORMAL")
-        await db.execute("PRAGMA foreign_keys = ON")
-        await db.execute("PRAGMA secure_delete = ON")
+        for pragma in PRAGMAS:
+            await db.execute(pragma)
     except BaseException:
         await db.close()
         raise

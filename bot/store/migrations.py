@@ -1,60 +1,63 @@
 """Numbered schema migrations, recorded in the database itself.
 
-Each migration runs once, in order, inside its own transaction together with the row that records
-it in `schema_migrations`, so a crash half-way leaves the previous version intact. Never edit a
-released migration; add the next number.
+`MIGRATIONS` is the registry: (version, name, step) where step is an SQL script or a function
+taking a `sqlite3.Connection` (for data changes). Each migration runs once, in order, inside its
+own transaction together with its row in `schema_migrations`, so a crash half-way leaves the
+previous version intact. Never edit a released migration; append the next number.
+
+Migrations run on a plain sqlite3 connection (in a worker thread at start-up), so an old database
+can also be built or upgraded from a test or a shell without an event loop.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-
-import aiosqlite
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from typing import NamedTuple
 
 from .clock import iso, utc_now
+from .db import connect_sync
 from .grouping import GroupIndex
 
 log = logging.getLogger(__name__)
 
-Step = str | Callable[[aiosqlite.Connection], Awaitable[None]]
+Step = str | Callable[[sqlite3.Connection], None]
 
 
-@dataclass(frozen=True)
-class Migration:
+class Migration(NamedTuple):
     version: int
     name: str
-    step: Step  # SQL script, or an async function for data changes
+    step: Step  # SQL script, or a function for data changes
 
 
-async def _group_existing_questions(db: aiosqlite.Connection) -> None:
+def _group_existing_questions(db: sqlite3.Connection) -> None:
     """Questions logged before review existed go into review groups too (uses the v2 columns only)."""
     index = GroupIndex()
-    async with db.execute(
+    rows = db.execute(
         "SELECT id, asked_at, normalized, text FROM questions "
         "WHERE outcome IN ('none', 'suggest') AND group_id IS NULL AND normalized IS NOT NULL ORDER BY id"
-    ) as cur:
-        rows = list(await cur.fetchall())
+    ).fetchall()
     for qid, at, normalized, text in rows:
         group_id = index.find(normalized)
         if group_id is None:
-            cur2 = await db.execute(
+            cur = db.execute(
                 "INSERT INTO review_groups (text, normalized, count, first_seen, last_seen) VALUES (?, ?, 1, ?, ?)",
                 (text or normalized, normalized, at, at),
             )
-            group_id = int(cur2.lastrowid or 0)
+            group_id = int(cur.lastrowid or 0)
             index.add(group_id, normalized)
         else:
-            await db.execute(
+            db.execute(
                 "UPDATE review_groups SET count = count + 1, "
                 "first_seen = min(first_seen, ?), last_seen = max(last_seen, ?) WHERE id = ?",
                 (at, at, group_id),
             )
-        await db.execute("UPDATE questions SET group_id = ? WHERE id = ?", (group_id, qid))
+        db.execute("UPDATE questions SET group_id = ? WHERE id = ?", (group_id, qid))
 
 
-MIGRATIONS: tuple[Migration, ...] = (
+MIGRATIONS: list[Migration] = [
     Migration(
         1,
         "questions and feedback",
@@ -118,56 +121,70 @@ MIGRATIONS: tuple[Migration, ...] = (
         ALTER TABLE review_groups ADD COLUMN answerable_entry_id TEXT;
         """,
     ),
-)
-
-LATEST = MIGRATIONS[-1].version
+]
 
 
 class SchemaTooNew(Exception):
     """The database was written by a newer version of the bot."""
 
 
-async def current_version(db: aiosqlite.Connection) -> int:
+def latest() -> int:
+    return max(m.version for m in MIGRATIONS)
+
+
+def current_version(db: sqlite3.Connection) -> int:
     """The highest applied migration, 0 for a new file."""
-    await db.execute(
-        "CREATE TABLE IF NOT EXISTS schema_migrations "
-        "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL DEFAULT '', "
+        "applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))"
     )
-    async with db.execute("SELECT COALESCE(MAX(version), 0) FROM schema_migrations") as cur:
-        row = await cur.fetchone()
+    row = db.execute("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").fetchone()
     return int(row[0]) if row else 0
 
 
-async def migrate(db: aiosqlite.Connection, target: int | None = None) -> list[int]:
-    """Apply the missing migrations up to `target` (default: all); returns the versions applied."""
-    target = LATEST if target is None else target
-    version = await current_version(db)
-    if version > LATEST:
+def migrate(db: sqlite3.Connection, target: int | None = None) -> list[int]:
+    """Apply the missing migrations up to `target` (default: all) on an autocommit connection.
+
+    Returns the versions applied; raises SchemaTooNew for a database from a newer bot.
+    """
+    newest = latest()
+    target = newest if target is None else target
+    version = current_version(db)
+    if version > newest:
         raise SchemaTooNew(
-            f"database schema version {version} is newer than this program knows ({LATEST}); upgrade the bot"
+            f"database schema version {version} is newer than this program knows ({newest}); upgrade the bot"
         )
     applied: list[int] = []
-    for migration in MIGRATIONS:
+    for migration in sorted(MIGRATIONS, key=lambda m: m.version):
         if migration.version <= version or migration.version > target:
             continue
-        await db.execute("BEGIN IMMEDIATE")
+        db.execute("BEGIN IMMEDIATE")
         try:
             if isinstance(migration.step, str):
                 for statement in _statements(migration.step):
-                    await db.execute(statement)
+                    db.execute(statement)
             else:
-                await migration.step(db)
-            await db.execute(
+                migration.step(db)
+            db.execute(
                 "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
                 (migration.version, migration.name, iso(utc_now())),
             )
-            await db.execute("COMMIT")
+            db.execute("COMMIT")
         except BaseException:
-            await db.execute("ROLLBACK")
+            db.execute("ROLLBACK")
             raise
         log.info("database migrated to version %d (%s)", migration.version, migration.name)
         applied.append(migration.version)
     return applied
+
+
+def upgrade_file(path: Path, target: int | None = None) -> list[int]:
+    """Create (with parent folders) or upgrade the database file at `path`."""
+    db = connect_sync(path)
+    try:
+        return migrate(db, target)
+    finally:
+        db.close()
 
 
 def _statements(script: str) -> list[str]:

@@ -28,7 +28,7 @@ from .db import StoreError, connect
 from .export import write_groups_csv
 from .identity import load_or_create_secret
 from .ingest import write_batch
-from .migrations import SchemaTooNew, migrate
+from .migrations import SchemaTooNew, upgrade_file
 from .records import Record, feedback_record, question_record
 from .review import Group
 from .stats import Stats, compute_stats
@@ -40,6 +40,13 @@ _DB_ERRORS = (sqlite3.Error, OSError, ValueError)  # aiosqlite raises ValueError
 T = TypeVar("T")
 RETENTION_EVERY = timedelta(days=1)
 RETENTION_FIRST_DELAY = 60.0  # seconds: let the bot start answering first
+
+
+def _reason(exc: BaseException) -> str:
+    """An OS or SQLite error in a few words, with the path it is about."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.strerror}: {exc.filename}" if exc.filename else exc.strerror
+    return str(exc)
 
 
 class Store:
@@ -74,18 +81,13 @@ class Store:
         """
         path = Path(settings.database_path)
         try:
-            db = await connect(path)
-        except (sqlite3.Error, OSError) as exc:
-            raise StoreError(f"cannot open database {path}: {exc}") from exc
-        try:
-            await migrate(db)
+            await asyncio.to_thread(upgrade_file, path)
             secret = load_or_create_secret(settings.user_hash_secret, path)
+            db = await connect(path)
         except (SchemaTooNew, ValueError) as exc:
-            await db.close()
             raise StoreError(str(exc)) from exc
         except (sqlite3.Error, OSError) as exc:
-            await db.close()
-            raise StoreError(f"cannot prepare database {path}: {exc}") from exc
+            raise StoreError(f"cannot open database {path}: {_reason(exc)}") from exc
         store = cls(settings, db, secret, clock, queue_size)
         store._writer.start(on_stop=store._abandon)
         if retention_every is not None:
