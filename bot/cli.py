@@ -38,10 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
     evaluation = commands.add_parser("eval", help="run evaluation question files through the pipeline")
     evaluation.add_argument("files", nargs="+", type=Path)
     evaluation.add_argument("--json", action="store_true")
-    try:  # TEMPORARY until bot/review_cli.py lands
-        from bot.review_cli import add_review_parser
-    except ImportError:
-        return parser
+    from bot.review_cli import add_review_parser
+
     add_review_parser(commands)
     return parser
 
