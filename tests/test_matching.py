@@ -112,3 +112,17 @@ def test_reload_keeps_serving_the_old_knowledge_when_the_new_one_is_broken(tmp_p
     problems = live.reload()
     assert problems and "dni-duplicado.yaml:" in str(problems[0]) and "invalid YAML" in str(problems[0])
     assert live.ask("perdi mi dni").entry_id == "dni-duplicado"
+
+
+def test_personal_data_neither_steers_matching_nor_reaches_the_normalised_text(pipeline: Pipeline) -> None:
+    reply = pipeline.ask("perdi mi dni 45678912, escribanme al 987 654 321")
+    assert reply.entry_id == "dni-duplicado"
+    assert "45678912" not in reply.normalized and "987" not in reply.normalized
+
+
+def test_normalised_text_keeps_only_corrected_informative_words(pipeline: Pipeline) -> None:
+    # The review log groups questions on this text, so typo variants must come out the same.
+    first = pipeline.ask("como saco mi lisencia de pesca?")
+    second = pipeline.ask("Licencia de pesca, como la saco")
+    assert first.outcome is Outcome.NONE
+    assert first.normalized == second.normalized == "licencia pesca"

@@ -30,6 +30,7 @@ class Analysis:
     folded: str  # the question folded (lowercase, no accents or punctuation)
     corrected: str  # after typo correction and synonyms, before stop words
     stems: tuple[str, ...]  # informative stems, in order, without repeats
+    key: str  # informative words (corrected, unstemmed): "lisencia de pesca?" -> "licencia pesca"
 
 
 class Analyzer:
@@ -116,10 +117,12 @@ class Analyzer:
             tokens = [self.correct(t) for t in tokens]
         tokens = self.apply_synonyms(tokens)
         stems: list[str] = []
+        informative: list[str] = []
         for token in tokens:
             if token in self.stop_words:
                 continue
             stemmed = stem(token, self.lang)
             if stemmed not in stems:
                 stems.append(stemmed)
-        return Analysis(folded=folded, corrected=" ".join(tokens), stems=tuple(stems))
+                informative.append(token)
+        return Analysis(folded=folded, corrected=" ".join(tokens), stems=tuple(stems), key=" ".join(informative))

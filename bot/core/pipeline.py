@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -10,12 +11,14 @@ from bot.core.config import MatchThresholds, Settings
 from bot.core.knowledge import KnowledgeBase, load_knowledge, load_knowledge_or_raise
 from bot.core.matcher import Candidate, LanguageIndex
 from bot.core.models import LANGS, Outcome, Reply
+from bot.core.privacy import mask_personal_data
 from bot.core.problems import Problem
 from bot.core.smalltalk import SmallTalk
 
 MAX_QUESTION_CHARS = 1000  # longer messages are matched on their beginning
 SUGGEST_SPREAD = 0.15  # suggestions must score within this of the best one
 MAX_SUGGESTIONS = 3
+_PLACEHOLDER = re.compile(r"\[[A-Z]+\]")
 FULL_PHRASING_FIT = 0.9  # fit at which the question contains an entry phrasing (nearly) whole
 
 
@@ -57,6 +60,8 @@ class Pipeline:
         started = time.perf_counter()
         lang = lang if lang in LANGS else "es"
         text = question.strip()[:MAX_QUESTION_CHARS]
+        # A DNI or phone number in the question is no clue to the answer (and must not reach logs).
+        text = _PLACEHOLDER.sub(" ", mask_personal_data(text))
         intent = self._smalltalk.intent(text)
         if intent is not None:
             reply = Reply(Outcome.SMALLTALK, lang, question, intent=intent, text=self.kb.message(intent, lang))
@@ -83,7 +88,7 @@ class Pipeline:
             outcome,
             lang,
             question,
-            normalized=analysis.folded,
+            normalized=analysis.key or analysis.folded,
             entry=chosen[0].entry if outcome is Outcome.ANSWER else None,
             candidates=tuple(c.entry for c in chosen) if outcome is Outcome.SUGGEST else (),
             score=top,
