@@ -131,6 +131,30 @@ async def test_retention_deletes_old_texts_but_keeps_the_counts(tmp_path: Path) 
     assert texts == [None, "como saco mi lisencia de pesca"]
 
 
+async def test_retention_reaches_the_review_groups_too(tmp_path: Path) -> None:
+    clock = Clock()
+    store = await open_store(tmp_path, clock, retention_days=30)
+    clock.now -= timedelta(days=60)
+    store.record_question(user_id=1, channel="t", reply=reply("como saco mi licencia de pesca", Outcome.NONE))
+    store.record_question(user_id=1, channel="t", reply=reply("dónde pago mi multa de tránsito", Outcome.NONE))
+    clock.now += timedelta(days=60)
+    store.record_question(user_id=1, channel="t", reply=reply("como saco mi lisencia de pesca", Outcome.NONE))
+
+    assert await store.apply_retention() == 2  # no flush needed: queued records are written first
+    pesca, multa = await store.list_groups()
+    await store.close()
+
+    assert (pesca.text, pesca.count, pesca.examples) == (
+        "como saco mi lisencia de pesca",
+        2,
+        ["como saco mi lisencia de pesca"],
+    )
+    assert (multa.count, multa.examples) == (1, [])
+    assert "multa" not in multa.text
+    data = b"".join(p.read_bytes() for p in tmp_path.glob("bot.sqlite3*"))
+    assert "multa de tránsito".encode() not in data and b"mi licencia de pesca" not in data
+
+
 async def test_retention_also_runs_by_itself(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from bot.store import store as store_module
 

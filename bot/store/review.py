@@ -14,11 +14,14 @@ from typing import Any
 import aiosqlite
 
 from bot.core.models import Outcome, Reply
+from bot.core.normalize import fold
 
 log = logging.getLogger(__name__)
 
 STATUSES = ("pending", "resolved", "ignored")
 EXAMPLES = 5
+# A group's text once every question in it is older than the retention period.
+REMOVED_TEXT = "[texto eliminado por antigüedad]"
 
 _COLUMNS = "id, text, count, first_seen, last_seen, status, entry_id, answerable_entry_id, changed_by, changed_at"
 
@@ -112,7 +115,8 @@ async def set_status(
 
 async def pending_texts(db: aiosqlite.Connection) -> list[tuple[int, str, str | None]]:
     async with db.execute(
-        "SELECT id, text, answerable_entry_id FROM review_groups WHERE status = 'pending' ORDER BY id"
+        "SELECT id, text, answerable_entry_id FROM review_groups WHERE status = 'pending' AND normalized != '' "
+        "ORDER BY id"
     ) as cur:
         return [(int(r[0]), str(r[1]), r[2]) for r in await cur.fetchall()]
 
@@ -130,3 +134,39 @@ def answerable_entries(
             continue
         result[group_id] = reply.entry_id if reply.outcome == Outcome.ANSWER and reply.entry_id else None
     return result
+
+
+async def refresh_old_representatives(db: aiosqlite.Connection, cutoff: str) -> int:
+    """Retention for groups: a group's text came from its first question, which may now be too old.
+
+    Such a group takes the text of its oldest question still kept; when none is left, its text is
+    replaced by REMOVED_TEXT (count, dates and status stay). Returns how many groups changed.
+    Runs inside the caller's transaction.
+    """
+    async with db.execute(
+        "SELECT id, text FROM review_groups WHERE first_seen < ? AND normalized != ''", (cutoff,)
+    ) as cur:
+        groups = [(int(r[0]), str(r[1])) for r in await cur.fetchall()]
+    changed = 0
+    for group_id, current in groups:
+        async with db.execute(
+            "SELECT text, normalized FROM questions WHERE group_id = ? AND text IS NOT NULL "
+            "AND normalized IS NOT NULL ORDER BY asked_at LIMIT 1",
+            (group_id,),
+        ) as cur:
+            row = await cur.fetchone()
+        if row is not None:
+            text, normalized = str(row[0]), str(row[1])
+        else:
+            async with db.execute(
+                "SELECT text FROM feedback WHERE group_id = ? AND text IS NOT NULL ORDER BY given_at LIMIT 1",
+                (group_id,),
+            ) as cur:
+                kept = await cur.fetchone()
+            text, normalized = (REMOVED_TEXT, "") if kept is None else (str(kept[0]), fold(str(kept[0])))
+        if text != current:
+            await db.execute(
+                "UPDATE review_groups SET text = ?, normalized = ? WHERE id = ?", (text, normalized, group_id)
+            )
+            changed += 1
+    return changed

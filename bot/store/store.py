@@ -239,8 +239,10 @@ class Store:
     async def apply_retention(self) -> int:
         """Delete question texts older than `retention_days`; the rows (and so the counts) stay.
 
-        Returns how many rows lost their text. Freed space is overwritten (secure_delete) and the
-        WAL is checkpointed, so the texts are really gone from the files.
+        Review groups whose text came from such a question take a newer one from the group, or a
+        placeholder when none is left (their counts stay too). Returns how many rows lost their
+        text. Freed space is overwritten (secure_delete) and the WAL is checkpointed, so the texts
+        are really gone from the files.
         """
         cutoff = iso(self._clock() - timedelta(days=self.settings.retention_days))
 
@@ -256,6 +258,7 @@ class Store:
                     f = await self._db.execute(
                         "UPDATE feedback SET text = NULL WHERE given_at < ? AND text IS NOT NULL", (cutoff,)
                     )
+                    await review.refresh_old_representatives(self._db, cutoff)
                     await self._db.execute("COMMIT")
                 except BaseException:
                     await self._db.execute("ROLLBACK")
@@ -268,8 +271,10 @@ class Store:
         return removed
 
     async def _read(self, work: Awaitable[T]) -> T:
-        """Run a staff-facing query; database faults become a one-line StoreError."""
+        """Run a staff-facing query or change after the queued records are written (so it sees
+        them); database faults become a one-line StoreError."""
         try:
+            await self._writer.flush()
             return await work
         except _DB_ERRORS as exc:
             raise StoreError(f"database error: {exc}") from exc
