@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterable
 
 from bot.core.render import AnswerView
 
@@ -93,40 +94,32 @@ def split_message(text: str, limit: int = MAX_MESSAGE) -> list[str]:
     """
     if utf16_len(text) <= limit:
         return [text]
-    chunks: list[str] = []
-    current = ""
-    for paragraph in text.split("\n\n"):
-        for piece in _fit(paragraph, limit):
-            candidate = f"{current}\n\n{piece}" if current else piece
-            if utf16_len(candidate) <= limit:
-                current = candidate
-            else:
-                if current:
-                    chunks.append(current)
-                current = piece
-    if current:
-        chunks.append(current)
-    return [c.strip("\n") for c in chunks if c.strip()]
+    pieces = (piece for paragraph in text.split("\n\n") for piece in _fit(paragraph, limit))
+    return [c.strip("\n") for c in _pack(pieces, "\n\n", limit) if c.strip()]
 
 
 def _fit(paragraph: str, limit: int) -> list[str]:
     """A paragraph as one piece, or as line groups when it is too long."""
     if utf16_len(paragraph) <= limit:
         return [paragraph]
-    pieces: list[str] = []
+    return _pack((part for line in paragraph.split("\n") for part in _cut_line(line, limit)), "\n", limit)
+
+
+def _pack(parts: Iterable[str], separator: str, limit: int) -> list[str]:
+    """Join consecutive parts with `separator` into as few chunks of at most `limit` as possible."""
+    packed: list[str] = []
     current = ""
-    for line in paragraph.split("\n"):
-        for part in _cut_line(line, limit):
-            candidate = f"{current}\n{part}" if current else part
-            if utf16_len(candidate) <= limit:
-                current = candidate
-            else:
-                if current:
-                    pieces.append(current)
-                current = part
+    for part in parts:
+        candidate = f"{current}{separator}{part}" if current else part
+        if utf16_len(candidate) <= limit:
+            current = candidate
+        else:
+            if current:
+                packed.append(current)
+            current = part
     if current:
-        pieces.append(current)
-    return pieces
+        packed.append(current)
+    return packed
 
 
 def _cut_line(line: str, limit: int) -> list[str]:
