@@ -202,3 +202,19 @@ async def test_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
     path.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(StoreError):
         await Store.open(Settings(database_path=path))
+
+
+async def test_one_bad_record_does_not_take_its_batch_with_it(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = await Store.open(settings)
+    bad = Reply(Outcome.ANSWER, None, "pregunta", "pregunta")  # type: ignore[arg-type]  # no language
+    with caplog.at_level(logging.ERROR):
+        store.record_question(user_id=1, channel="telegram", reply=reply("uno", Outcome.SMALLTALK))
+        store.record_question(user_id=1, channel="telegram", reply=bad)
+        store.record_question(user_id=1, channel="telegram", reply=reply("dos", Outcome.SMALLTALK))
+        await store.flush()
+    stats = await store.stats()
+    await store.close()
+    assert stats.smalltalk == 2
+    assert "1 of 3 record(s) could not be written" in caplog.text

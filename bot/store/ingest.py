@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 import aiosqlite
 
+from .db import transaction
 from .grouping import GroupIndex
 from .records import FeedbackRecord, QuestionRecord, Record
 
@@ -15,14 +16,14 @@ FEEDBACK_LINK_WINDOW = timedelta(hours=24)
 
 async def write_batch(db: aiosqlite.Connection, records: list[Record]) -> None:
     """Insert `records` in one transaction (all or nothing)."""
-    await db.execute("BEGIN IMMEDIATE")
-    try:
+    async with transaction(db):
         index: GroupIndex | None = None
         for record in records:
             if isinstance(record, QuestionRecord):
                 group_id = None
                 if record.needs_review and record.normalized:
-                    index = index or await _open_groups(db)
+                    if index is None:
+                        index = await _open_groups(db)
                     group_id = await _add_to_group(db, index, record.normalized, record.text, record.at)
                 await db.execute(
                     "INSERT INTO questions (asked_at, day, channel, user_hash, outcome, entry_id, score, lang, "
@@ -42,13 +43,9 @@ async def write_batch(db: aiosqlite.Connection, records: list[Record]) -> None:
                     ),
                 )
             else:
-                index = index or await _open_groups(db)
+                if index is None:
+                    index = await _open_groups(db)
                 await _write_feedback(db, index, record)
-        await db.execute("COMMIT")
-    except BaseException:
-        if db.in_transaction:
-            await db.execute("ROLLBACK")
-        raise
 
 
 async def _open_groups(db: aiosqlite.Connection) -> GroupIndex:

@@ -24,7 +24,7 @@ from bot.core.models import Reply
 
 from . import review
 from .clock import Clock, iso, peru_day, utc_now
-from .db import StoreError, connect
+from .db import StoreError, connect, transaction
 from .export import write_groups_csv
 from .identity import load_or_create_secret
 from .ingest import write_batch
@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 _DB_ERRORS = (sqlite3.Error, OSError, ValueError)  # aiosqlite raises ValueError once closed
 T = TypeVar("T")
 RETENTION_EVERY = timedelta(days=1)
+ANSWER_CHUNK = 50  # pending groups answered between two yields to the event loop
 RETENTION_FIRST_DELAY = 60.0  # seconds: let the bot start answering first
 
 
@@ -163,8 +164,29 @@ class Store:
         self._writer.put(record)
 
     async def _write(self, batch: list[Record]) -> None:
+        """Write a batch in one transaction; if that fails, record by record, so one bad record
+        (or a lock that outlasted the busy timeout) does not take the whole batch with it."""
         async with self._lock:
-            await write_batch(self._db, batch)
+            try:
+                await write_batch(self._db, batch)
+                return
+            except Exception:
+                if len(batch) == 1:
+                    raise
+            failed: Exception | None = None
+            lost = 0
+            for record in batch:
+                try:
+                    await write_batch(self._db, [record])
+                except Exception as exc:
+                    failed, lost = exc, lost + 1
+            if failed is not None and lost == len(batch):
+                raise failed
+            if failed is not None:
+                self._writer.dropped += lost
+                log.error(
+                    "%d of %d record(s) could not be written: %s: %s", lost, len(batch), type(failed).__name__, failed
+                )
 
     # -- review queue -----------------------------------------------------------------------------
 
@@ -186,15 +208,8 @@ class Store:
 
     async def _change(self, group_id: int, status: str, entry_id: str | None, by: str) -> bool:
         async def change() -> bool:
-            async with self._lock:
-                await self._db.execute("BEGIN IMMEDIATE")
-                try:
-                    changed = await review.set_status(self._db, group_id, status, entry_id, by, iso(self._clock()))
-                    await self._db.execute("COMMIT")
-                except BaseException:
-                    await self._db.execute("ROLLBACK")
-                    raise
-                return changed
+            async with self._lock, transaction(self._db):
+                return await review.set_status(self._db, group_id, status, entry_id, by, iso(self._clock()))
 
         return await self._read(change())
 
@@ -204,20 +219,17 @@ class Store:
         `answer` is the pipeline (text -> Reply). Flags that no longer hold are cleared.
         """
         groups = await self._read(review.pending_texts(self._db))
-        found = review.answerable_entries(groups, answer)
+        found: dict[int, str | None] = {}
+        for start in range(0, len(groups), ANSWER_CHUNK):
+            found.update(review.answerable_entries(groups[start : start + ANSWER_CHUNK], answer))
+            await asyncio.sleep(0)  # the pipeline is synchronous: let citizens' messages through
 
         async def save() -> None:
-            async with self._lock:
-                await self._db.execute("BEGIN IMMEDIATE")
-                try:
-                    await self._db.executemany(
-                        "UPDATE review_groups SET answerable_entry_id = ? WHERE id = ? AND status = 'pending'",
-                        [(entry_id, group_id) for group_id, entry_id in found.items()],
-                    )
-                    await self._db.execute("COMMIT")
-                except BaseException:
-                    await self._db.execute("ROLLBACK")
-                    raise
+            async with self._lock, transaction(self._db):
+                await self._db.executemany(
+                    "UPDATE review_groups SET answerable_entry_id = ? WHERE id = ? AND status = 'pending'",
+                    [(entry_id, group_id) for group_id, entry_id in found.items()],
+                )
 
         await self._read(save())
         return sum(1 for entry_id in found.values() if entry_id)
@@ -248,8 +260,7 @@ class Store:
 
         async def run() -> int:
             async with self._lock:
-                await self._db.execute("BEGIN IMMEDIATE")
-                try:
+                async with transaction(self._db):
                     q = await self._db.execute(
                         "UPDATE questions SET text = NULL, normalized = NULL "
                         "WHERE asked_at < ? AND (text IS NOT NULL OR normalized IS NOT NULL)",
@@ -259,10 +270,6 @@ class Store:
                         "UPDATE feedback SET text = NULL WHERE given_at < ? AND text IS NOT NULL", (cutoff,)
                     )
                     await review.refresh_old_representatives(self._db, cutoff)
-                    await self._db.execute("COMMIT")
-                except BaseException:
-                    await self._db.execute("ROLLBACK")
-                    raise
                 await self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
                 return max(q.rowcount, 0) + max(f.rowcount, 0)
 
