@@ -6,42 +6,19 @@ import asyncio
 import logging
 import sqlite3
 import stat
-from datetime import date
 from pathlib import Path
 
 import pytest
+from replies import reply
 
 from bot.core.config import Settings
-from bot.core.models import Entry, Outcome, Reply, Text, TextList
+from bot.core.models import Outcome, Reply
 from bot.store import Store, StoreError
 from bot.store.identity import secret_path
 
 USER_ID = 987123456
 
 
-def entry(entry_id: str) -> Entry:
-    return Entry(
-        id=entry_id,
-        kind="service",
-        title=Text(entry_id),
-        summary=Text("..."),
-        questions=TextList(),
-        keywords=TextList(),
-        url="https://www.gob.pe",
-        sources=(),
-        reviewed=date(2026, 1, 1),
-    )
-
-
-def reply(question: str, outcome: Outcome = Outcome.NONE, entry_id: str | None = None) -> Reply:
-    return Reply(
-        outcome=outcome,
-        lang="es",
-        question=question,
-        normalized=question.lower(),
-        entry=entry(entry_id) if entry_id else None,
-        score=0.8 if entry_id else 0.1,
-    )
 
 
 @pytest.fixture

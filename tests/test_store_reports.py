@@ -7,13 +7,14 @@ import csv
 import io
 import json
 import sqlite3
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from replies import reply
 
 from bot.core.config import Settings
-from bot.core.models import Entry, Outcome, Reply, Text, TextList
+from bot.core.models import Outcome
 from bot.store import Stats, Store
 
 
@@ -27,22 +28,6 @@ class Clock:
         return self.now
 
 
-def entry(entry_id: str) -> Entry:
-    return Entry(
-        id=entry_id,
-        kind="service",
-        title=Text(entry_id),
-        summary=Text("..."),
-        questions=TextList(),
-        keywords=TextList(),
-        url="https://www.gob.pe",
-        sources=(),
-        reviewed=date(2026, 1, 1),
-    )
-
-
-def reply(question: str, outcome: Outcome, entry_id: str | None = None) -> Reply:
-    return Reply(outcome, "es", question, question.lower(), entry=entry(entry_id) if entry_id else None)
 
 
 async def open_store(tmp_path: Path, clock: Clock, retention_days: int = 180) -> Store:

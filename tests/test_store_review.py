@@ -3,32 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import date
 from pathlib import Path
 
 import pytest
+from replies import reply
 
 from bot.core.config import Settings
-from bot.core.models import Entry, Outcome, Reply, Text, TextList
+from bot.core.models import Outcome, Reply
 from bot.store import Store
-
-
-def entry(entry_id: str) -> Entry:
-    return Entry(
-        id=entry_id,
-        kind="service",
-        title=Text(entry_id),
-        summary=Text("..."),
-        questions=TextList(),
-        keywords=TextList(),
-        url="https://www.gob.pe",
-        sources=(),
-        reviewed=date(2026, 1, 1),
-    )
-
-
-def reply(question: str, outcome: Outcome = Outcome.NONE, entry_id: str | None = None) -> Reply:
-    return Reply(outcome, "es", question, question.lower(), entry=entry(entry_id) if entry_id else None)
 
 
 @pytest.fixture
