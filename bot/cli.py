@@ -179,6 +179,8 @@ async def serve_console(settings: Settings, pipeline: Pipeline, lang: str, recor
     from bot.channels.console import run_console
     from bot.store import Store
 
+    if settings.log_level == "INFO":  # keep routine log lines out of the conversation on the terminal
+        logging.getLogger().setLevel(logging.WARNING)
     store = await Store.open(settings) if record else None
     try:
         interactive = sys.stdin.isatty()
