@@ -85,7 +85,8 @@ async def pending(update: Update, context: Context) -> None:
     lines = [f"<b>{esc(t('pending_title', lang, count=len(groups)))}</b>", ""]
     rows: list[list[InlineKeyboardButton | None]] = []
     for n, group in enumerate(groups, 1):
-        lines.append(esc(t("pending_line", lang, n=n, text=short(group.text, 120), count=group.count)))
+        times = t("times_one" if group.count == 1 else "times_many", lang)
+        lines.append(esc(t("pending_line", lang, n=n, text=short(group.text, 120), count=group.count, times=times)))
         entries = _group_entries(group, context)
         for entry_id in entries:
             title = kb.entries[entry_id].title.get(lang)

@@ -106,7 +106,9 @@ _TEXTS: dict[str, tuple[str, str]] = {
     ),
     "pending_none": ("No hay preguntas pendientes de revisión. 🎉", "No questions waiting for review. 🎉"),
     "pending_title": ("Preguntas sin respuesta (pendientes: {count})", "Unanswered questions (pending: {count})"),
-    "pending_line": ("{n}. «{text}» — {count} vez/veces", "{n}. “{text}” — {count} time(s)"),
+    "pending_line": ("{n}. «{text}» — {count} {times}", "{n}. “{text}” — {count} {times}"),
+    "times_one": ("vez", "time"),
+    "times_many": ("veces", "times"),
     "pending_suggested": ("   posible respuesta: {entry}", "   possible answer: {entry}"),
     "pending_hint": (
         "✅ marca el grupo como respondido por esa entrada; 🚫 lo ignora. Para otras entradas usa "
