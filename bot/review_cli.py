@@ -199,7 +199,8 @@ def _print_group(g: Group, as_json: bool) -> None:
         return
     print(f"Group {g.id} ({g.status})")
     print(f"  question:   {g.text}")
-    print(f"  asked:      {g.count} time(s), first {_when(g.first_seen)}, last {_when(g.last_seen)}")
+    times = "time" if g.count == 1 else "times"
+    print(f"  asked:      {g.count} {times}, first {_when(g.first_seen)}, last {_when(g.last_seen)}")
     if g.status == "resolved":
         print(f"  answered by: {g.entry_id}")
     if g.changed_by:
