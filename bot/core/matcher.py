@@ -13,7 +13,7 @@ questions scores of 85-100.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import pairwise
 
 from bot.core.analyzer import Analysis, Analyzer
@@ -41,6 +41,7 @@ class _EntryProfile:
     stems: set[str]
     phrasings: list[tuple[str, ...]]
     pairs: set[tuple[str, str]]
+    shapes: list[tuple[frozenset[str], float]] = field(default_factory=list)  # (stems, total weight) per phrasing
 
 
 def _pairs(stems: tuple[str, ...]) -> set[tuple[str, str]]:
@@ -86,6 +87,8 @@ class LanguageIndex:
                 self.postings.setdefault(s, []).append(entry_id)
         self.weights = {s: math.log(1 + count / df) for s, df in frequency.items()}
         self.unknown_weight = math.log(1 + count)
+        for profile in self.profiles.values():
+            profile.shapes = [(frozenset(p), sum(self.weight(s) for s in set(p))) for p in profile.phrasings]
         pair_frequency: dict[tuple[str, str], int] = {}
         for profile in self.profiles.values():
             for pair in profile.pairs:
@@ -112,6 +115,7 @@ class LanguageIndex:
         if not stems:
             return []
         weights = {s: self.weight(s) for s in stems}
+        asked = weights.keys()
         total = sum(weights.values())
         pairs = _pairs(stems)
         candidates: set[str] = set()
@@ -121,7 +125,7 @@ class LanguageIndex:
         for entry_id in candidates:
             profile = self.profiles[entry_id]
             coverage = sum(w for s, w in weights.items() if s in profile.stems) / total
-            fit = max(self._fit(phrasing, weights) for phrasing in profile.phrasings)
+            fit = max(sum(self.weights[s] for s in stems & asked) / total for stems, total in profile.shapes)
             phrase = len(pairs & profile.pairs) / len(pairs) if pairs else fit
             score = COVERAGE_WEIGHT * coverage + FIT_WEIGHT * fit + PHRASE_WEIGHT * phrase
             # Two common words can still name one thing together ("trabaja peru"): pairs count too.
@@ -133,14 +137,3 @@ class LanguageIndex:
             ranked.append(Candidate(profile.entry, round(score, 4), coverage, fit, phrase, specificity))
         ranked.sort(key=lambda c: (-c.score, -c.fit, c.entry.id))
         return ranked[:limit]
-
-    def _fit(self, phrasing: tuple[str, ...], asked: dict[str, float]) -> float:
-        """Share of a stored phrasing's information that the question mentions."""
-        total = 0.0
-        hit = 0.0
-        for s in phrasing:
-            w = self.weight(s)
-            total += w
-            if s in asked:
-                hit += w
-        return hit / total if total else 0.0
