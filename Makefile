@@ -24,6 +24,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	@$(BIN)/python scripts/bench_matching.py
+	@$(BIN)/python scripts/bench_store.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
