@@ -177,11 +177,16 @@ def cmd_eval(pipeline: Pipeline, files: list[Path], as_json: bool) -> int:
 
 async def serve_console(settings: Settings, pipeline: Pipeline, lang: str, record: bool) -> int:
     from bot.channels.console import run_console
-    from bot.store import Store
+    from bot.store import Store, StoreError
 
     if settings.log_level == "INFO":  # keep routine log lines out of the conversation on the terminal
         logging.getLogger().setLevel(logging.WARNING)
-    store = await Store.open(settings) if record else None
+    store = None
+    if record:
+        try:
+            store = await Store.open(settings)
+        except StoreError as exc:  # answering matters more than logging: go on, but say so
+            print(f"warning: {exc}; questions will not be recorded", file=sys.stderr)
     try:
         interactive = sys.stdin.isatty()
         return await run_console(pipeline, sys.stdin, sys.stdout, lang=lang, store=store, interactive=interactive)

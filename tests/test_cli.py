@@ -19,9 +19,8 @@ def run_bot(
     *args: str, tmp_path: Path, stdin: str = "", knowledge: Path | None = None, **env: str
 ) -> subprocess.CompletedProcess[str]:
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "MATCH_", "WEBHOOK_"))}
-    environment.update(
-        KNOWLEDGE_DIR=str(knowledge or FIXTURE), DATABASE_PATH=str(tmp_path / "db" / "bot.sqlite3"), **env
-    )
+    environment.update(KNOWLEDGE_DIR=str(knowledge or FIXTURE), DATABASE_PATH=str(tmp_path / "db" / "bot.sqlite3"))
+    environment.update(env)
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         input=stdin,
@@ -153,3 +152,12 @@ def test_invalid_knowledge_base_is_not_served(tmp_path: Path) -> None:
     result = run_bot("ask", "perdi mi dni", tmp_path=tmp_path, knowledge=broken)
     assert result.returncode == 1
     assert "missing required field 'title'" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_console_still_answers_when_the_database_cannot_be_opened(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    result = run_bot("run", tmp_path=tmp_path, stdin="perdi mi dni\n", DATABASE_PATH=str(blocker / "bot.sqlite3"))
+    assert result.returncode == 0
+    assert "DUPLICADO DEL DNI" in result.stdout
+    assert "questions will not be recorded" in result.stderr and "Traceback" not in result.stderr
