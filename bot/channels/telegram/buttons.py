@@ -9,7 +9,7 @@ import logging
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 
 from . import admin
 from . import callbacks as cb
@@ -112,8 +112,8 @@ async def _feedback(update: Update, context: Context, action: cb.Feedback, lang:
     if markup is not None:
         try:
             await query.edit_message_reply_markup(without_feedback(markup))
-        except BadRequest as exc:
-            log.debug("could not remove the feedback buttons: %s", exc.message)
+        except TelegramError as exc:  # cosmetic: the vote is already stored
+            log.debug("could not remove the feedback buttons: %s", type(exc).__name__)
     if not action.helpful and message is not None:
         await send_html(context, message.chat.id, esc(t("feedback_sorry", lang)), what="feedback")
 
