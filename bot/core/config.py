@@ -130,6 +130,13 @@ def _as_url(env: Mapping[str, str], name: str, default: str | None) -> str | Non
     return raw
 
 
+def _default_knowledge_dir() -> Path:
+    """`knowledge/` in the working folder, else the one shipped beside the code (run from anywhere)."""
+    here = Settings.knowledge_dir
+    shipped = Path(__file__).resolve().parents[2] / "knowledge"
+    return here if here.is_dir() or not shipped.is_dir() else shipped
+
+
 def load_settings(env: Mapping[str, str] | None = None, dotenv_path: Path | None = Path(".env")) -> Settings:
     """Build settings from `env` (default: os.environ) over the values of a `.env` file."""
     merged: dict[str, str] = {}
@@ -166,7 +173,7 @@ def load_settings(env: Mapping[str, str] | None = None, dotenv_path: Path | None
         telegram_api_base_url=base_url,
         admin_user_ids=_as_admin_ids(merged),
         database_path=Path(_env_value(merged, "DATABASE_PATH") or Settings.database_path),
-        knowledge_dir=Path(_env_value(merged, "KNOWLEDGE_DIR") or Settings.knowledge_dir),
+        knowledge_dir=Path(_env_value(merged, "KNOWLEDGE_DIR") or _default_knowledge_dir()),
         user_hash_secret=_env_value(merged, "USER_HASH_SECRET"),
         retention_days=_as_int(merged, "RETENTION_DAYS", 180, minimum=1),
         reviewed_max_age_days=_as_int(merged, "REVIEWED_MAX_AGE_DAYS", 365, minimum=1),
