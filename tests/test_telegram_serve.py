@@ -120,3 +120,18 @@ async def test_webhook_mode_checks_the_secret_and_answers(fake_bot_api: FakeBotA
         code, stderr = await stop_bot(process)
     assert code == 0, stderr
     assert fake.token not in stderr
+
+
+async def test_a_rejected_token_is_one_clear_line_not_a_traceback(tmp_path: Path) -> None:
+    fake = await FakeBotAPI.start(token="111:other")
+    try:
+        env = bot_env(fake, tmp_path)
+        env["TELEGRAM_BOT_TOKEN"] = "222:not-the-one-telegram-knows"
+        process = await start_bot(env, tmp_path)
+        _out, err = await asyncio.wait_for(process.communicate(), 30)
+    finally:
+        await fake.stop()
+    stderr = err.decode("utf-8", "replace")
+    assert process.returncode == 1
+    assert "Telegram rejected TELEGRAM_BOT_TOKEN" in stderr
+    assert "Traceback" not in stderr and "not-the-one-telegram-knows" not in stderr

@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, Update
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, NetworkError, TelegramError, TimedOut
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -103,10 +103,34 @@ class RedactToken(logging.Filter):
         return True
 
 
+class OneLine(logging.Filter):
+    """python-telegram-bot's own errors as one line (type and message), not a traceback per retry."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name.startswith("telegram") and record.exc_info and record.exc_info[1] is not None:
+            error = record.exc_info[1]
+            record.msg = f"{record.getMessage()} ({type(error).__name__}: {error})"
+            record.args = None
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
 def quiet_logging(token: str | None) -> None:
-    """No request URLs in logs (they carry the token), and the token redacted everywhere else."""
+    """No request URLs in logs (they carry the token), and the token redacted everywhere else.
+
+    Below DEBUG, the library's loggers also keep to one line per error and never dump whole updates
+    (which carry user ids and text).
+    """
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
+    library = logging.getLogger("telegram")
+    if library.getEffectiveLevel() < logging.INFO:
+        library.setLevel(logging.INFO)
+    if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
+        for handler in logging.getLogger().handlers:
+            if not any(isinstance(f, OneLine) for f in handler.filters):
+                handler.filters.insert(0, OneLine())  # before RedactToken, which then cleans the line
     if token:
         redact = RedactToken(token)
         for handler in logging.getLogger().handlers:
@@ -264,6 +288,13 @@ def serve(settings: Settings, pipeline: Pipeline, store_factory: StoreFactory = 
             application.run_polling(allowed_updates=updates, bootstrap_retries=3, close_loop=False)
     except StoreError as exc:
         log.error("cannot open the store: %s", exc)
+        return 1
+    except InvalidToken:
+        log.error("Telegram rejected TELEGRAM_BOT_TOKEN: check it with @BotFather")
+        return 1
+    except (NetworkError, TimedOut) as exc:
+        where = settings.telegram_api_base_url
+        log.error("cannot reach the Bot API at %s (%s); check TELEGRAM_API_BASE_URL and the network", where, exc)
         return 1
     except TelegramError as exc:
         log.error("telegram stopped with an error type=%s", type(exc).__name__)
