@@ -126,3 +126,12 @@ def test_normalised_text_keeps_only_corrected_informative_words(pipeline: Pipeli
     second = pipeline.ask("Licencia de pesca, como la saco")
     assert first.outcome is Outcome.NONE
     assert first.normalized == second.normalized == "licencia pesca"
+
+
+def test_the_question_language_wins_over_the_setting_when_it_is_clear(pipeline: Pipeline) -> None:
+    english = pipeline.ask("how can I renew my DNI")  # default setting: Spanish
+    assert english.lang == "en" and english.entry_id == "dni-renovacion"
+    spanish = pipeline.ask("como renuevo el dni", "en")
+    assert spanish.lang == "es" and spanish.entry_id == "dni-renovacion"
+    keyword_only = pipeline.ask("brevete puntos", "en")  # nothing to tell: keep the setting
+    assert keyword_only.lang == "en"

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from bot.core.config import MatchThresholds, Settings
 from bot.core.knowledge import KnowledgeBase, load_knowledge, load_knowledge_or_raise
+from bot.core.language import detect_language
 from bot.core.matcher import Candidate, LanguageIndex
 from bot.core.models import LANGS, Outcome, Reply
 from bot.core.privacy import mask_personal_data
@@ -62,6 +63,7 @@ class Pipeline:
         text = question.strip()[:MAX_QUESTION_CHARS]
         # A DNI or phone number in the question is no clue to the answer (and must not reach logs).
         text = _PLACEHOLDER.sub(" ", mask_personal_data(text))
+        lang = detect_language(text) or lang
         intent = self._smalltalk.intent(text)
         if intent is not None:
             reply = Reply(Outcome.SMALLTALK, lang, question, intent=intent, text=self.kb.message(intent, lang))
