@@ -18,7 +18,7 @@ from bot.core.smalltalk import SmallTalk
 
 MAX_QUESTION_CHARS = 1000  # longer messages are matched on their beginning
 SUGGEST_SPREAD = 0.15  # suggestions must score within this of the best one
-MAX_SUGGESTIONS = 3
+MIN_SUGGESTIONS, MAX_SUGGESTIONS = 2, 3
 _PLACEHOLDER = re.compile(r"\[[A-Z]+\]")
 FULL_PHRASING_FIT = 0.9  # fit at which the question contains an entry phrasing (nearly) whole
 
@@ -114,6 +114,8 @@ class Pipeline:
         if confident and top.score - runner_up >= limits.margin:
             return Outcome.ANSWER, [top]
         close = [c for c in ranked if c.score >= limits.suggest and c.score >= top.score - SUGGEST_SPREAD]
+        if len(close) < MIN_SUGGESTIONS:  # a choice needs options: add the next best, if any is plausible
+            close += [c for c in ranked[len(close) :] if c.score >= limits.suggest / 2][: MIN_SUGGESTIONS - len(close)]
         return Outcome.SUGGEST, close[:MAX_SUGGESTIONS]
 
     def explain(self, question: str, lang: str = "es") -> list[Candidate]:
