@@ -26,6 +26,10 @@ def problems_of(directory: Path, max_age_days: int = 365) -> list[str]:
     return [str(p) for p in problems]
 
 
+def _line_of(path: Path, needle: str) -> int:
+    return next(n for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if needle in line.lower())
+
+
 def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, f"fixture text not found: {old!r}"
@@ -82,7 +86,13 @@ def test_duplicate_id_names_both_files(kb_dir: Path) -> None:
 def test_same_question_on_two_entries_is_an_error(kb_dir: Path) -> None:
     edit(kb_dir / "services" / "dni-duplicado.yaml", "dni roto", '"Cómo renuevo mi DNI?"')
     found = problems_of(kb_dir)
-    assert any("is also on 'dni-duplicado'" in p or "is also on 'dni-renovacion'" in p for p in found)
+    duplicado, renovacion = kb_dir / "services" / "dni-duplicado.yaml", kb_dir / "services" / "dni-renovacion.yaml"
+    line_in = {path: _line_of(path, "renuevo mi") for path in (duplicado, renovacion)}
+    first, second = sorted(line_in)  # entries load in file-name order
+    assert (
+        f"{second}:{line_in[second]}: question '" in " ".join(found)
+        and f"is also on '{first.stem}' ({first}:{line_in[first]})" in " ".join(found)
+    ), found
 
 
 def test_bad_event_dates_and_modality(kb_dir: Path) -> None:

@@ -93,6 +93,7 @@ class _Loading:
         self.entries: dict[str, Entry] = {}
         self.categories: dict[str, Text] = {}
         self.unreadable_entries = 0  # files that did not parse: their ids are unknown
+        self.question_lines: dict[str, dict[str, int]] = {}  # entry id -> "lang:folded question" -> line
 
     def label(self, path: Path) -> str:
         return str(path)
@@ -292,6 +293,7 @@ class _Loading:
             first = self.entries[entry_id]
             reader.error("id", f"duplicate id '{entry_id}' (also in {first.source_file}:{first.source_line})")
             return
+        self.question_lines[entry_id] = _question_lines(data)
         self.entries[entry_id] = Entry(
             id=entry_id, kind=kind, title=title, summary=summary, questions=questions, keywords=keywords,
             **common, **details,
@@ -311,26 +313,35 @@ class _Loading:
     def check_question_collisions(self) -> None:
         owners: dict[str, Entry] = {}
         for entry in self.entries.values():
+            lines = self.question_lines.get(entry.id, {})
             for lang in ("es", "en"):
                 own: set[str] = set()
-                for question in entry.questions.get(lang) if lang == "es" else entry.questions.en:
+                for question in entry.questions.es if lang == "es" else entry.questions.en:
                     key = f"{lang}:{fold(question)}"
+                    line = lines.get(key, entry.source_line)
                     if key in own:
                         self.problems.append(
-                            Problem(entry.source_file, entry.source_line, f"question repeated: '{question}'", "warning")
+                            Problem(entry.source_file, line, f"question repeated: '{question}'", "warning")
                         )
                         continue
                     own.add(key)
                     first = owners.setdefault(key, entry)
                     if first is not entry:
-                        self.problems.append(
-                            Problem(
-                                entry.source_file,
-                                entry.source_line,
-                                f"question '{question}' is also on '{first.id}' ({first.source_file}); "
-                                "each question may belong to one entry",
-                            )
-                        )
+                        where = f"{first.source_file}:{self.question_lines[first.id].get(key, first.source_line)}"
+                        message = f"question '{question}' is also on '{first.id}' ({where}): one entry per question"
+                        self.problems.append(Problem(entry.source_file, line, message))
+
+
+def _question_lines(data: Located) -> dict[str, int]:
+    """Where each alternative question stands, so a collision names its own line."""
+    found: dict[str, int] = {}
+    block = data.get("questions")
+    per_lang = {"es": block} if isinstance(block, LocatedList) else (block if isinstance(block, dict) else {})
+    for lang, items in per_lang.items():
+        if isinstance(items, LocatedList):
+            for index, question in enumerate(items):
+                found.setdefault(f"{lang}:{fold(str(question))}", items.line_of(index))
+    return found
 
 
 def _day(value: Any) -> date:
