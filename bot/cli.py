@@ -18,6 +18,7 @@ from bot.core.pipeline import Pipeline
 from bot.core.problems import KnowledgeBaseError
 
 log = logging.getLogger("bot")
+MODALITY_NAMES: dict[str, str | None] = {"hibrido": "híbrido", "tba": None}  # None: to be announced, like dates
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -73,7 +74,7 @@ def entry_json(entry: Entry) -> dict[str, Any]:
         data.update(
             starts=entry.starts.isoformat() if entry.starts else None,
             ends=entry.ends.isoformat() if entry.ends else None,
-            modality=entry.modality,
+            modality=MODALITY_NAMES.get(entry.modality, entry.modality),
             location=entry.location.as_dict() if entry.location else None,
             region=entry.region,
             organizer=entry.institution,

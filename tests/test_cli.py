@@ -97,6 +97,7 @@ def test_dump_lists_entries_with_per_language_text(tmp_path: Path) -> None:
     assert event["kind"] == "event" and event["starts"] == "2022-10-25"
     assert event["region"] == "Lima" and event["modality"] == "presencial" and "description" in event
     assert by_id["encuentro-futuro"]["starts"] is None
+    assert by_id["encuentro-futuro"]["modality"] == "híbrido"
 
 
 def test_eval_json_reports_the_contract_keys(tmp_path: Path) -> None:
