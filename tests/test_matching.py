@@ -135,3 +135,8 @@ def test_the_question_language_wins_over_the_setting_when_it_is_clear(pipeline: 
     assert spanish.lang == "es" and spanish.entry_id == "dni-renovacion"
     keyword_only = pipeline.ask("brevete puntos", "en")  # nothing to tell: keep the setting
     assert keyword_only.lang == "en"
+
+
+@pytest.mark.parametrize(("message", "intent"), [("grasias", "thanks"), ("<b>hola</b>", "greeting")])
+def test_small_talk_survives_typos_and_markup(pipeline: Pipeline, message: str, intent: str) -> None:
+    assert pipeline.ask(message).intent == intent

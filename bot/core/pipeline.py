@@ -20,6 +20,7 @@ MAX_QUESTION_CHARS = 1000  # longer messages are matched on their beginning
 SUGGEST_SPREAD = 0.15  # suggestions must score within this of the best one
 MIN_SUGGESTIONS, MAX_SUGGESTIONS = 2, 3
 _PLACEHOLDER = re.compile(r"\[[A-Z]+\]")
+_MARKUP = re.compile(r"</?[a-zA-Z][^<>]{0,40}>")  # HTML tags pasted or typed around a question
 FULL_PHRASING_FIT = 0.9  # fit at which the question contains an entry phrasing (nearly) whole
 
 
@@ -62,7 +63,7 @@ class Pipeline:
         lang = lang if lang in LANGS else "es"
         text = question.strip()[:MAX_QUESTION_CHARS]
         # A DNI or phone number in the question is no clue to the answer (and must not reach logs).
-        text = _PLACEHOLDER.sub(" ", mask_personal_data(text))
+        text = _PLACEHOLDER.sub(" ", mask_personal_data(_MARKUP.sub(" ", text)))
         lang = detect_language(text) or lang
         intent = self._smalltalk.intent(text)
         if intent is not None:

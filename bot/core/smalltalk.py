@@ -1,13 +1,21 @@
-"""Recognises greetings, thanks, goodbyes and "what can you do?" so they are never matched to a service."""
+"""Recognises greetings, thanks, goodbyes and "what can you do?" so they are never matched to a service.
+
+Phrases are compared by sound ("grasias" = "gracias") and may be surrounded by filler words
+("hola buenas tardes señorita"), but a message with anything more is a question, not small talk.
+"""
 
 from __future__ import annotations
 
 import re
 
 from bot.core.knowledge import INTENTS, KnowledgeBase
-from bot.core.normalize import STOP_WORDS, fold
+from bot.core.normalize import STOP_WORDS, sound_key, words
 
 PRIORITY = ("help", "thanks", "goodbye", "greeting")  # when one message holds several
+
+
+def _sounds(text: str) -> str:
+    return " ".join(sound_key(word) for word in words(text))
 
 
 class SmallTalk:
@@ -18,25 +26,25 @@ class SmallTalk:
             intent = kb.intents.get(name)
             if intent is None:
                 continue
-            phrases = sorted({fold(p) for p in (*intent.phrases.es, *intent.phrases.en) if fold(p)}, key=len)
+            phrases = sorted({_sounds(p) for p in (*intent.phrases.es, *intent.phrases.en)} - {""}, key=len)
             for phrase in phrases:
                 self._exact.setdefault(phrase, name)
             if phrases:
                 alternatives = "|".join(re.escape(p) for p in reversed(phrases))
                 patterns.append((name, re.compile(rf"\b(?:{alternatives})\b")))
         self._patterns = patterns
-        self._filler = STOP_WORDS["es"] | STOP_WORDS["en"]
+        self._filler = {sound_key(w) for w in STOP_WORDS["es"] | STOP_WORDS["en"]}
 
     def intent(self, question: str) -> str | None:
         """The small-talk intent when the message is nothing but small talk (and filler words)."""
-        folded = fold(question)
-        if not folded:
+        sounds = _sounds(question)
+        if not sounds:
             return None
-        exact = self._exact.get(folded)
+        exact = self._exact.get(sounds)
         if exact is not None:
             return exact
         found: set[str] = set()
-        rest = folded
+        rest = sounds
         for name, pattern in self._patterns:
             rest, hits = pattern.subn(" ", rest)
             if hits:
