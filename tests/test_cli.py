@@ -162,3 +162,11 @@ def test_console_still_answers_when_the_database_cannot_be_opened(tmp_path: Path
     assert result.returncode == 0
     assert "DUPLICADO DEL DNI" in result.stdout
     assert "questions will not be recorded" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_console_commands_list_services_and_open_one_by_number(tmp_path: Path) -> None:
+    result = run_bot("chat", "--no-log", tmp_path=tmp_path, stdin="/servicios\n1\n/eventos\n/nada\n")
+    assert "Identidad:" in result.stdout and "1. Duplicado del DNI" in result.stdout
+    assert "DUPLICADO DEL DNI" in result.stdout  # opened by its number
+    assert "GORE Ejecutivo (Se realizó: 25 oct 2022)" in result.stdout
+    assert "Comandos: /servicios, /eventos, /ayuda" in result.stdout
