@@ -11,6 +11,15 @@ MASKED = [
     ("mi dni es 45678912", "mi dni es [DNI]"),
     ("DNI:45678912, no puedo entrar", "DNI:[DNI], no puedo entrar"),
     ("dni 45678912-3 vencido", "dni [DNI] vencido"),
+    # DNI written with separators
+    ("mi dni es 45.678.912", "mi dni es [DNI]"),
+    ("dni 45 678 912", "dni [DNI]"),
+    ("dni 45-678-912", "dni [DNI]"),
+    ("dni 4567 8912", "dni [DNI]"),
+    ("dni 4567-8912 vencido", "dni [DNI] vencido"),
+    ("dni 45.678.912-3", "dni [DNI]"),
+    ("mi DNI: 45.678.912, ayuda", "mi DNI: [DNI], ayuda"),
+    ("pagué el 00525, dni 45 678 912", "pagué el 00525, dni [DNI]"),
     # Carné de extranjería
     ("mi carné de extranjería N° 001234567 venció", "mi carné de extranjería N° [CE] venció"),
     ("carnet de extranjeria 000987654", "carnet de extranjeria [CE]"),
@@ -20,6 +29,10 @@ MASKED = [
     ("mi ruc 10456789123 está suspendido", "mi ruc [RUC] está suspendido"),
     ("RUC 20123456789", "RUC [RUC]"),
     ("ruc 20-12345678-9", "ruc [RUC]"),
+    ("ruc: 20 123 456 789", "ruc: [RUC]"),
+    ("ruc 20.123.456.789", "ruc [RUC]"),
+    ("ruc 10-456-789-123 de persona natural", "ruc [RUC] de persona natural"),
+    ("ruc 10 45678912 3", "ruc [RUC]"),
     # Mobiles
     ("llámame al 987654321", "llámame al [TELEFONO]"),
     ("cel 987 654 321 por favor", "cel [TELEFONO] por favor"),
@@ -60,6 +73,19 @@ KEPT = [
     "cuesta S/ 1 250.50",
     "tengo 65 años",
     "expediente 2026-000123",
+    # numbers that look a bit like a grouped DNI or RUC but are not personal
+    "código de pago 00525",
+    "el trámite en 2026",
+    "pagué S/ 41",
+    "cuesta S/ 120.90",
+    "cuesta S/ 12.345.678 el proyecto",
+    "llama a Aló MAC al 1800",
+    "según la ley 27806",
+    "según el ds 085-2023-pcm",
+    "según el dl 1412",
+    "la R.M. 0123-2024-PCM",
+    "la cita es el 27/11/2026 a las 7:30",
+    "entre 2025 2026 y 2019-2023",
 ]
 
 

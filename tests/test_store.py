@@ -13,6 +13,7 @@ from replies import reply
 
 from bot.core.config import Settings
 from bot.core.models import Outcome, Reply
+from bot.core.normalize import fold
 from bot.store import Store, StoreError
 from bot.store.identity import secret_path
 
@@ -115,6 +116,31 @@ async def test_database_never_holds_user_id_or_masked_values(settings: Settings)
         p.read_bytes() for p in settings.database_path.parent.glob("bot.sqlite3*") if "secret" not in p.name
     )
     for value in [str(USER_ID), *secrets, "perez"]:
+        assert value.encode() not in data, value
+
+
+async def test_numbers_written_with_separators_never_reach_the_database(settings: Settings) -> None:
+    store = await Store.open(settings)
+    question = "mi dni es 45.678.912 y mi ruc 20 123 456 789, el de mi hijo 4567 8912"
+    store.record_question(
+        user_id=USER_ID,
+        channel="telegram",
+        # the pipeline's normalised text splits the numbers into separate tokens
+        reply=Reply(outcome=Outcome.NONE, lang="es", question=question, normalized=fold(question)),
+    )
+    store.record_feedback(user_id=USER_ID, channel="telegram", entry_id="x", helpful=False, question="dni 45-678-912")
+    await store.flush()
+    groups = await store.list_groups()
+    await store.close()  # the -wal is checkpointed into the file (and checked below if left)
+    assert any("[DNI]" in g.text and "[RUC]" in g.text for g in groups)
+    with sqlite3.connect(settings.database_path) as db:
+        normalized = [row[0] for row in db.execute("SELECT normalized FROM questions")]
+        normalized += [row[0] for row in db.execute("SELECT normalized FROM review_groups")]
+    assert normalized and all(not any(c.isdigit() for c in n) for n in normalized), normalized
+    data = b"".join(
+        p.read_bytes() for p in settings.database_path.parent.glob("bot.sqlite3*") if "secret" not in p.name
+    )
+    for value in ["45.678.912", "45678912", "45 678 912", "45-678-912", "20 123 456 789", "20123456789", "4567 8912"]:
         assert value.encode() not in data, value
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from pathlib import Path
 
@@ -95,3 +96,23 @@ def test_failed_migration_leaves_the_previous_version(tmp_path: Path, monkeypatc
     with sqlite3.connect(path) as db2:
         tables = {r[0] for r in db2.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert "review_groups" not in tables
+
+
+async def test_upgrade_forgets_telegram_admin_ids_in_the_review_audit(tmp_path: Path) -> None:
+    path = tmp_path / "bot.sqlite3"
+    build_old_database(path, 4)  # version 4 wrote "telegram:<user id>" for a Telegram admin
+    with contextlib.closing(sqlite3.connect(path)) as db, db:
+        for by in ("telegram:4242987", "cli:ana", "telegram:ab12cd34ef56"):
+            db.execute(
+                "INSERT INTO review_groups (text, normalized, count, first_seen, last_seen, status, changed_by) "
+                "VALUES ('x', 'x', 1, '2026-05-01', '2026-05-01', 'ignored', ?)",
+                (by,),
+            )
+    store = await Store.open(Settings(database_path=path))
+    try:
+        groups = await store.list_groups("ignored")
+    finally:
+        await store.close()
+    assert sorted(str(g.changed_by) for g in groups) == ["cli:ana", "telegram", "telegram:ab12cd34ef56"]
+    data = b"".join(p.read_bytes() for p in tmp_path.glob("bot.sqlite3*") if "secret" not in p.name)
+    assert b"4242987" not in data

@@ -174,3 +174,71 @@ async def test_group_to_dict_is_json_ready(store: Store) -> None:
     data = json.loads(json.dumps(group.to_dict()))
     assert {"id", "text", "count", "first_seen", "last_seen", "status", "examples"} <= set(data)
     assert data["examples"] == ["¿Dónde está mi DNI?"]
+
+
+async def test_admin_by_user_id_is_stored_as_a_keyed_hash_never_the_id(store: Store, tmp_path: Path) -> None:
+    admin_id = 4242987
+    await ask(store, "como saco mi pasaporte", "hsdjfhsjdf")
+    passport, junk = await store.list_groups()
+    assert await store.resolve_group(passport.id, "pasaporte", by_user_id=admin_id)
+    assert await store.ignore_group(junk.id, by_user_id=admin_id)
+    resolved, ignored = await store.get_group(passport.id), await store.get_group(junk.id)
+    assert resolved is not None and ignored is not None
+    label = store.staff_label(admin_id)
+    assert label.startswith("telegram:") and len(label) == len("telegram:") + 12
+    assert resolved.changed_by == ignored.changed_by == label  # the same admin is recognisable
+    assert store.staff_label(admin_id + 1) != label
+    assert str(admin_id) not in label
+    with pytest.raises(ValueError):
+        await store.ignore_group(junk.id)
+    with pytest.raises(ValueError):
+        await store.ignore_group(junk.id, by="cli:ana", by_user_id=admin_id)
+
+    await store.close()
+    data = b"".join(p.read_bytes() for p in tmp_path.glob("bot.sqlite3*") if "secret" not in p.name)
+    assert str(admin_id).encode() not in data
+
+
+async def test_mark_answerable_ignores_the_entry_a_citizen_rejected(store: Store) -> None:
+    # answered with "pasaporte", the citizen said it did not help: the question goes into review
+    store.record_question(
+        user_id=7, channel="telegram", reply=reply("como saco mi pasaporte", Outcome.ANSWER, "pasaporte")
+    )
+    store.record_feedback(user_id=7, channel="telegram", entry_id="pasaporte", helpful=False)
+    # a 👎 that only carries the question text
+    store.record_feedback(
+        user_id=None, channel="telegram", entry_id="multas", helpful=False, question="donde pago mi multa de transito"
+    )
+    await store.flush()
+    assert len(await store.list_groups()) == 2
+
+    # the reloaded pipeline still answers both with the entries that were rejected: no news
+    rejected = {"pasaporte": "pasaporte", "multa": "multas"}
+
+    def same_answer(text: str) -> Reply:
+        key = "pasaporte" if "pasaporte" in text else "multa"
+        return reply(text, Outcome.ANSWER, rejected[key])
+
+    assert await store.mark_answerable(same_answer) == 0
+    assert all(g.answerable_entry_id is None for g in await store.list_groups())
+
+    # a different entry does answer them now
+    def new_entry(text: str) -> Reply:
+        return reply(text, Outcome.ANSWER, "pasaporte-cita" if "pasaporte" in text else "multas-sat")
+
+    assert await store.mark_answerable(new_entry) == 2
+    assert {g.answerable_entry_id for g in await store.list_groups()} == {"pasaporte-cita", "multas-sat"}
+
+
+async def test_mark_answerable_ignores_a_rejected_suggestion_already_in_review(store: Store) -> None:
+    # a suggestion puts the question into review itself; the 👎 on it names the rejected entry
+    store.record_question(
+        user_id=7, channel="telegram", reply=reply("cuanto cuesta el pasaporte", Outcome.SUGGEST, "pasaporte")
+    )
+    store.record_feedback(user_id=7, channel="telegram", entry_id="pasaporte", helpful=False)
+    await ask(store, "cuanto cuesta el pasaporte", outcome=Outcome.SUGGEST, user_id=8)
+    [group] = await store.list_groups()
+    assert group.count == 2
+
+    assert await store.mark_answerable(lambda text: reply(text, Outcome.ANSWER, "pasaporte")) == 0
+    assert await store.mark_answerable(lambda text: reply(text, Outcome.ANSWER, "pasaporte-precio")) == 1

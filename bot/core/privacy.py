@@ -4,9 +4,10 @@ People paste their DNI, phone or e-mail into questions ("mi dni es 45678912 y no
 question log and the review queue only need the shape of the question, so every such value is
 replaced by a placeholder ([DNI], [CE], [RUC], [TELEFONO], [EMAIL], [TARJETA]) first.
 
-The patterns stay narrow around short numbers on purpose: payment codes ("00525"), years (2026),
-amounts ("S/ 41"), legal references ("D.S. 004-2019-JUS") and the Aló MAC line ("1800") are what
-the review staff needs to read, and none of them identifies a person.
+Numbers are found with and without separators ("45678912", "45.678.912", "45 678 912",
+"+51 987 654 321"). The patterns stay narrow around short numbers on purpose: payment codes
+("00525"), years (2026), amounts ("S/ 41"), legal references ("D.S. 004-2019-JUS") and the Aló MAC
+line ("1800") are what the review staff needs to read, and none of them identifies a person.
 """
 
 from __future__ import annotations
@@ -16,6 +17,10 @@ from dataclasses import dataclass
 
 _L = r"(?<!\d)"  # not glued to a digit on the left
 _R = r"(?!\d)"  # not glued to a digit on the right
+# Grouped numbers: not the continuation of a longer number ("1.45.678.912", "45.678.912,50"), not
+# an amount ("S/ 12.345.678") and not part of a hyphenated reference ("0123-2024-PCM").
+_NUM_L = r"(?<!\d)(?<!\d[.,\-])(?<![Ss]/)(?<![Ss]/ )"
+_NUM_R = r"(?!\d)(?![.,\-]\d)(?!-[^\W\d])"
 
 
 @dataclass(frozen=True)
@@ -48,8 +53,10 @@ _RULES: tuple[_Rule, ...] = (
     ),
     # Card and bank account numbers: 13 to 20 digits, optionally grouped with spaces or dashes.
     _Rule("TARJETA", re.compile(_L + r"\d(?:[ \-]?\d){12,19}" + _R)),
-    # RUC: 11 digits starting 10, 15, 17 or 20 (a person's RUC 10 embeds the DNI).
-    _Rule("RUC", re.compile(_L + r"(?:10|15|17|20)[ \-]?\d{8}[ \-]?\d" + _R)),
+    # RUC: 11 digits starting 10, 15, 17 or 20 (a person's RUC 10 embeds the DNI): 20123456789,
+    # 20-12345678-9, and grouped in threes (20 123 456 789, 20.123.456.789).
+    _Rule("RUC", re.compile(_L + r"(?:10|15|17|20)[ .\-]?\d{8}[ .\-]?\d" + _R)),
+    _Rule("RUC", re.compile(_NUM_L + r"(?:10|15|17|20)(?:[ .\-]\d{3}){3}" + _NUM_R)),
     # Landlines with an area code: (01) 411-8000, (044) 123456, 01 411 8000, 044-123456.
     _Rule(
         "TELEFONO",
@@ -64,6 +71,18 @@ _RULES: tuple[_Rule, ...] = (
     _Rule("TELEFONO", re.compile(r"(?<![\d\-])[2-7]\d{2}[ \-](?!(?:19|20)\d{2}(?!\d))\d{4}(?![\d\-])")),
     # DNI: 8 digits, optionally with the check digit (45678912-3).
     _Rule("DNI", re.compile(_L + r"\d{8}(?:-\d)?" + _R)),
+    # DNI written in groups: 45.678.912, 45 678 912, 45-678-912, 4567 8912. Not a pair of years
+    # ("2025 2026"), nor a legal reference ending in a year ("R.M. 0123-2024-PCM").
+    _Rule(
+        "DNI",
+        re.compile(
+            _NUM_L
+            + r"(?:\d{2}[ .\-]\d{3}[ .\-]\d{3}"
+            + r"|(?!(?:19|20)\d{2}[ .\-](?:19|20)\d{2}(?!\d))(?!\d{4}-(?:19|20)\d{2}(?!\d))\d{4}[ .\-]\d{4})"
+            + r"(?:-\d)?"
+            + _NUM_R
+        ),
+    ),
     # Carné de extranjería without the words: 9 digits (mobiles, starting with 9, are gone by now).
     _Rule("CE", re.compile(_L + r"\d{9}" + _R)),
 )

@@ -121,6 +121,17 @@ MIGRATIONS: list[Migration] = [
         ALTER TABLE review_groups ADD COLUMN answerable_entry_id TEXT;
         """,
     ),
+    Migration(
+        5,
+        "forget Telegram admins' raw user ids in the review audit",
+        # Until now a Telegram resolve/ignore stored "telegram:<user id>"; from now on the store
+        # keeps a keyed hash instead. The migration has no secret to hash the old ids with, so it
+        # keeps only the channel.
+        """
+        UPDATE review_groups SET changed_by = 'telegram'
+        WHERE changed_by GLOB 'telegram:[0-9]*' AND substr(changed_by, 10) NOT GLOB '*[^0-9]*';
+        """,
+    ),
 ]
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import aiosqlite
 
@@ -113,26 +113,53 @@ async def set_status(
     return cur.rowcount > 0
 
 
-async def pending_texts(db: aiosqlite.Connection) -> list[tuple[int, str, str | None]]:
+class PendingGroup(NamedTuple):
+    """What `answerable_entries` needs of a pending group."""
+
+    id: int
+    text: str
+    rejected: frozenset[str]  # entries a citizen marked "not helpful" for this question
+
+
+async def pending_texts(db: aiosqlite.Connection) -> list[PendingGroup]:
+    """Pending groups with a text to ask again, each with the entries citizens rejected for it.
+
+    A 👎 on entry X is a rejection for the group it put into review (feedback.group_id) or, when its
+    question was in review already, for that question's group (same user, same entry).
+    """
     async with db.execute(
-        "SELECT id, text, answerable_entry_id FROM review_groups WHERE status = 'pending' AND normalized != '' "
-        "ORDER BY id"
+        "SELECT id, text FROM review_groups WHERE status = 'pending' AND normalized != '' ORDER BY id"
     ) as cur:
-        return [(int(r[0]), str(r[1]), r[2]) for r in await cur.fetchall()]
+        rows = [(int(r[0]), str(r[1])) for r in await cur.fetchall()]
+    rejected: dict[int, set[str]] = {}
+    async with db.execute(
+        "SELECT f.group_id, f.entry_id FROM feedback f JOIN review_groups g ON g.id = f.group_id "
+        "WHERE f.helpful = 0 AND g.status = 'pending' "
+        "UNION SELECT q.group_id, f.entry_id FROM feedback f "
+        "JOIN questions q ON q.user_hash = f.user_hash AND q.entry_id = f.entry_id AND q.asked_at <= f.given_at "
+        "JOIN review_groups g ON g.id = q.group_id "
+        "WHERE f.helpful = 0 AND f.group_id IS NULL AND g.status = 'pending'"
+    ) as cur:
+        for group_id, entry_id in await cur.fetchall():
+            rejected.setdefault(int(group_id), set()).add(str(entry_id))
+    return [PendingGroup(group_id, text, frozenset(rejected.get(group_id, ()))) for group_id, text in rows]
 
 
-def answerable_entries(
-    groups: list[tuple[int, str, str | None]], answer: Callable[[str], Reply]
-) -> dict[int, str | None]:
-    """For each pending group, the entry the (reloaded) knowledge base now answers it with, or None."""
+def answerable_entries(groups: list[PendingGroup], answer: Callable[[str], Reply]) -> dict[int, str | None]:
+    """For each pending group, the entry the (reloaded) knowledge base now answers it with, or None.
+
+    An entry a citizen already rejected for the question does not count: the pipeline answering
+    with it again is no news for the staff.
+    """
     result: dict[int, str | None] = {}
-    for group_id, text, _ in groups:
+    for group in groups:
         try:
-            reply = answer(text)
+            reply = answer(group.text)
         except Exception as exc:  # one odd text must not stop the whole check
-            log.warning("answering review group %d failed: %s", group_id, type(exc).__name__)
+            log.warning("answering review group %d failed: %s", group.id, type(exc).__name__)
             continue
-        result[group_id] = reply.entry_id if reply.outcome == Outcome.ANSWER and reply.entry_id else None
+        entry_id = reply.entry_id if reply.outcome == Outcome.ANSWER else None
+        result[group.id] = entry_id if entry_id and entry_id not in group.rejected else None
     return result
 
 

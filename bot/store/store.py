@@ -26,7 +26,7 @@ from . import review
 from .clock import Clock, iso, peru_day, utc_now
 from .db import StoreError, connect, transaction
 from .export import write_groups_csv
-from .identity import load_or_create_secret
+from .identity import hash_user, load_or_create_secret
 from .ingest import write_batch
 from .migrations import SchemaTooNew, upgrade_file
 from .records import Record, feedback_record, question_record
@@ -41,6 +41,7 @@ T = TypeVar("T")
 RETENTION_EVERY = timedelta(days=1)
 ANSWER_CHUNK = 50  # pending groups answered between two yields to the event loop
 RETENTION_FIRST_DELAY = 60.0  # seconds: let the bot start answering first
+STAFF_HASH_CHARS = 12  # hex digits of an admin's keyed hash kept in review_groups.changed_by
 
 
 def _reason(exc: BaseException) -> str:
@@ -198,13 +199,34 @@ class Store:
     async def get_group(self, group_id: int) -> Group | None:
         return await self._read(review.get_group(self._db, group_id))
 
-    async def resolve_group(self, group_id: int, entry_id: str, by: str) -> bool:
-        """Mark a group answered by `entry_id`; False if there is no such group."""
-        return await self._change(group_id, "resolved", entry_id, by)
+    async def resolve_group(
+        self, group_id: int, entry_id: str, by: str | None = None, *, by_user_id: int | None = None
+    ) -> bool:
+        """Mark a group answered by `entry_id`; False if there is no such group.
 
-    async def ignore_group(self, group_id: int, by: str) -> bool:
-        """Mark a group as not worth an entry (spam, out of scope); False if there is no such group."""
-        return await self._change(group_id, "ignored", None, by)
+        Who did it is `by` (a label such as "cli:ana") or, for a chat admin, `by_user_id`: the
+        store keeps only its keyed hash, never the id itself (see `staff_label`).
+        """
+        return await self._change(group_id, "resolved", entry_id, self._who(by, by_user_id))
+
+    async def ignore_group(self, group_id: int, by: str | None = None, *, by_user_id: int | None = None) -> bool:
+        """Mark a group as not worth an entry (spam, out of scope); False if there is no such group.
+
+        `by` / `by_user_id` as in `resolve_group`.
+        """
+        return await self._change(group_id, "ignored", None, self._who(by, by_user_id))
+
+    def staff_label(self, user_id: int, channel: str = "telegram") -> str:
+        """How a chat admin appears in the audit columns: "telegram:" and the start of the same
+        keyed hash citizens get, so their actions can be told apart but the id is not stored."""
+        return f"{channel}:{(hash_user(self._secret, user_id) or '')[:STAFF_HASH_CHARS]}"
+
+    def _who(self, by: str | None, by_user_id: int | None) -> str:
+        if by is not None and by_user_id is None:
+            return by
+        if by is None and by_user_id is not None:
+            return self.staff_label(by_user_id)
+        raise ValueError("say who changed the group: either by or by_user_id")
 
     async def _change(self, group_id: int, status: str, entry_id: str | None, by: str) -> bool:
         async def change() -> bool:

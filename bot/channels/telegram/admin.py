@@ -208,7 +208,6 @@ async def on_group_button(update: Update, context: Context, action: cb.ResolveGr
         await query.answer(t("not_available", lang), show_alert=True)
         return
     store = store_of(context)
-    by = f"telegram:{user_id}"
     message = query.message if isinstance(query.message, Message) else None
     markup = message.reply_markup if message is not None else None
     n = _group_number(markup, action.group_id)
@@ -216,10 +215,10 @@ async def on_group_button(update: Update, context: Context, action: cb.ResolveGr
         if action.entry_id not in deps(context).pipeline.kb.entries:
             await query.answer(t("stale_button", lang), show_alert=True)
             return
-        done = await store.resolve_group(action.group_id, action.entry_id, by)
+        done = await store.resolve_group(action.group_id, action.entry_id, by_user_id=user_id)
         notice = t("resolved", lang, n=n, entry=action.entry_id)
     else:
-        done = await store.ignore_group(action.group_id, by)
+        done = await store.ignore_group(action.group_id, by_user_id=user_id)
         notice = t("ignored", lang, n=n)
     log.info("review action=%s ok=%s", type(action).__name__, done)
     await query.answer(notice if done else t("group_gone", lang))
