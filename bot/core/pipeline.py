@@ -74,6 +74,9 @@ class Pipeline:
                 other = "en" if lang == "es" else "es"
                 alternative = self._match(text, other, question)
                 if alternative.outcome is not Outcome.NONE:
+                    # Matching English phrasings means an English question; a Spanish match for an
+                    # English user keeps English labels (entry texts fall back to Spanish by themselves).
+                    lang = "en" if other == "en" else lang
                     reply = replace(alternative, lang=lang, normalized=reply.normalized)
         if reply.outcome is Outcome.NONE:
             reply = replace(reply, text=self.kb.message("fallback", lang))
