@@ -86,7 +86,8 @@ async def pending(update: Update, context: Context) -> None:
     rows: list[list[InlineKeyboardButton | None]] = []
     for n, group in enumerate(groups, 1):
         times = t("times_one" if group.count == 1 else "times_many", lang)
-        lines.append(esc(t("pending_line", lang, n=n, text=short(group.text, 120), count=group.count, times=times)))
+        line = t("pending_line", lang, n=n, text=short(group.text, 120), count=group.count, times=times, gid=group.id)
+        lines.append(esc(line))
         entries = _group_entries(group, context)
         for entry_id in entries:
             title = kb.entries[entry_id].title.get(lang)
@@ -216,10 +217,10 @@ async def on_group_button(update: Update, context: Context, action: cb.ResolveGr
             await query.answer(t("stale_button", lang), show_alert=True)
             return
         done = await store.resolve_group(action.group_id, action.entry_id, by_user_id=user_id)
-        notice = t("resolved", lang, n=n, entry=action.entry_id)
+        notice = t("resolved", lang, n=n, gid=action.group_id, entry=action.entry_id)
     else:
         done = await store.ignore_group(action.group_id, by_user_id=user_id)
-        notice = t("ignored", lang, n=n)
+        notice = t("ignored", lang, n=n, gid=action.group_id)
     log.info("review action=%s ok=%s", type(action).__name__, done)
     await query.answer(notice if done else t("group_gone", lang))
     if markup is not None:
