@@ -106,7 +106,10 @@ _TEXTS: dict[str, tuple[str, str]] = {
     ),
     "pending_none": ("No hay preguntas pendientes de revisión. 🎉", "No questions waiting for review. 🎉"),
     "pending_title": ("Preguntas sin respuesta (pendientes: {count})", "Unanswered questions (pending: {count})"),
-    "pending_line": ("{n}. «{text}» — {count} {times} (grupo #{gid})", "{n}. “{text}” — {count} {times} (group #{gid})"),
+    "pending_line": (
+        "{n}. «{text}» — {count} {times} (grupo #{gid})",
+        "{n}. “{text}” — {count} {times} (group #{gid})",
+    ),
     "times_one": ("vez", "time"),
     "times_many": ("veces", "times"),
     "pending_suggested": ("   posible respuesta: {entry}", "   possible answer: {entry}"),
