@@ -18,6 +18,7 @@ _SPACES = re.compile(r"\s+")
 _GLUED_NUMBER = re.compile(r"(?<=[a-z])(?=[0-9])|(?<=[0-9])(?=[a-z]{3,})")
 
 
+@lru_cache(maxsize=2048)  # one question is folded by small talk, language detection and each index
 def fold(text: str) -> str:
     """Lowercase, drop accents, emoji and punctuation, squeeze letters repeated 3+ times."""
     decomposed = unicodedata.normalize("NFKD", text.lower())
