@@ -455,27 +455,21 @@ class FakeBotAPI:
         return self._new_bot_message(params, text=text)
 
     async def _api_editmessagetext(self, params: dict[str, Any], files: dict[str, Any]) -> Any:
-        key = (int(params.get("chat_id", 0)), int(params.get("message_id", 0)))
-        message = self.messages.get(key)
-        if message is None:
-            return 400, "Bad Request: message to edit not found"
         text = str(params.get("text", ""))
         if params.get("parse_mode") == "HTML" and (problem := _check_html(text)):
             return 400, f"Bad Request: can't parse entities: {problem}"
-        message = {**message, "text": text, "edit_date": int(time.time())}
-        if isinstance(params.get("reply_markup"), dict):
-            message["reply_markup"] = params["reply_markup"]
-        else:
-            message.pop("reply_markup", None)
-        self.messages[key] = message
-        return message
+        return self._edit(params, text=text, edit_date=int(time.time()))
 
     async def _api_editmessagereplymarkup(self, params: dict[str, Any], files: dict[str, Any]) -> Any:
+        return self._edit(params)
+
+    def _edit(self, params: dict[str, Any], **changes: Any) -> Any:
+        """Apply an edit to a sent message; like Telegram, a missing reply_markup removes the buttons."""
         key = (int(params.get("chat_id", 0)), int(params.get("message_id", 0)))
         message = self.messages.get(key)
         if message is None:
             return 400, "Bad Request: message to edit not found"
-        message = dict(message)
+        message = {**message, **changes}
         if isinstance(params.get("reply_markup"), dict):
             message["reply_markup"] = params["reply_markup"]
         else:
