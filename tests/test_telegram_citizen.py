@@ -287,3 +287,18 @@ async def test_group_messages_are_ignored_unless_addressed(telegram_bot: Telegra
     fake.push_text("/servicios@gobpe_test_bot", chat_id=group, chat_type="supergroup")
     call = await fake.wait_for("sendMessage", chat_id=group)
     assert "Elige una categoría" in call.text  # the sticker before it got no reply
+
+
+async def test_an_english_question_from_a_spanish_app_is_answered_in_english(telegram_bot: TelegramBot) -> None:
+    fake = telegram_bot.fake
+    fake.push_text("how do I renew my DNI online", language_code="es")
+    answer = await fake.wait_for("sendMessage", chat_id=USER)
+    assert "<b>Steps</b>" in answer.text
+
+
+async def test_a_photo_caption_is_read_as_the_question(telegram_bot: TelegramBot) -> None:
+    fake = telegram_bot.fake
+    photo = [{"file_id": "p1", "file_unique_id": "p1u", "width": 90, "height": 90}]
+    fake.push_message(photo=photo, caption="mi dni esta vencido que hago")
+    answer = await fake.wait_for("sendMessage", chat_id=USER)
+    assert answer.text.startswith("<b>Renovar el DNI")

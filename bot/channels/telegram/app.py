@@ -250,6 +250,7 @@ def add_handlers(application: Application[Any, Any, Any, Any, Any, Any]) -> None
     application.add_handler(CommandHandler("exportar", admin.export, filters=new))
     application.add_handler(CallbackQueryHandler(on_button))
     application.add_handler(MessageHandler(new & filters.TEXT & ~filters.COMMAND, citizen.question))
+    application.add_handler(MessageHandler(new & filters.CAPTION, citizen.question))  # a photo "of my DNI, how…"
     application.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE, citizen.edited))
     application.add_handler(
         MessageHandler(new & ~filters.TEXT & ~filters.StatusUpdate.ALL & ~filters.VIA_BOT, citizen.not_text)

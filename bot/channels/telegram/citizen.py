@@ -93,12 +93,13 @@ def addressed_text(message: Message, bot_username: str, bot_id: int) -> str | No
     In private chats every text is a question. In groups only a message that mentions @bot (the
     mention is removed from the question) or replies to one of the bot's messages is.
     """
-    text = message.text or ""
+    text = message.text or message.caption or ""
     if message.chat.type == ChatType.PRIVATE:
         return text
     mention = f"@{bot_username}".lower()
     mentioned = False
-    for value in message.parse_entities([MessageEntity.MENTION]).values():
+    entities = message.parse_entities if message.text is not None else message.parse_caption_entities
+    for value in entities([MessageEntity.MENTION]).values():
         if value.lower() == mention:
             mentioned = True
             text = text.replace(value, " ")
@@ -117,9 +118,9 @@ def _cut(text: str, limit: int = MAX_QUESTION) -> str:
 
 
 async def question(update: Update, context: Context) -> None:
-    """Answer a free-text question: answer, suggestions, small talk or the fallback with human channels."""
+    """Answer a free-text question (or a photo's caption): answer, suggestions, small talk or the fallback."""
     message = update.effective_message
-    if message is None or message.text is None:
+    if message is None or (message.text is None and message.caption is None):
         return
     if message.from_user is not None and message.from_user.is_bot:
         return
@@ -137,6 +138,8 @@ async def question(update: Update, context: Context) -> None:
     asked = _cut(text)
     d = deps(context)
     reply = d.pipeline.ask(asked, lang)
+    if not (context.user_data or {}).get("lang"):  # no /idioma choice: reply in the question's language
+        lang = reply.lang
     user_id = message.from_user.id if message.from_user else None
     if d.store is not None:
         d.store.record_question(user_id=user_id, channel=CHANNEL, reply=reply)
