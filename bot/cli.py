@@ -51,10 +51,6 @@ def configure_logging(level: str) -> None:
     logging.getLogger("httpcore").setLevel(logging.WARNING)
 
 
-def load_pipeline(settings: Settings) -> Pipeline:
-    return Pipeline.from_settings(settings)
-
-
 def entry_json(entry: Entry) -> dict[str, Any]:
     """One entry for `dump`: text fields as {"es", "en"}; event dates as ISO strings or null (to be announced)."""
     data: dict[str, Any] = {
@@ -214,7 +210,7 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
         kb, _ = load_knowledge(settings.knowledge_dir, max_age_days=settings.reviewed_max_age_days)
         return run_review(args, settings, known_ids=set(kb.entries) if kb else None)
-    pipeline = load_pipeline(settings)
+    pipeline = Pipeline.from_settings(settings)
     if command == "ask":
         return cmd_ask(pipeline, args.question, args.lang, args.json, args.explain)
     if command == "dump":

@@ -7,7 +7,6 @@ is collected with its `path:line`, and a knowledge base with any error is never 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -75,12 +74,6 @@ class KnowledgeBase:
         return text.get(lang) if text else ""
 
 
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return str(path.relative_to(root.parent)) if root.parent != Path() else str(path)
-    except ValueError:
-        return str(path)
-
 
 class _Loading:
     """One validation run over a knowledge directory."""
@@ -95,23 +88,20 @@ class _Loading:
         self.unreadable_entries = 0  # files that did not parse: their ids are unknown
         self.question_lines: dict[str, dict[str, int]] = {}  # entry id -> "lang:folded question" -> line
 
-    def label(self, path: Path) -> str:
-        return str(path)
-
     def read(self, path: Path, expect: type) -> Any:
         try:
             data, duplicates = load_yaml(path)
         except YamlProblem as exc:
-            self.problems.append(Problem(self.label(path), exc.line, exc.message))
+            self.problems.append(Problem(str(path), exc.line, exc.message))
             return None
         except OSError as exc:
-            self.problems.append(Problem(self.label(path), 1, f"cannot read the file: {exc.strerror}"))
+            self.problems.append(Problem(str(path), 1, f"cannot read the file: {exc.strerror}"))
             return None
         for line, key in duplicates:
-            self.problems.append(Problem(self.label(path), line, f"field '{key}' appears twice in the same place"))
+            self.problems.append(Problem(str(path), line, f"field '{key}' appears twice in the same place"))
         if not isinstance(data, expect):
             kind = "a mapping of fields (key: value)" if expect is Located else "a list"
-            self.problems.append(Problem(self.label(path), 1, f"the file must contain {kind}"))
+            self.problems.append(Problem(str(path), 1, f"the file must contain {kind}"))
             return None
         return data
 
@@ -131,7 +121,7 @@ class _Loading:
         for path in sorted(self.directory.glob("*.y*ml")):
             if path.name not in TOP_LEVEL_FILES:
                 self.problems.append(
-                    Problem(self.label(path), 1, "file not used: entries go in services/ or events/", "warning")
+                    Problem(str(path), 1, "file not used: entries go in services/ or events/", "warning")
                 )
         self.check_related()
         self.check_question_collisions()
@@ -154,9 +144,9 @@ class _Loading:
         data = self.read(path, LocatedList)
         for index, item in enumerate(data or []):
             if not isinstance(item, Located):
-                self.problems.append(Problem(self.label(path), data.line_of(index), "each category needs id and title"))
+                self.problems.append(Problem(str(path), data.line_of(index), "each category needs id and title"))
                 continue
-            reader = FieldReader(self.label(path), item, self.problems)
+            reader = FieldReader(str(path), item, self.problems)
             reader.unknown_fields({"id", "title"})
             category_id = reader.identifier()
             title = reader.text("title")
@@ -175,10 +165,10 @@ class _Loading:
         for index, item in enumerate(data or []):
             if not isinstance(item, Located):
                 self.problems.append(
-                    Problem(self.label(path), data.line_of(index), "each synonym needs 'term' and 'same_as'")
+                    Problem(str(path), data.line_of(index), "each synonym needs 'term' and 'same_as'")
                 )
                 continue
-            reader = FieldReader(self.label(path), item, self.problems)
+            reader = FieldReader(str(path), item, self.problems)
             reader.unknown_fields({"term", "same_as", "lang"})
             term = fold(reader.string("term"))
             lang = reader.string("lang", required=False) or "es"
@@ -207,7 +197,7 @@ class _Loading:
         data = self.read(path, Located)
         if data is None:
             return intents, messages
-        reader = FieldReader(self.label(path), data, self.problems)
+        reader = FieldReader(str(path), data, self.problems)
         reader.unknown_fields({*MESSAGE_KEYS, "intents"})
         for key in MESSAGE_KEYS:
             text = reader.text(key)
@@ -218,14 +208,14 @@ class _Loading:
             where = "intents" if "intents" in data else None
             reader.error(where, "missing 'intents' with greeting, thanks, goodbye, help")
             return intents, messages
-        intent_reader = FieldReader(self.label(path), block, self.problems)
+        intent_reader = FieldReader(str(path), block, self.problems)
         intent_reader.unknown_fields(set(INTENTS))
         for name in INTENTS:
             item = block.get(name)
             if not isinstance(item, Located):
                 intent_reader.error(None, f"intent '{name}' is missing or not a mapping")
                 continue
-            sub = FieldReader(self.label(path), item, self.problems)
+            sub = FieldReader(str(path), item, self.problems)
             sub.unknown_fields({"phrases", "reply"})
             phrases, reply = sub.text_list("phrases"), sub.text("reply")
             if reply:
@@ -237,7 +227,7 @@ class _Loading:
         if data is None:
             self.unreadable_entries += 1
             return
-        reader = FieldReader(self.label(path), data, self.problems)
+        reader = FieldReader(str(path), data, self.problems)
         is_event = kind == "event"
         reader.unknown_fields(EVENT_FIELDS if is_event else SERVICE_FIELDS)
         entry_id = reader.identifier()
@@ -258,7 +248,7 @@ class _Loading:
             "sources": reader.urls("sources"),
             "reviewed": reader.review_date("reviewed", self.today, self.max_age_days),
             "related": reader.identifiers("related"),
-            "source_file": self.label(path),
+            "source_file": str(path),
             "source_line": data.line,
         }
         if is_event:
@@ -363,6 +353,3 @@ def load_knowledge_or_raise(directory: Path, *, today: date | None = None, max_a
         raise KnowledgeBaseError(problems)
     return kb
 
-
-def errors_only(problems: Iterable[Problem]) -> list[Problem]:
-    return [p for p in problems if p.is_error]

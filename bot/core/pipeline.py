@@ -45,25 +45,19 @@ class Pipeline:
         kb = load_knowledge_or_raise(settings.knowledge_dir, max_age_days=settings.reviewed_max_age_days)
         return cls(kb, settings.thresholds, settings.reviewed_max_age_days)
 
-    @classmethod
-    def from_directory(cls, directory: Path, thresholds: MatchThresholds | None = None) -> Pipeline:
-        return cls(load_knowledge_or_raise(directory), thresholds)
 
     def reload(self, directory: Path | None = None) -> list[Problem]:
         """Re-read the knowledge base; on any error keep serving the current one and return the problems."""
         kb, problems = load_knowledge(directory or self.kb.directory, max_age_days=self.max_age_days)
-        errors = [p for p in problems if p.is_error]
-        if kb is None or errors:
-            return errors
+        if kb is None:  # load_knowledge returns no base exactly when there are errors
+            return [p for p in problems if p.is_error]
         self._install(kb)
         return []
 
     def ask(self, question: str, lang: str = "es") -> Reply:
         started = time.perf_counter()
         lang = lang if lang in LANGS else "es"
-        text = question.strip()[:MAX_QUESTION_CHARS]
-        # A DNI or phone number in the question is no clue to the answer (and must not reach logs).
-        text = _PLACEHOLDER.sub(" ", mask_personal_data(_MARKUP.sub(" ", text)))
+        text = _prepare(question)
         lang = detect_language(text) or lang
         intent = self._smalltalk.intent(text)
         if intent is not None:
@@ -125,4 +119,13 @@ class Pipeline:
     def explain(self, question: str, lang: str = "es") -> list[Candidate]:
         """The ranked candidates behind an answer, for staff debugging matches (`ask --explain`)."""
         index = self._indexes[lang if lang in LANGS else "es"]
-        return index.rank(index.analyze(question.strip()[:MAX_QUESTION_CHARS]))
+        return index.rank(index.analyze(_prepare(question)))
+
+
+def _prepare(question: str) -> str:
+    """What matching sees: the beginning of the message, without markup or personal data.
+
+    A DNI or phone number in the question is no clue to the answer (and must not reach logs).
+    """
+    text = question.strip()[:MAX_QUESTION_CHARS]
+    return _PLACEHOLDER.sub(" ", mask_personal_data(_MARKUP.sub(" ", text)))
