@@ -60,6 +60,7 @@ def entry_json(entry: Entry) -> dict[str, Any]:
         "answer" if not entry.is_event else "description": entry.summary.as_dict(),
         "questions": entry.questions.as_dict(),
         "keywords": entry.keywords.as_dict(),
+        "situations": entry.situations.as_dict(),
         "url": entry.url,
         "sources": list(entry.sources),
         "reviewed": entry.reviewed.isoformat(),

@@ -21,13 +21,14 @@ from bot.core.yamlfile import Located, LocatedList, YamlProblem, load_yaml
 SERVICE_REQUIRED = (
     "id title answer questions keywords url steps requirements cost channels institution category sources reviewed"
 ).split()
-SERVICE_FIELDS = {*SERVICE_REQUIRED, "related"}
+SERVICE_FIELDS = {*SERVICE_REQUIRED, "related", "situations", "regions"}
 EVENT_REQUIRED = "id title description starts ends modality region organizer url questions sources reviewed".split()
-EVENT_FIELDS = {*EVENT_REQUIRED, "location", "keywords", "related", "category"}
+EVENT_FIELDS = {*EVENT_REQUIRED, "location", "keywords", "related", "category", "situations"}
 MESSAGE_KEYS = ("fallback", "suggest_intro")
 INTENTS = ("greeting", "thanks", "goodbye", "help")
 MIN_SERVICE_QUESTIONS = 8
-TOP_LEVEL_FILES = {"categories.yaml", "synonyms.yaml", "conversation.yaml"}
+# departamentos.yaml: Peru's departments for the regions feature (read by the regions module, not an entry).
+TOP_LEVEL_FILES = {"categories.yaml", "synonyms.yaml", "conversation.yaml", "departamentos.yaml"}
 
 
 @dataclass(frozen=True)
@@ -248,6 +249,9 @@ class _Loading:
             "sources": reader.urls("sources"),
             "reviewed": reader.review_date("reviewed", self.today, self.max_age_days),
             "related": reader.identifiers("related"),
+            # What happened to a citizen, in their words, when they do not name the service
+            # ("me robaron la billetera"); matched like questions.
+            "situations": reader.text_list("situations", required=False),
             "source_file": str(path),
             "source_line": data.line,
         }

@@ -66,6 +66,7 @@ class Entry:
     cost: Text | None = None
     channels: tuple[Channel, ...] = ()
     related: tuple[str, ...] = ()
+    situations: TextList = field(default_factory=TextList)
     # Events only. `None` for starts/ends means "to be announced".
     starts: date | datetime | None = None
     ends: date | datetime | None = None
