@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from bot.core.config import Settings
+from bot.settings import Settings
 from bot.store import Group, Stats, Store, StoreError
 from bot.store.clock import PERU
 

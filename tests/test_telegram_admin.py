@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import ADMIN_ID, TelegramBot, stub_suggestion
 from tests.fake_bot_api import _check_html
+from tests.helpers import ADMIN_ID, TelegramBot, stub_suggestion
 
 USER = 1001
 NEW_SERVICE = """\

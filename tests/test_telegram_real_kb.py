@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import TelegramBot
 from tests.fake_bot_api import _check_html
+from tests.helpers import TelegramBot
 
 USER = 1001
 
