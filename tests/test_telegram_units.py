@@ -231,3 +231,23 @@ async def test_updates_of_one_chat_are_processed_in_order() -> None:
     )
     assert seen.index("a1") < seen.index("a2")
     assert seen[0] == "b1"  # another chat is not held up
+
+
+def test_chat_memory_forgets_the_oldest_vote_first() -> None:
+    from bot.channels.telegram.context import MAX_VOTES, ChatMemory
+
+    memory = ChatMemory()
+    assert all(memory.vote(n) for n in range(MAX_VOTES + 1))  # one over the limit: message 0 is forgotten
+    assert not memory.vote(MAX_VOTES) and not memory.vote(1)  # recent votes are still known
+    assert memory.vote(0)  # the oldest was evicted, not an arbitrary one
+
+
+def test_chat_memory_keeps_the_question_behind_recent_answers() -> None:
+    from bot.channels.telegram.context import MAX_REMEMBERED, ChatMemory
+
+    memory = ChatMemory()
+    for n in range(MAX_REMEMBERED + 1):
+        memory.remember(n, f"pregunta {n}", "dni-renovacion")
+    assert memory.question_for(0) is None and memory.question_for(1) == "pregunta 1"
+    assert memory.question_for(999, "dni-renovacion") == f"pregunta {MAX_REMEMBERED}"  # the last one led there
+    assert memory.question_for(999, "pasaporte") is None

@@ -72,7 +72,7 @@ def essentials_plain(view: AnswerView) -> str:
 
 
 def details_plain(view: AnswerView) -> str:
-    blocks = []
+    blocks = [view.details_notice] if view.details_notice else []
     for section in view.details:
         lines = [f"{section.title}:"]
         for n, item in enumerate(section.items, 1):

@@ -3,8 +3,10 @@
 Telegram draws these views as HTML and the console as plain text; neither decides *what* is shown.
 An answer is split in two: the essentials a citizen reads in seconds (what to do, cost, where, the
 official link, how fresh the information is) and the details (steps, requirements, channels) shown
-on demand. No line appears twice in one answer, and an answer is drawn in one language only: an
-English reader of an entry without complete English text gets the Spanish answer, told so once.
+on demand. No line appears twice in one answer, and English labels never sit beside Spanish text:
+an English reader of an entry whose essentials have no English gets the whole answer in Spanish,
+told so once; when only the steps and requirements lack English, the essentials are English and
+the details are Spanish, under Spanish titles, told so once.
 """
 
 from __future__ import annotations
@@ -63,8 +65,9 @@ LABELS = {
         "reviewed": "Information checked on",
     },
 }
-# Said once, in English, above a Spanish answer to an English reader.
+# Said once, in English, above what an English reader gets in Spanish.
 SPANISH_ONLY_NOTICE = "This answer is only available in Spanish."
+SPANISH_DETAILS_NOTICE = "The steps and requirements are only available in Spanish."
 
 
 @dataclass(frozen=True)
@@ -91,7 +94,7 @@ class Section:
 
 @dataclass(frozen=True)
 class AnswerView:
-    """An entry as the citizen sees it: `lang` is the language of every text and label in it."""
+    """An entry as the citizen sees it: `lang` is the language of the essentials, `details_lang` of the details."""
 
     entry_id: str
     lang: str
@@ -103,6 +106,8 @@ class AnswerView:
     facts: tuple[Item, ...]  # cost, where (online / in person), official link
     reviewed: str  # "Información revisada el 1 dic 2026"
     details: tuple[Section, ...]  # shown on demand
+    details_lang: str = "es"
+    details_notice: str = ""  # SPANISH_DETAILS_NOTICE or ""
 
 
 @dataclass(frozen=True)
@@ -138,16 +143,23 @@ ReplyView = AnswerView | SuggestionView | MessageView
 MAX_SUGGESTIONS = 3
 
 
-def content_lang(entry: Entry, lang: str) -> str:
-    """English only when every text the answer shows has English; otherwise the whole answer is Spanish."""
+def essentials_lang(entry: Entry, lang: str) -> str:
+    """English when the reader wants it and every text of the essentials has English, else Spanish."""
     if lang != "en":
         return "es"
     texts = [entry.title.en, entry.summary.en]
     texts += [entry.cost.en] if entry.cost else []
     texts += [entry.location.en] if entry.location else []
-    texts += [channel.label.en for channel in entry.channels if channel.label]
+    return "en" if all(texts) else "es"
+
+
+def details_lang(entry: Entry, lang: str) -> str:
+    """English when the essentials are English and so are every step, requirement and channel label."""
+    if essentials_lang(entry, lang) != "en":
+        return "es"
     lists = all(bool(items.en) or not items.es for items in (entry.steps, entry.requirements))
-    return "en" if all(texts) and lists else "es"
+    labels = all(channel.label.en for channel in entry.channels if channel.label)
+    return "en" if lists and labels else "es"
 
 
 def event_status(entry: Entry, now: datetime | None = None) -> str:
@@ -196,9 +208,9 @@ def _said(text: str, summary: str) -> bool:
 
 
 def answer_view(entry: Entry, lang: str, now: datetime | None = None) -> AnswerView:
-    """The view of `entry` for a reader of `lang` (see `content_lang` for which language it is drawn in)."""
-    shown = content_lang(entry, lang)
-    labels = LABELS[shown]
+    """The view of `entry` for a reader of `lang` (see `essentials_lang` and `details_lang`)."""
+    shown, more = essentials_lang(entry, lang), details_lang(entry, lang)
+    labels, more_labels = LABELS[shown], LABELS[more]
     summary = entry.summary.get(shown)
     facts: list[Item] = []
     if entry.cost and not _said(entry.cost.get(shown), summary):
@@ -208,10 +220,11 @@ def answer_view(entry: Entry, lang: str, now: datetime | None = None) -> AnswerV
     facts.append(Item(entry.url, labels["url"], "url"))
     seen = {fold(line) for line in (entry.title.get(shown), summary, *(f.text for f in facts))}
     sections = (
-        Section(labels["steps"], _fresh([Item(s) for s in entry.steps.get(shown)], seen), numbered=True),
-        Section(labels["requirements"], _fresh([Item(r) for r in entry.requirements.get(shown)], seen)),
-        Section(labels["channels"], _fresh(_channel_items(entry, shown), seen)),
+        Section(more_labels["steps"], _fresh([Item(s) for s in entry.steps.get(more)], seen), numbered=True),
+        Section(more_labels["requirements"], _fresh([Item(r) for r in entry.requirements.get(more)], seen)),
+        Section(more_labels["channels"], _fresh(_channel_items(entry, more), seen)),
     )
+    details = tuple(section for section in sections if section.items)
     return AnswerView(
         entry_id=entry.id,
         lang=shown,
@@ -222,7 +235,9 @@ def answer_view(entry: Entry, lang: str, now: datetime | None = None) -> AnswerV
         summary=summary,
         facts=tuple(facts),
         reviewed=f"{labels['reviewed']} {format_day(entry.reviewed, shown)}",
-        details=tuple(section for section in sections if section.items),
+        details=details,
+        details_lang=more,
+        details_notice=SPANISH_DETAILS_NOTICE if details and more != shown else "",
     )
 
 

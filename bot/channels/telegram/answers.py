@@ -35,6 +35,11 @@ def _with_prompt(html: str, lang: str) -> str:
     return f"{html}\n\n<i>{esc(t('helpful_question', lang))}</i>"
 
 
+def first_message(view: AnswerView, lang: str) -> str:
+    """The first message of an answer exactly as sent: the essentials and "¿Te sirvió?"."""
+    return _with_prompt(answer_html(view), lang)
+
+
 async def send_answer(
     context: Context, chat_id: int, entry: Entry, lang: str, question: str | None = None
 ) -> Message:
@@ -46,8 +51,8 @@ async def send_answer(
 async def _send_view(
     context: Context, chat_id: int, view: AnswerView, entry: Entry, lang: str, question: str | None
 ) -> Message:
-    markup = answer_markup(entry, context.bot_data.pipeline.kb, lang, view.lang if view.details else None)
-    sent = await send_html(context, chat_id, _with_prompt(answer_html(view), lang), markup, what="answer")
+    markup = answer_markup(entry, context.bot_data.pipeline.kb, lang, lang if view.details else None)
+    sent = await send_html(context, chat_id, first_message(view, lang), markup, what="answer")
     if question is not None:
         memory(context).remember(sent.message_id, question, entry.id)
     return sent

@@ -53,7 +53,7 @@ def essentials_html(view: AnswerView) -> str:
 
 def details_html(view: AnswerView) -> str:
     """Steps, requirements and channels, shown when the citizen asks for them."""
-    blocks = []
+    blocks = [f"<i>{esc(view.details_notice)}</i>"] if view.details_notice else []
     for section in view.details:
         lines = []
         for n, item in enumerate(section.items, 1):
