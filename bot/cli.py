@@ -249,7 +249,7 @@ def _add_run(commands: Any) -> None:
 
 def _run_run(args: argparse.Namespace, settings: Settings) -> int:
     if not settings.telegram_bot_token:
-        print("No TELEGRAM_BOT_TOKEN set: opening the local console (one question per line, Ctrl+D to quit).")
+        print("No TELEGRAM_BOT_TOKEN set: opening the local console (one question per line, Ctrl+D or Ctrl+C to quit).")
         return console(settings, "es", record=True)
     from bot.channels.telegram import serve
     from bot.store.db import prepare_path
