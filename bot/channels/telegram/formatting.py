@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable
+from urllib.parse import urlsplit
 
 from bot.core.render import AnswerView, Item
 
@@ -29,8 +30,16 @@ def link(url: str, label: str | None = None) -> str:
     return esc(label or url)
 
 
+def link_text(url: str) -> str:
+    """What a reader sees of a link: its site ("gob.pe/…"), which is what tells an official page apart;
+    the whole address stays in the link itself."""
+    parts = urlsplit(url)
+    host = parts.netloc.removeprefix("www.")
+    return host + ("/…" if parts.path.strip("/") or parts.query else "")
+
+
 def _value(item: Item) -> str:
-    return link(item.text) if item.is_link else esc(item.text)
+    return link(item.text, link_text(item.text)) if item.is_link else esc(item.text)
 
 
 def essentials_html(view: AnswerView) -> str:
