@@ -120,6 +120,18 @@ async def test_free_text_answer_shows_essentials_then_steps_on_demand(telegram_b
     assert stats.answered == 1
 
 
+async def test_pressing_the_details_button_twice_extends_the_answer_once(telegram_bot: TelegramBot) -> None:
+    fake = telegram_bot.fake
+    fake.push_text("como renuevo mi dni")
+    answer = await fake.wait_for("sendMessage", chat_id=USER)
+    stale = fake.bot_message(answer)  # the second press comes from the message as it was
+    fake.push_callback("v1|d|es|dni-renovacion", stale)
+    await fake.wait_for("editMessageText", chat_id=USER)
+    fake.push_callback("v1|d|es|dni-renovacion", stale)
+    await fake.wait_for("answerCallbackQuery")
+    await fake.assert_no_call("sendMessage", chat_id=USER, within=0.3)
+
+
 async def test_related_button_opens_that_answer(telegram_bot: TelegramBot) -> None:
     fake = telegram_bot.fake
     fake.push_text("como renuevo mi dni")

@@ -123,6 +123,8 @@ async def on_details(update: Update, context: Context) -> None:
             await query.edit_message_text(whole, parse_mode=ParseMode.HTML, reply_markup=markup)
             return
         except BadRequest as exc:
+            if "not modified" in exc.message.lower():  # pressed twice: already extended
+                return
             log.debug("details edit failed, sending instead: %s", exc.message)
     await send_html(context, chat_id, details_html(view), what="details")
     if message is not None:
