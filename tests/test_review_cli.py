@@ -172,10 +172,10 @@ def test_unwritable_outputs_are_one_line_errors(
     assert err.count("\n") == 2 and "Traceback" not in err
 
 
-def test_database_that_cannot_be_created_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    blocker = tmp_path / "a-file"
-    blocker.write_text("x")
-    assert run(Settings(database_path=blocker / "bot.sqlite3"), "list") == 1
+def test_database_that_cannot_be_opened_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    garbage = tmp_path / "bot.sqlite3"
+    garbage.write_text("not a database " * 100)
+    assert run(Settings(database_path=garbage), "list") == 1
     err = capsys.readouterr().err
     assert err.startswith("error: cannot open database") and err.count("\n") == 1
 
