@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 from bot.core.config import ConfigError, Settings, load_settings
-from bot.core.evaluation import evaluate, load_cases
 from bot.core.knowledge import load_knowledge
 from bot.core.models import Entry
 from bot.core.pipeline import Pipeline
@@ -36,10 +35,10 @@ def build_parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="check the knowledge base; exit 1 on any error")
     validate.add_argument("directory", nargs="?", type=Path, help="knowledge folder (default: KNOWLEDGE_DIR)")
     commands.add_parser("dump", help="print the loaded knowledge base as JSON")
-    evaluation = commands.add_parser("eval", help="run evaluation question files through the pipeline")
-    evaluation.add_argument("files", nargs="+", type=Path)
-    evaluation.add_argument("--json", action="store_true")
+    from bot import eval_cli
     from bot.review_cli import add_review_parser
+
+    eval_cli.add_parser(commands)
 
     add_review_parser(commands)
     return parser
@@ -137,42 +136,6 @@ def cmd_ask(pipeline: Pipeline, question: str, lang: str, as_json: bool, explain
     return 0
 
 
-def print_eval_table(result: dict[str, Any]) -> None:
-    rows = [
-        ("cases", result["cases"]),
-        ("in scope", result["in_scope"]),
-        ("  answered correctly", result["answered_correct"]),
-        ("  answered wrongly", result["answered_wrong"]),
-        ("  suggested (right one offered)", result["suggested_correct"]),
-        ("  suggested (right one missing)", result["suggested_wrong"]),
-        ("  missed (no answer)", result["missed"]),
-        ("out of scope", result["out_of_scope"]),
-        ("  false answers", result["false_answers"]),
-        ("  suggestions offered", result["oos_suggested"]),
-        ("accuracy", result["accuracy"]),
-        ("accuracy with suggestions", result["accuracy_with_suggestions"]),
-        ("abstention", result["abstention"]),
-        ("latency ms p50/p99/max", "{p50}/{p99}/{max}".format(**result["latency_ms"])),
-    ]
-    for label, value in rows:
-        print(f"{label:34} {value}")
-    if result["failures"]:
-        print("\nfailures:")
-        for f in result["failures"]:
-            got = f["entry"] or ",".join(f["candidates"]) or "-"
-            print(f"  [{f['kind']}] {f['question']!r} expect={f['expect']} got={f['outcome']}:{got} ({f['score']})")
-
-
-def cmd_eval(pipeline: Pipeline, files: list[Path], as_json: bool) -> int:
-    cases = load_cases(files, set(pipeline.kb.entries))
-    result = evaluate(pipeline, cases)
-    if as_json:
-        print(json.dumps(result, ensure_ascii=False, indent=2))
-    else:
-        print_eval_table(result)
-    return 0
-
-
 async def serve_console(settings: Settings, pipeline: Pipeline, lang: str, record: bool) -> int:
     from bot.channels.console import run_console
     from bot.store import Store, StoreError
@@ -219,7 +182,9 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
         print(json.dumps({"entries": entries}, ensure_ascii=False, indent=2))
         return 0
     if command == "eval":
-        return cmd_eval(pipeline, args.files, args.json)
+        from bot import eval_cli
+
+        return eval_cli.run(args, pipeline)
     if command == "chat":
         return asyncio.run(serve_console(settings, pipeline, args.lang, record=not args.no_log))
     return cmd_run(settings, pipeline)
