@@ -34,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--explain", action="store_true", help="show the ranked candidates and their scores")
     validate = commands.add_parser("validate", help="check the knowledge base; exit 1 on any error")
     validate.add_argument("directory", nargs="?", type=Path, help="knowledge folder (default: KNOWLEDGE_DIR)")
+    validate.add_argument("--lang", choices=("es", "en"), default="es", help="language of the messages (default es)")
     commands.add_parser("dump", help="print the loaded knowledge base as JSON")
     from bot import eval_cli
     from bot.review_cli import add_review_parser
@@ -89,17 +90,24 @@ def entry_json(entry: Entry) -> dict[str, Any]:
     return data
 
 
-def cmd_validate(settings: Settings, directory: Path | None) -> int:
+def cmd_validate(settings: Settings, directory: Path | None, lang: str = "es") -> int:
     folder = directory or settings.knowledge_dir
     kb, problems = load_knowledge(folder, max_age_days=settings.reviewed_max_age_days)
     for problem in problems:
-        print(problem)
+        print(problem.render(lang))
     errors = sum(1 for p in problems if p.is_error)
     warnings = len(problems) - errors
     if kb is None:
-        print(f"{folder}: INVALID: {errors} error(s), {warnings} warning(s); this knowledge base will not be loaded")
+        if lang == "en":
+            print(f"{folder}: INVALID: {errors} error(s), {warnings} warning(s); it will not be loaded")
+        else:
+            print(f"{folder}: NO VÁLIDA: {errors} error(es), {warnings} aviso(s); esta base no se cargará")
         return 1
-    print(f"{folder}: OK: {len(kb.services())} services, {len(kb.events())} events, {warnings} warning(s)")
+    services, events = len(kb.services()), len(kb.events())
+    if lang == "en":
+        print(f"{folder}: OK: {services} services, {events} events, {warnings} warning(s)")
+    else:
+        print(f"{folder}: OK: {services} servicios, {events} eventos, {warnings} aviso(s)")
     return 0
 
 
@@ -168,7 +176,7 @@ def cmd_run(settings: Settings, pipeline: Pipeline) -> int:
 def dispatch(args: argparse.Namespace, settings: Settings) -> int:
     command = args.command or "run"
     if command == "validate":
-        return cmd_validate(settings, args.directory)
+        return cmd_validate(settings, args.directory, args.lang)
     if command == "review":
         from bot.review_cli import run_review
 

@@ -44,34 +44,41 @@ def load_cases(paths: list[Path], known_ids: set[str]) -> list[Case]:
     cases: list[Case] = []
     problems: list[Problem] = []
     if not paths:
-        problems.append(Problem(".", 0, "no eval files given (or the folder holds no .yaml file)"))
+        es = "no hay archivos de evaluación (o la carpeta no tiene archivos .yaml)"
+        problems.append(Problem(".", 0, es, "error", "no eval files given (or the folder holds no .yaml file)"))
     for path in paths:
         try:
             data, _ = load_yaml(path)
         except YamlProblem as exc:
-            problems.append(Problem(str(path), exc.line, exc.message))
+            problems.append(Problem(str(path), exc.line, f"YAML inválido: {exc.message}", "error", exc.message))
             continue
         except OSError as exc:
-            problems.append(Problem(str(path), 0, f"cannot read the file: {exc.strerror}"))
+            es, en = f"no se puede leer el archivo: {exc.strerror}", f"cannot read the file: {exc.strerror}"
+            problems.append(Problem(str(path), 0, es, "error", en))
             continue
         if not isinstance(data, LocatedList):
-            problems.append(Problem(str(path), 1, "an eval file is a list of {question, expect, lang}"))
+            es = "un archivo de evaluación es una lista de {question, expect, lang}"
+            problems.append(Problem(str(path), 1, es, "error", "an eval file is a list of {question, expect, lang}"))
             continue
         for index, item in enumerate(data):
             line = data.line_of(index)
             if not isinstance(item, Located) or not str(item.get("question") or "").strip() or "expect" not in item:
-                message = "each case needs 'question' and 'expect' (an id, a list or null)"
-                problems.append(Problem(str(path), line, message))
+                es = "cada caso necesita 'question' y 'expect' (un id, una lista o null)"
+                en = "each case needs 'question' and 'expect' (an id, a list or null)"
+                problems.append(Problem(str(path), line, es, "error", en))
                 continue
             raw = item["expect"]
             expect = tuple(str(x) for x in raw) if isinstance(raw, list) else (() if raw is None else (str(raw),))
             unknown = [x for x in expect if x not in known_ids]
             if unknown:
-                problems.append(Problem(str(path), line, f"expect names unknown entry {', '.join(unknown)}"))
+                names = ", ".join(unknown)
+                es, en = f"expect nombra una entrada que no existe: {names}", f"expect names unknown entry {names}"
+                problems.append(Problem(str(path), line, es, "error", en))
                 continue
             lang = str(item.get("lang") or "es")
             if lang not in ("es", "en"):
-                problems.append(Problem(str(path), line, f"lang must be es or en, got {lang!r}"))
+                es, en = f"lang debe ser es o en; dice {lang!r}", f"lang must be es or en, got {lang!r}"
+                problems.append(Problem(str(path), line, es, "error", en))
                 continue
             style = str(item.get("style") or "")
             cases.append(Case(str(item["question"]), expect, lang, f"{path}:{line}", style))
