@@ -15,17 +15,17 @@ import getpass
 import json
 import sys
 from collections.abc import Collection
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from bot.core.config import Settings
+from bot.core.knowledge import load_knowledge
 from bot.core.phrasing import PhrasingRefused
 from bot.core.pipeline import Pipeline
 from bot.core.problems import KnowledgeBaseError
 from bot.core.scaffold import scaffold_entry
 from bot.store import Group, Stats, Store, StoreError
-from bot.store.clock import PERU
+from bot.store.export import lima_time
 from bot.store.loop import Asked, add_group_phrasing, group_history
 
 STATUS_CHOICES = ("pending", "resolved", "ignored", "all")
@@ -162,16 +162,17 @@ async def _run(args: argparse.Namespace, settings: Settings, known_ids: Collecti
             print(f"wrote {rows} group(s) to {args.csv_path}")
         elif command == "stats":
             stats = await store.stats(args.days)
+            titles = _titles(settings)
             if args.png is not None:
                 from bot.store.chart import render_stats_png
 
-                await asyncio.to_thread(render_stats_png, stats, args.png)
+                await asyncio.to_thread(render_stats_png, stats, args.png, titles)
             if args.json:
                 print(json.dumps(stats.to_dict(), ensure_ascii=False, indent=2))
             else:
-                _print_stats(stats)
+                _print_stats(stats, titles)
             if args.png is not None:
-                print(f"chart written to {args.png}", file=sys.stderr if args.json else sys.stdout)
+                print(f"gráfico guardado en {args.png}", file=sys.stderr if args.json else sys.stdout)
         elif command == "retention":
             removed = await store.apply_retention()
             print(f"removed the text of {removed} question(s) older than {settings.retention_days} days")
@@ -218,12 +219,7 @@ async def _group(store: Store, group_id: int) -> Group:
 
 def _when(iso: str | None) -> str:
     """A stored UTC time as Peru's local time, to the minute."""
-    if not iso:
-        return "-"
-    try:
-        return datetime.fromisoformat(iso).astimezone(PERU).strftime("%Y-%m-%d %H:%M")
-    except ValueError:
-        return iso
+    return lima_time(iso) or "-"
 
 
 def _short(text: str, limit: int) -> str:
@@ -312,21 +308,32 @@ def _print_group(g: Group, history: list[Asked], closest: list[tuple[str, float]
         print(f"    - {example}")
 
 
-def _print_stats(s: Stats) -> None:
-    print(f"Last {s.days} day(s), since {s.since}")
+def _titles(settings: Settings) -> dict[str, str]:
+    """Entry id -> Spanish title, so figures name entries as citizens see them ({} if the base is invalid)."""
+    kb, _ = load_knowledge(settings.knowledge_dir, max_age_days=settings.reviewed_max_age_days)
+    return {} if kb is None else {entry_id: entry.title.es for entry_id, entry in kb.entries.items()}
+
+
+def _print_stats(s: Stats, titles: dict[str, str]) -> None:
+    """The figures in Spanish, like the chart staff get in Telegram."""
+    print(f"Últimos {s.days} día(s), desde el {s.since}")
     print(
-        f"  questions:  {s.questions} (answered {s.answered} = {s.answered_share:.0%}, "
-        f"suggested {s.suggested}, unanswered {s.unanswered}); small talk {s.smalltalk}"
+        f"  preguntas:   {s.questions} (respondidas {s.answered} = {s.answered_share:.0%}, "
+        f"con sugerencias {s.suggested}, sin respuesta {s.unanswered}); conversación {s.smalltalk}"
     )
     feedback = s.feedback_helpful + s.feedback_not_helpful
-    share = f" ({s.feedback_share:.0%} helpful)" if feedback else ""
-    print(f"  feedback:   {s.feedback_helpful} helpful, {s.feedback_not_helpful} not helpful{share}")
+    share = f" ({s.feedback_share:.0%} útiles)" if feedback else ""
+    print(f"  valoraciones: {s.feedback_helpful} útiles, {s.feedback_not_helpful} no útiles{share}")
+    if s.top_unanswered:
+        print("  preguntas sin respuesta más repetidas (pendientes):")
+        for group_id, text, count in s.top_unanswered:
+            print(f"    {count:>6}  #{group_id} {_short(text, 70)}")
     if s.top_entries:
-        print("  top entries:")
+        print("  servicios más consultados:")
         for entry_id, count in s.top_entries:
-            print(f"    {count:>6}  {entry_id}")
+            print(f"    {count:>6}  {titles.get(entry_id, entry_id)} ({entry_id})")
     busy = [d for d in s.per_day if d["questions"]]
     if busy:
-        print("  per day:        asked  answered")
+        print("  por día:       preguntas  respondidas")
         for d in busy:
-            print(f"    {d['day']}  {d['questions']:>6}  {d['answered']:>8}")
+            print(f"    {d['day']}  {d['questions']:>9}  {d['answered']:>11}")

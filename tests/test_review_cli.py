@@ -154,7 +154,9 @@ def test_stats_json_text_and_png(settings: Settings, tmp_path: Path, capsys: pyt
     assert (data["questions"], data["unanswered"], len(data["per_day"])) == (4, 4, 7)
 
     assert run(settings, "stats") == 0
-    assert "questions:  4" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "preguntas:   4 (respondidas 0 = 0%" in out
+    assert "preguntas sin respuesta más repetidas" in out and "3  #1 como saco mi licencia de pesca" in out
 
     png = tmp_path / "chart.png"
     assert run(settings, "stats", "--png", str(png)) == 0
