@@ -20,7 +20,7 @@ from typing import Any
 
 from bot.core.config import Settings
 from bot.core.knowledge import load_knowledge
-from bot.core.phrasing import PhrasingRefused
+from bot.core.phrasing import PhrasingRefused, closest_entries
 from bot.core.pipeline import Pipeline
 from bot.core.problems import KnowledgeBaseError
 from bot.core.scaffold import scaffold_entry
@@ -246,13 +246,11 @@ def _print_groups(groups: list[Group], as_json: bool) -> None:
 
 def _closest(settings: Settings, group: Group) -> list[tuple[str, float]]:
     """The entries the current knowledge base ranks highest for the group's question, with scores."""
-    if not group.text.strip():
-        return []
     try:
         pipeline = Pipeline.from_settings(settings)
     except KnowledgeBaseError:  # `validate` reports it; the group is still worth showing
         return []
-    return [(c.entry.id, round(c.score, 3)) for c in pipeline.explain(group.text)[:TOP_CANDIDATES]]
+    return [(entry.id, round(score, 3)) for entry, score in closest_entries(pipeline, group.text, TOP_CANDIDATES)]
 
 
 def _replied(asked: Asked) -> str:

@@ -20,6 +20,7 @@ from typing import Any
 from bot.core.knowledge import KnowledgeBase, load_knowledge
 from bot.core.models import Entry
 from bot.core.normalize import fold
+from bot.core.pipeline import Pipeline
 
 _PLACEHOLDER = re.compile(r"\[[A-Z]+\]")  # masked personal data ([DNI], [TELEFONO]) is no phrasing
 
@@ -42,6 +43,14 @@ class Addition:
 def clean_phrasing(text: str) -> str:
     """The question as a phrasing: masked placeholders dropped, spaces squeezed."""
     return " ".join(_PLACEHOLDER.sub(" ", text).split())
+
+
+def closest_entries(pipeline: Pipeline, question: str, limit: int = 3) -> list[tuple[Entry, float]]:
+    """The entries the current knowledge base ranks highest for `question`, with their scores:
+    the likely homes for it as a phrasing (the review CLI lists them, Telegram offers them as buttons)."""
+    if not fold(clean_phrasing(question)):
+        return []
+    return [(c.entry, c.score) for c in pipeline.explain(question)[:limit]]
 
 
 def owner_of(kb: KnowledgeBase, question: str, lang: str) -> Entry | None:
