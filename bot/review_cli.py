@@ -136,6 +136,7 @@ async def _run(args: argparse.Namespace, settings: Settings, known_ids: Collecti
             )
             print(addition.diff, end="")
             print(f"group {group.id} resolved: '{addition.question}' is now a phrasing of {args.entry}")
+            print("  a running bot serves it after /recargar in Telegram (or a restart)")
         elif command == "new":
             group = await _group(store, args.group)
             path = scaffold_entry(settings.knowledge_dir, group.text, args.entry_id)
@@ -148,7 +149,9 @@ async def _run(args: argparse.Namespace, settings: Settings, known_ids: Collecti
                 raise CliError("the knowledge base is invalid: run `python -m bot validate` first") from exc
             flagged = await store.mark_answerable(pipeline.ask)
             print(f"{flagged} pending group(s) are answered by the current knowledge base")
-            _print_groups([g for g in await store.list_groups("pending", limit=10_000) if g.answerable_entry_id], False)
+            if flagged:
+                pending = await store.list_groups("pending", limit=10_000)
+                _print_groups([g for g in pending if g.answerable_entry_id], False)
         elif command == "resolve":
             await _group(store, args.group)
             await store.resolve_group(args.group, args.entry, _by())
