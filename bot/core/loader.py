@@ -60,16 +60,16 @@ def yaml_hint(text: str, line: int, parser_message: str) -> tuple[int, str, str]
                 "YAML inválido: hay un tabulador en esta línea; YAML solo admite espacios (cámbialo por espacios)",
                 "invalid YAML: there is a tab on this line; YAML allows spaces only",
             )
-    for number in range(max(1, line - 2), min(line, len(lines)) + 1):
-        body = lines[number - 1].split(" #", 1)[0]
-        for opening, closing in (("[", "]"), ("{", "}")):
-            if body.count(opening) > body.count(closing) and not body.strip().startswith(("'", '"')):
-                return (
-                    number,
-                    f"YAML inválido: falta cerrar '{opening}' con '{closing}' en esta línea "
-                    "(o pon el texto entre comillas dobles)",
-                    f"invalid YAML: '{opening}' is not closed with '{closing}' on this line (or quote the text)",
-                )
+    unclosed = _unclosed_bracket(lines[:line])
+    if unclosed is not None:
+        number, opening = unclosed
+        closing = "]" if opening == "[" else "}"
+        return (
+            number,
+            f"YAML inválido: falta cerrar '{opening}' con '{closing}' en esta línea "
+            "(o pon el texto entre comillas dobles)",
+            f"invalid YAML: '{opening}' is not closed with '{closing}' on this line (or quote the text)",
+        )
     for number in range(1, min(line, len(lines)) + 1):
         body = lines[number - 1].split(" #", 1)[0]
         if body.count('"') % 2 or (body.count("'") % 2 and _OPENING_QUOTE.search(body)):
@@ -99,6 +99,28 @@ def yaml_hint(text: str, line: int, parser_message: str) -> tuple[int, str, str]
         "YAML inválido: si un texto lleva : # [ ] { } o comas dentro de [...], ponlo entre comillas",
         "invalid YAML: if a text contains : # [ ] { } or a comma inside [...], put it in quotes",
     )
+
+
+def _unclosed_bracket(lines: list[str]) -> tuple[int, str] | None:
+    """The line and bracket of a flow list or mapping still open at the end of `lines`, if any.
+
+    Quoted texts and comments are skipped; a bracket inside a plain text is rare enough to ignore.
+    """
+    open_brackets: list[tuple[int, str]] = []
+    for number, text in enumerate(lines, 1):
+        quote = ""
+        for index, char in enumerate(text):
+            if quote:
+                quote = "" if char == quote else quote
+            elif char in "\"'" and (index == 0 or text[index - 1] in " [{,:"):
+                quote = char
+            elif char == "#" and (index == 0 or text[index - 1] == " "):
+                break
+            elif char in "[{":
+                open_brackets.append((number, char))
+            elif char in "]}" and open_brackets:
+                open_brackets.pop()
+    return open_brackets[-1] if open_brackets else None
 
 
 def _item_lines(data: Any) -> set[int]:
