@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.core.evaluation import evaluate, load_cases
 from bot.core.knowledge import load_knowledge
 from bot.core.models import Entry
 from bot.core.pipeline import Pipeline
@@ -87,19 +86,27 @@ def entry_json(entry: Entry) -> dict[str, Any]:
 def _add_validate(commands: Any) -> None:
     validate = commands.add_parser("validate", help="check the knowledge base; exit 1 on any error")
     validate.add_argument("directory", nargs="?", type=Path, help="knowledge folder (default: KNOWLEDGE_DIR)")
+    validate.add_argument("--lang", choices=("es", "en"), default="es", help="language of the messages (default es)")
 
 
 def _run_validate(args: argparse.Namespace, settings: Settings) -> int:
-    folder = args.directory or settings.knowledge_dir
+    folder, lang = args.directory or settings.knowledge_dir, args.lang
     kb, problems = load_knowledge(folder, max_age_days=settings.reviewed_max_age_days)
     for problem in problems:
-        print(problem)
+        print(problem.render(lang))
     errors = sum(1 for p in problems if p.is_error)
     warnings = len(problems) - errors
     if kb is None:
-        print(f"{folder}: INVALID: {errors} error(s), {warnings} warning(s); this knowledge base will not be loaded")
+        if lang == "en":
+            print(f"{folder}: INVALID: {errors} error(s), {warnings} warning(s); it will not be loaded")
+        else:
+            print(f"{folder}: NO VÁLIDA: {errors} error(es), {warnings} aviso(s); esta base no se cargará")
         return 1
-    print(f"{folder}: OK: {len(kb.services())} services, {len(kb.events())} events, {warnings} warning(s)")
+    services, events = len(kb.services()), len(kb.events())
+    if lang == "en":
+        print(f"{folder}: OK: {services} services, {events} events, {warnings} warning(s)")
+    else:
+        print(f"{folder}: OK: {services} servicios, {events} eventos, {warnings} aviso(s)")
     return 0
 
 
@@ -149,48 +156,6 @@ def _run_ask(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def print_eval_table(result: dict[str, Any]) -> None:
-    rows = [
-        ("cases", result["cases"]),
-        ("in scope", result["in_scope"]),
-        ("  answered correctly", result["answered_correct"]),
-        ("  answered wrongly", result["answered_wrong"]),
-        ("  suggested (right one offered)", result["suggested_correct"]),
-        ("  suggested (right one missing)", result["suggested_wrong"]),
-        ("  missed (no answer)", result["missed"]),
-        ("out of scope", result["out_of_scope"]),
-        ("  false answers", result["false_answers"]),
-        ("  suggestions offered", result["oos_suggested"]),
-        ("accuracy", result["accuracy"]),
-        ("accuracy with suggestions", result["accuracy_with_suggestions"]),
-        ("abstention", result["abstention"]),
-        ("latency ms p50/p99/max", "{p50}/{p99}/{max}".format(**result["latency_ms"])),
-    ]
-    for label, value in rows:
-        print(f"{label:34} {value}")
-    if result["failures"]:
-        print("\nfailures:")
-        for f in result["failures"]:
-            got = f["entry"] or ",".join(f["candidates"]) or "-"
-            print(f"  [{f['kind']}] {f['question']!r} expect={f['expect']} got={f['outcome']}:{got} ({f['score']})")
-
-
-def _add_eval(commands: Any) -> None:
-    evaluation = commands.add_parser("eval", help="run evaluation question files through the pipeline")
-    evaluation.add_argument("files", nargs="+", type=Path)
-    evaluation.add_argument("--json", action="store_true")
-
-
-def _run_eval(args: argparse.Namespace, settings: Settings) -> int:
-    pipeline = Pipeline.from_settings(settings)
-    result = evaluate(pipeline, load_cases(args.files, set(pipeline.kb.entries)))
-    if args.json:
-        print(json.dumps(result, ensure_ascii=False, indent=2))
-    else:
-        print_eval_table(result)
-    return 0
-
-
 def _add_dump(commands: Any) -> None:
     commands.add_parser("dump", help="print the loaded knowledge base as JSON")
 
@@ -199,6 +164,18 @@ def _run_dump(args: argparse.Namespace, settings: Settings) -> int:
     entries = [entry_json(e) for e in Pipeline.from_settings(settings).kb.entries.values()]
     print(json.dumps({"entries": entries}, ensure_ascii=False, indent=2))
     return 0
+
+
+def _add_eval(commands: Any) -> None:
+    from bot import eval_cli
+
+    eval_cli.add_parser(commands)
+
+
+def _run_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import eval_cli
+
+    return eval_cli.run(args, Pipeline.from_settings(settings))
 
 
 async def serve_console(settings: Settings, pipeline: Pipeline, lang: str, record: bool) -> int:
