@@ -62,7 +62,6 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Your message is very long, so I answered based on its beginning. If that is not what you "
         "wanted, send me a short question.",
     ),
-    "suggest_intro": ("¿Quisiste decir…?", "Did you mean…?"),
     "helpful_question": ("¿Te sirvió?", "Was this helpful?"),
     "yes": ("👍 Sí", "👍 Yes"),
     "no": ("👎 No", "👎 No"),
