@@ -53,7 +53,7 @@ def test_malformed_yaml_reports_line_and_blocks_loading(kb_dir: Path) -> None:
     assert kb is None
     assert len(problems) == 1
     assert str(problems[0]).startswith(f"{path}:")
-    assert "invalid YAML" in str(problems[0])
+    assert "YAML inválido" in str(problems[0])
 
 
 def test_several_problems_are_reported_at_once_with_their_lines(kb_dir: Path) -> None:
