@@ -40,6 +40,7 @@ _BIRTH_CONTEXT_CHARS = 40
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 Kind = Callable[[re.Match[str]], str | None]
+_DIGIT = re.compile(r"\d")
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class _Rule:
     pattern: re.Pattern[str]
     group: int = 0  # the part of the match that is personal (the rest is kept, e.g. "CE N° ")
     kind_of: Kind | None = None  # decides the placeholder from the match; None keeps the text
+    hint: re.Pattern[str] = _DIGIT  # cheap test: a text without it cannot match (most rules are numbers)
 
 
 def _digits_kind(match: re.Match[str]) -> str:
@@ -107,7 +109,7 @@ _WORD = r"[^\W\d_]+"
 
 _RULES: tuple[_Rule, ...] = (
     # E-mail first: addresses may contain digits that would otherwise look like phones or DNIs.
-    _Rule("EMAIL", re.compile(rf"(?<!{_EMAIL_CHARS}){_EMAIL_CHARS}+@[\w\-]+(?:\.[\w\-]+)+")),
+    _Rule("EMAIL", re.compile(rf"(?<!{_EMAIL_CHARS}){_EMAIL_CHARS}+@[\w\-]+(?:\.[\w\-]+)+"), hint=re.compile("@")),
     # Written to dodge spam filters: "ana.torres @ gmail.com", "luis arroba gmail punto com".
     _Rule(
         "EMAIL",
@@ -115,6 +117,7 @@ _RULES: tuple[_Rule, ...] = (
             rf"(?<!{_EMAIL_CHARS}){_EMAIL_CHARS}+{_OBFUSCATED_AT}[\w\-]+(?:\.[\w\-]+)*(?:{_OBFUSCATED_DOT}{_TLD}){{1,2}}",
             re.IGNORECASE,
         ),
+        hint=re.compile(r"@|arroba|\(at\)|\[at\]", re.IGNORECASE),
     ),
     # Names the citizen gives: "me llamo Ana Torres", "mi nombre es luis quispe", "soy María Pérez".
     _Rule(
@@ -125,6 +128,7 @@ _RULES: tuple[_Rule, ...] = (
             rf"|(?i:(?<![^\W\d_])soy)\s+({_CAP}(?:\s+{_PARTICLE}{_CAP}){{0,3}})"
         ),
         group=-1,
+        hint=re.compile(r"llamo|nombre|soy", re.IGNORECASE),
     ),
     # Street addresses with a number: "jr. ayacucho 123", "av. arequipa 1234", "calle los pinos 456",
     # "psje. san martín 12", "mz. b lt. 5".
@@ -222,6 +226,9 @@ class Match:
 
 
 def _apply(rule: _Rule, text: str, found: list[Match] | None) -> str:
+    if not rule.hint.search(text):
+        return text
+
     def repl(m: re.Match[str]) -> str:
         kind = rule.kind if rule.kind_of is None else rule.kind_of(m)
         whole = m.group(0)
