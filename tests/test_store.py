@@ -168,8 +168,10 @@ async def test_database_fault_is_logged_and_never_raised(settings: Settings, cap
         store.record_question(user_id=USER_ID, channel="telegram", reply=reply("mi dni es 45678912"))
         store.record_feedback(user_id=USER_ID, channel="telegram", entry_id="x", helpful=True)
         await store.flush()
+        assert not store.status.healthy
+        assert store.status.lost == 2
         await store.close()
-    assert "could not write" in caplog.text
+    assert caplog.text.count("question log is down") == 1
     assert "45678912" not in caplog.text
 
 
@@ -181,16 +183,21 @@ async def test_read_only_database_is_logged_and_never_raised(
     with caplog.at_level(logging.ERROR):
         store.record_question(user_id=USER_ID, channel="telegram", reply=reply("como saco mi pasaporte"))
         await store.flush()
+    assert "readonly" in (store.status.reason or "")
     await store.close()
-    assert "could not write" in caplog.text
+    assert "question log is down" in caplog.text
     assert "pasaporte" not in caplog.text
 
 
-async def test_recording_after_close_is_ignored(settings: Settings) -> None:
+async def test_recording_after_close_is_ignored(settings: Settings, caplog: pytest.LogCaptureFixture) -> None:
     store = await Store.open(settings)
     await store.close()
-    store.record_question(user_id=USER_ID, channel="telegram", reply=reply("hola", Outcome.SMALLTALK))
-    await store.flush()
+    with caplog.at_level(logging.WARNING):
+        store.record_question(user_id=USER_ID, channel="telegram", reply=reply("hola", Outcome.SMALLTALK))
+        await store.flush()  # returns at once: nothing is waiting
+    assert "not running; a record was dropped" in caplog.text
+    assert store.status.lost == 1
+    assert await _count(settings) == 0
 
 
 async def test_uncreatable_database_is_a_clear_error(tmp_path: Path) -> None:
