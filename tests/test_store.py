@@ -228,3 +228,15 @@ async def test_one_bad_record_does_not_take_its_batch_with_it(
     await store.close()
     assert stats.smalltalk == 2
     assert "1 of 3 record(s) could not be written" in caplog.text
+
+
+async def test_a_lone_surrogate_is_stored_replaced_not_dropped(settings: Settings) -> None:
+    store = await Store.open(settings)
+    broken = "como renuevo mi dni \ud83d por favor"  # half an emoji, as a broken client sends it
+    store.record_question(user_id=USER_ID, channel="telegram", reply=reply(broken))
+    store.record_feedback(user_id=USER_ID, channel="telegram", entry_id="x", helpful=False, question=broken)
+    await store.flush()
+    await store.close()
+    with sqlite3.connect(settings.database_path) as db:
+        assert db.execute("SELECT text FROM questions").fetchone()[0] == "como renuevo mi dni \ufffd por favor"
+        assert db.execute("SELECT count(*) FROM feedback").fetchone()[0] == 1
