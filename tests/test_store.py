@@ -154,6 +154,7 @@ async def test_full_queue_drops_and_logs_instead_of_blocking(
     await store.close()
     assert "queue is full" in caplog.text
     assert (await _count(settings)) == 5
+    assert store.status.lost == 45  # counted where admins can see it
 
 
 async def _count(settings: Settings) -> int:

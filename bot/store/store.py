@@ -20,7 +20,6 @@ import logging
 import sqlite3
 import threading
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
@@ -31,9 +30,10 @@ from bot.core.config import Settings
 from bot.core.models import Reply
 
 from . import inbox, review
-from .clock import PERU, Clock, iso, peru_day, utc_now
+from .clock import Clock, iso, peru_day, utc_now
 from .db import StoreError, check_file, connect, transaction
 from .export import write_groups_csv
+from .health import StoreStatus, is_outage
 from .identity import hash_user, load_or_create_secret
 from .inbox import PendingReply, PendingUpdate
 from .ingest import write_batch
@@ -64,21 +64,6 @@ def _reason(exc: BaseException) -> str:
     return str(exc)
 
 
-def _is_outage(exc: BaseException) -> bool:
-    """A fault of the database itself (gone, damaged, read-only, connection closed), as opposed to
-    one bad record or a lock held a little too long by the review CLI."""
-    if isinstance(exc, OSError | ValueError):  # aiosqlite raises ValueError once the connection is closed
-        return True
-    if isinstance(exc, sqlite3.OperationalError):
-        message = str(exc).lower()
-        return "locked" not in message and "busy" not in message
-    if isinstance(exc, sqlite3.ProgrammingError):
-        return "closed" in str(exc).lower()
-    if isinstance(exc, sqlite3.IntegrityError | sqlite3.DataError | sqlite3.InterfaceError):
-        return False
-    return isinstance(exc, sqlite3.DatabaseError)  # "file is not a database", "disk image is malformed"
-
-
 def _prepare_file(path: Path) -> None:
     """Create or upgrade the file, then check it can be read and written (runs in a worker thread)."""
     upgrade_file(path)
@@ -90,24 +75,6 @@ async def _close_quietly(db: aiosqlite.Connection) -> None:
         await asyncio.wait_for(db.close(), CLOSE_TIMEOUT)
     except Exception as exc:
         log.debug("closing a broken connection failed: %s", type(exc).__name__)
-
-
-@dataclass(frozen=True)
-class StoreStatus:
-    """Whether the log is being written, for the admins' statistics and a health check."""
-
-    healthy: bool
-    down_since: datetime | None = None
-    reason: str | None = None
-    lost: int = 0  # records not written since start: queue full, failed writes, log down
-
-    def describe(self) -> str:
-        """One line in Spanish for admins, e.g. "el registro está caído desde 2026-12-01 18:04 ..."."""
-        lost = f"; {self.lost} registro(s) sin guardar" if self.lost else ""
-        if self.healthy or self.down_since is None:
-            return f"el registro funciona{lost}"
-        since = self.down_since.astimezone(PERU).strftime("%Y-%m-%d %H:%M")
-        return f"el registro está caído desde {since} (hora de Lima): {self.reason}{lost}"
 
 
 class Store:
@@ -322,7 +289,7 @@ class Store:
                 await write_batch(db, batch)
                 return
             except Exception as exc:
-                if _is_outage(exc):
+                if is_outage(exc):
                     self._lost += len(batch)
                     self._go_down(_reason(exc))
                     return
@@ -332,7 +299,7 @@ class Store:
                 try:
                     await write_batch(db, [record])
                 except Exception as exc:
-                    if _is_outage(exc):
+                    if is_outage(exc):
                         self._lost += len(batch) - done
                         self._go_down(_reason(exc))
                         return
@@ -467,7 +434,7 @@ class Store:
         try:
             return await work(db)
         except _DB_ERRORS as exc:
-            if _is_outage(exc):
+            if is_outage(exc):
                 self._go_down(_reason(exc))
             raise StoreError(f"database error: {exc}") from exc
 
@@ -523,7 +490,7 @@ class Store:
         now = self._clock()
         delay = await self._durable(lambda db: inbox.reply_failed(db, reply_id, error, now, self._reply_give_up), None)
         if delay is None and self.healthy:
-            log.error("a reply could not be delivered within %s and was given up: %s", self._reply_give_up, error)
+            log.error("a reply was given up (undelivered for %s, or no longer kept): %s", self._reply_give_up, error)
         return delay
 
     async def _durable(self, step: Callable[[aiosqlite.Connection], Awaitable[T]], default: T) -> T:
@@ -537,7 +504,7 @@ class Store:
                 async with transaction(db):
                     return await step(db)
             except Exception as exc:
-                if _is_outage(exc):
+                if is_outage(exc):
                     self._go_down(_reason(exc))
                 else:
                     log.error("a durable inbox/outbox step failed: %s: %s", type(exc).__name__, exc)
