@@ -241,3 +241,25 @@ async def test_a_lone_surrogate_is_stored_replaced_not_dropped(settings: Setting
     with sqlite3.connect(settings.database_path) as db:
         assert db.execute("SELECT text FROM questions").fetchone()[0] == "como renuevo mi dni \ufffd por favor"
         assert db.execute("SELECT count(*) FROM feedback").fetchone()[0] == 1
+
+
+async def test_the_formats_of_issue_11_never_reach_the_database(settings: Settings) -> None:
+    store = await Store.open(settings)
+    question = (
+        "me llamo Ana Torres, dni 4 5 6 7 8 9 1 9, cel 987/654/331, tarjeta 4111.1111.1111.1137, "
+        "correo ana.torres @ gmail.com o luis arroba gmail punto com, nací el 12/03/1985, "
+        "vivo en jr. ayacucho 123 o av. arequipa 1234"
+    )
+    store.record_question(
+        user_id=USER_ID,
+        channel="telegram",
+        reply=Reply(outcome=Outcome.NONE, lang="es", question=question, normalized=fold(question)),
+    )
+    await store.flush()
+    await store.close()
+    data = b"".join(
+        p.read_bytes() for p in settings.database_path.parent.glob("bot.sqlite3*") if "secret" not in p.name
+    )
+    raw = ["4 5 6 7 8 9 1 9", "987/654/331", "4111.1111.1111.1137", "ana.torres", "luis", "12/03/1985"]
+    for value in [*raw, "torres", "ayacucho 123", "arequipa 1234", "1985"]:
+        assert value.encode() not in data, value
