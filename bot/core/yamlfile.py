@@ -175,7 +175,7 @@ def load_yaml(path: Path) -> tuple[Any, list[tuple[int, str]]]:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise YamlProblem(1, f"el archivo no es texto UTF-8 ({exc.reason})") from None
+        raise YamlProblem(1, "el archivo no es texto UTF-8: guárdalo como UTF-8") from None
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
