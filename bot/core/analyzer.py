@@ -1,21 +1,33 @@
 """Turns a text into the informative word stems the matcher compares.
 
-Steps: fold, correct typos against the knowledge base's own vocabulary, apply staff synonyms,
-drop stop words, stem. Typos are only corrected towards words the knowledge base knows, so an
-unrelated word ("alarma") is kept as it is and counts against a match instead of being bent into one.
+Steps: fold (with chat slang spelled out), correct typos against the knowledge base's own
+vocabulary, split glued words, apply staff synonyms, drop stop words, stem. Only words that are not
+real words of the language are corrected, and only towards words the knowledge base knows, so an
+unrelated word ("alarma", "perro") is kept as it is and counts against a match instead of being bent
+into one. Each stem carries how informative its word is in general language (see lexicon), which
+the matcher uses for words the knowledge base does not know.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from bot.core.normalize import STOP_WORDS, sound_key, stem, words
+from bot.core.lexicon import MIN_INFORMATION, information, is_valid_word
+from bot.core.normalize import STOP_WORDS, fold, sound_key, stem, words
 
 MIN_CORRECTABLE_LENGTH = 4
+MIN_GLUED_PART = 3
+# A capitalised word where a name or a place stands ("soy Luis", "vive en Huancayo", "mi tía Marta")
+# is about the asker, not the service.
+_NAMED = re.compile(
+    r"\b(?:soy|llamo|llama|en|de|desde|tia|tio|hermana|hermano|vecina|vecino|mama|papa|abuela|abuelo|"
+    r"hija|hijo|esposa|esposo|amiga|amigo|in|from|my)\s+([A-Z][a-z]+)",
+)
 
 
 def allowed_edits(word: str) -> int:
@@ -28,9 +40,13 @@ def allowed_edits(word: str) -> int:
 @dataclass(frozen=True)
 class Analysis:
     folded: str  # the question folded (lowercase, no accents or punctuation)
-    corrected: str  # after typo correction and synonyms, before stop words
     stems: tuple[str, ...]  # informative stems, in order, without repeats
     key: str  # informative words (corrected, unstemmed): "lisencia de pesca?" -> "licencia pesca"
+    words: tuple[str, ...] = ()  # the word behind each stem
+    information: tuple[float, ...] = ()  # per stem: how informative its word is in general language
+
+    def info(self, index: int) -> float:
+        return self.information[index] if index < len(self.information) else 1.0
 
 
 class Analyzer:
@@ -69,18 +85,23 @@ class Analyzer:
                 self._by_length.setdefault(len(word), []).append(word)
         self._corrections.clear()
 
+    def knows(self, word: str) -> bool:
+        return word in self._vocabulary or stem(word, self.lang) in self._stems
+
     def correct(self, word: str) -> str:
-        """The vocabulary word a typo most likely meant, or the word itself."""
+        """The vocabulary word (or two glued ones, space-separated) a typo most likely meant, or the word."""
         if word in self._vocabulary or word.isdigit() or len(word) < MIN_CORRECTABLE_LENGTH:
             return word
         cached = self._corrections.get(word)
         if cached is not None:
             return cached
         result = word
-        if stem(word, self.lang) not in self._stems:
+        if stem(word, self.lang) not in self._stems and not is_valid_word(word, self.lang):
             same_sound = self._by_sound.get(sound_key(word))
             if same_sound is not None:
                 result = same_sound
+            elif (glued := self._split(word)) is not None:
+                result = glued
             elif (limit := allowed_edits(word)) > 0:
                 # Only words within `limit` of this length can be within `limit` edits.
                 lengths = range(len(word) - limit, len(word) + limit + 1)
@@ -91,6 +112,17 @@ class Analyzer:
         if len(self._corrections) < 20_000:
             self._corrections[word] = result
         return result
+
+    def _split(self, word: str) -> str | None:
+        """Two glued words ("sacarmi", "clavesol") when both halves are known words."""
+        for cut in range(MIN_GLUED_PART, len(word) - MIN_GLUED_PART + 1):
+            left, right = word[:cut], word[cut:]
+            if self._is_word(left) and self._is_word(right) and (self.knows(left) or self.knows(right)):
+                return f"{left} {right}"
+        return None
+
+    def _is_word(self, part: str) -> bool:
+        return part in self._vocabulary or is_valid_word(part, self.lang)
 
     def apply_synonyms(self, tokens: list[str]) -> list[str]:
         """Replace every synonym phrase (longest first) by its canonical term."""
@@ -114,10 +146,12 @@ class Analyzer:
         tokens = words(text)
         folded = " ".join(tokens)
         if correct:
-            tokens = [self.correct(t) for t in tokens]
+            tokens = " ".join(self.correct(t) for t in tokens).split()
         tokens = self.apply_synonyms(tokens)
+        named = {fold(name) for name in _NAMED.findall(text)} if correct else set()
         stems: list[str] = []
         informative: list[str] = []
+        info: list[float] = []
         for token in tokens:
             if token in self.stop_words:
                 continue
@@ -125,4 +159,8 @@ class Analyzer:
             if stemmed not in stems:
                 stems.append(stemmed)
                 informative.append(token)
-        return Analysis(folded=folded, corrected=" ".join(tokens), stems=tuple(stems), key=" ".join(informative))
+                info.append(MIN_INFORMATION if token in named else information(token, self.lang))
+        return Analysis(
+            folded=folded, stems=tuple(stems), key=" ".join(informative), words=tuple(informative),
+            information=tuple(info),
+        )

@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from bot.core.aspects import NAMES as ASPECT_NAMES
 from bot.core.models import Entry, Text, TextList
 from bot.core.normalize import fold
 from bot.core.problems import KnowledgeBaseError, Problem
@@ -21,10 +22,11 @@ from bot.core.yamlfile import Located, LocatedList, YamlProblem, load_yaml
 SERVICE_REQUIRED = (
     "id title answer questions keywords url steps requirements cost channels institution category sources reviewed"
 ).split()
-SERVICE_FIELDS = {*SERVICE_REQUIRED, "related", "situations", "regions"}
+SERVICE_FIELDS = {*SERVICE_REQUIRED, "related", "situations", "regions", "not_covered"}
 EVENT_REQUIRED = "id title description starts ends modality region organizer url questions sources reviewed".split()
-EVENT_FIELDS = {*EVENT_REQUIRED, "location", "keywords", "related", "category", "situations"}
+EVENT_FIELDS = {*EVENT_REQUIRED, "location", "keywords", "related", "category", "situations", "not_covered"}
 MESSAGE_KEYS = ("fallback", "suggest_intro")
+OPTIONAL_MESSAGE_KEYS = ("not_covered",)  # the entry is the right service but does not say what is asked
 INTENTS = ("greeting", "thanks", "goodbye", "help")
 MIN_SERVICE_QUESTIONS = 8
 # departamentos.yaml: Peru's departments for the regions feature (read by the regions module, not an entry).
@@ -199,9 +201,9 @@ class _Loading:
         if data is None:
             return intents, messages
         reader = FieldReader(str(path), data, self.problems)
-        reader.unknown_fields({*MESSAGE_KEYS, "intents"})
-        for key in MESSAGE_KEYS:
-            text = reader.text(key)
+        reader.unknown_fields({*MESSAGE_KEYS, *OPTIONAL_MESSAGE_KEYS, "intents"})
+        for key in (*MESSAGE_KEYS, *OPTIONAL_MESSAGE_KEYS):
+            text = reader.text(key, required=key in MESSAGE_KEYS)
             if text:
                 messages[key] = text
         block = data.get("intents")
@@ -252,6 +254,7 @@ class _Loading:
             # What happened to a citizen, in their words, when they do not name the service
             # ("me robaron la billetera"); matched like questions.
             "situations": reader.text_list("situations", required=False),
+            "not_covered": _aspects(reader),
             "source_file": str(path),
             "source_line": data.line,
         }
@@ -324,6 +327,16 @@ class _Loading:
                         where = f"{first.source_file}:{self.question_lines[first.id].get(key, first.source_line)}"
                         message = f"question '{question}' is also on '{first.id}' ({where}): one entry per question"
                         self.problems.append(Problem(entry.source_file, line, message))
+
+
+def _aspects(reader: FieldReader) -> tuple[str, ...]:
+    """Staff's `not_covered: [hours, cost]`: points the entry does not answer, from the known aspects."""
+    names = reader.identifiers("not_covered")
+    for name in names:
+        if name not in ASPECT_NAMES:
+            known = ", ".join(sorted(ASPECT_NAMES))
+            reader.error("not_covered", f"unknown aspect '{name}' in 'not_covered' (one of {known})")
+    return tuple(n for n in names if n in ASPECT_NAMES)
 
 
 def _question_lines(data: Located) -> dict[str, int]:

@@ -7,6 +7,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from bot.core import aspects
 from bot.core.config import MatchThresholds, Settings
 from bot.core.knowledge import KnowledgeBase, load_knowledge, load_knowledge_or_raise
 from bot.core.language import detect_language
@@ -75,15 +76,20 @@ class Pipeline:
         if reply.outcome is Outcome.NONE:
             reply = replace(reply, text=self.kb.message("fallback", lang))
         elif reply.outcome is Outcome.SUGGEST:
-            reply = replace(reply, text=self.kb.message("suggest_intro", lang))
+            key = "not_covered" if reply.uncovered and self.kb.message("not_covered", lang) else "suggest_intro"
+            reply = replace(reply, text=self.kb.message(key, lang))
         return replace(reply, latency_ms=(time.perf_counter() - started) * 1000)
 
     def _match(self, text: str, lang: str, question: str) -> Reply:
         index = self._indexes[lang]
         analysis = index.analyze(text)
         ranked = index.rank(analysis)
+        asked = aspects.asked(text)
         outcome, chosen = self._decide(ranked)
-        top = ranked[0].score if ranked else 0.0
+        missing = aspects.uncovered(chosen[0].entry, text) if chosen else []
+        if outcome is Outcome.ANSWER and missing:
+            # The right service, but it does not say what is asked: offer it as the closest help.
+            outcome, chosen = Outcome.SUGGEST, self._close(ranked)
         return Reply(
             outcome,
             lang,
@@ -91,30 +97,43 @@ class Pipeline:
             normalized=analysis.key or analysis.folded,
             entry=chosen[0].entry if outcome is Outcome.ANSWER else None,
             candidates=tuple(c.entry for c in chosen) if outcome is Outcome.SUGGEST else (),
-            score=top,
+            score=ranked[0].score if ranked else 0.0,
+            aspect=next(iter(missing or asked), None),
+            uncovered=bool(missing) and outcome is Outcome.SUGGEST,
         )
 
-    def _decide(self, ranked: list[Candidate]) -> tuple[Outcome, list[Candidate]]:
+    def held_back(self, candidate: Candidate, runner_up: float) -> str | None:
+        """The first gate that keeps `candidate` from being the answer, or None when it passes them all."""
         limits = self.thresholds
-        if not ranked or ranked[0].score < limits.suggest:
-            return Outcome.NONE, []
-        top = ranked[0]
-        runner_up = ranked[1].score if len(ranked) > 1 else 0.0
         # A question holding one of the entry's phrasings whole ("horario del centro mac") may carry
         # more words the knowledge base does not know than one that only touches it.
-        needed_coverage = limits.min_coverage if top.fit < FULL_PHRASING_FIT else limits.min_coverage_full_phrasing
-        confident = (
-            top.score >= limits.answer
-            and top.coverage >= needed_coverage
-            and top.fit >= limits.min_fit
-            and top.specificity >= limits.min_specificity
+        full = candidate.fit >= FULL_PHRASING_FIT
+        needed_coverage = limits.min_coverage_full_phrasing if full else limits.min_coverage
+        gates = (
+            ("score", candidate.score >= limits.answer),
+            ("coverage", candidate.coverage >= needed_coverage),
+            ("fit", candidate.fit >= limits.min_fit),
+            ("specificity", candidate.specificity >= limits.min_specificity),
+            ("margin", candidate.score - runner_up >= limits.margin),
         )
-        if confident and top.score - runner_up >= limits.margin:
-            return Outcome.ANSWER, [top]
+        return next((name for name, passed in gates if not passed), None)
+
+    def _decide(self, ranked: list[Candidate]) -> tuple[Outcome, list[Candidate]]:
+        if not ranked or ranked[0].score < self.thresholds.suggest:
+            return Outcome.NONE, []
+        runner_up = ranked[1].score if len(ranked) > 1 else 0.0
+        if self.held_back(ranked[0], runner_up) is None:
+            return Outcome.ANSWER, [ranked[0]]
+        return Outcome.SUGGEST, self._close(ranked)
+
+    def _close(self, ranked: list[Candidate]) -> list[Candidate]:
+        """The best candidate and those close to it, offered as choices."""
+        limits = self.thresholds
+        top = ranked[0]
         close = [c for c in ranked if c.score >= limits.suggest and c.score >= top.score - SUGGEST_SPREAD]
         if len(close) < MIN_SUGGESTIONS:  # a choice needs options: add the next best, if any is plausible
             close += [c for c in ranked[len(close) :] if c.score >= limits.suggest / 2][: MIN_SUGGESTIONS - len(close)]
-        return Outcome.SUGGEST, close[:MAX_SUGGESTIONS]
+        return close[:MAX_SUGGESTIONS]
 
     def explain(self, question: str, lang: str = "es") -> list[Candidate]:
         """The ranked candidates behind an answer, for staff debugging matches (`ask --explain`)."""

@@ -1,0 +1,134 @@
+"""What exactly a question asks about a service (its cost, its office hours...) and whether an entry says it.
+
+An entry can be the right service and still not hold the answer: "¿a qué hora abren?" about an
+entry with no opening hours. Presenting it as *the* answer then misleads the citizen, so the
+pipeline offers it as the closest help and says honestly that this point is not covered.
+
+Coverage is read from the entry's own answer fields (cost, requirements, steps, channels...), so
+content staff rarely need to declare anything; `not_covered: [hours]` on an entry says it explicitly.
+Cues are matched on folded text (lowercase, no accents, chat slang spelled out).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.core.models import Entry
+from bot.core.normalize import words
+
+
+@dataclass(frozen=True)
+class Aspect:
+    name: str
+    asked: re.Pattern[str]  # on the folded question
+    # On the entry's folded answer texts; None: the word the question used must appear there.
+    said: re.Pattern[str] | None
+    channels: frozenset[str] = frozenset()  # channel kinds that by themselves cover the aspect
+    # On the entry's folded title: the entry is about something else ("renovación" when asked for the
+    # first time); then `said` is not looked for and the aspect is not covered.
+    contrary: re.Pattern[str] | None = None
+
+
+def _re(pattern: str) -> re.Pattern[str]:
+    return re.compile(rf"\b(?:{pattern})\b")
+
+
+AMOUNT = r"s \d+|\d+ soles|usd \d+|gratuit[oa]s?|gratis|sin costo|no tiene costo|no cuesta|free|no cost"
+ASPECTS: tuple[Aspect, ...] = (
+    Aspect(
+        "cost",
+        _re(
+            r"cuanto (?:cuesta|cuestan|sale|salen|cobran|cobra|vale|es el (?:pago|costo|precio)|hay que pagar|"
+            r"se paga|pago)|costo|precio|tarifa|how much|what s the fee|what is the fee|the fee for|price|cost of"
+        ),
+        _re(AMOUNT),
+    ),
+    Aspect(
+        "requirements",
+        _re(r"requisitos?|que (?:documentos|papeles) (?:necesito|piden|llevo|debo)|requirements|what do i need"),
+        None,
+    ),
+    Aspect("hours", _re(r"horarios?|a que hora|hasta que hora|atienden|abren|cierran|opening hours|what time"),
+           _re(r"\d{1,2}(?: \d\d)? ?(?:am|pm|h)|horarios?|lunes a|24 horas|opening hours")),
+    Aspect("phone", _re(r"telefonos?|numero de (?:contacto|telefono)|whatsapp|llamar|correo electronico|email|phone"),
+           None, frozenset({"telefono", "whatsapp", "correo"})),
+    Aspect(
+        "when",
+        _re(r"en que (?:mes|fecha)|que fecha|fecha (?:limite|de inicio|de cierre)|hasta cuando|plazo|"
+            r"cuando (?:sale|salen|abre|abren|empieza|inicia|cierra|vence|es la (?:proxima|siguiente))|deadline"),
+        _re(r"enero|febrero|marzo|abril|mayo|junio|julio|agosto|setiembre|septiembre|octubre|noviembre|diciembre|"
+            r"plazo|\d+ dias|hasta el|january|february|march|april|june|july|august|september|october|november"),
+    ),
+    Aspect(
+        "duration",
+        _re(r"cuanto (?:tiempo )?(?:demora|tarda|dura|se demora|toma)|cuantos dias|en cuanto tiempo|how long"),
+        _re(r"\d+ (?:dias|horas|minutos|semanas|meses|days|hours|minutes|weeks)|inmediat\w*|al instante|"
+            r"mismo dia|en el dia|immediately|same day"),
+    ),
+    Aspect("foreigner", _re(r"extranjer[oa]s?|venezolan[oa]s?|foreigners?|foreign national"),
+           _re(r"extranjer\w*|foreign\w*")),
+    Aspect("abroad", _re(r"desde el extranjero|en el extranjero|desde (?:aqui|aca) (?:en|de) \w+|consulado|abroad"),
+           _re(r"extranjero|exterior|consulados?|abroad")),
+    Aspect("minor", _re(r"menor(?:es)? de edad|recien nacid[oa]|bebe|mi (?:nino|nina)|child|baby|minor"),
+           _re(r"menor(?:es)?|nin[oa]s?|bebes?|recien nacid\w*|child\w*|minors?")),
+    Aspect("first-time", _re(r"por primera vez|first time"), None,
+           contrary=_re(r"renov\w*|duplicad\w*|revalid\w*|record|consulta\w*|estado|renew\w*|duplicate|check\w*")),
+    Aspect("join", _re(r"afili\w+|inscrib\w+|enrol\w*|sign up"), _re(r"afilia\w*|inscri\w*|enrol\w*|sign up")),
+    Aspect("penalty", _re(r"multas?|sancion\w*|sancionan|penalidad\w*|me bloquean|que pasa si|penalt\w+|fine"),
+           _re(r"multas?|sancion\w*|penalidad\w*|infraccion\w*|penalt\w+|fines?")),
+    Aspect("payment-method", _re(r"con (?:tarjeta|yape|plin|efectivo|paypal)|comision\w*"), None),
+    Aspect("refund", _re(r"devuelvan|devolucion de (?:mi|la|el) (?:pago|dinero|plata)|reembols\w+|refund"),
+           _re(r"devol\w+|reembols\w+|refund\w*")),
+    Aspect("legalisation", _re(r"apostill\w+|legaliz\w+|me lo aceptan|lo aceptan en|valid[oa] en"),
+           _re(r"apostill\w+|legaliz\w+|valid\w* en el extranjero")),
+)
+NAMES = frozenset(a.name for a in ASPECTS)
+_BY_NAME = {a.name: a for a in ASPECTS}
+
+
+def asked(question: str) -> list[str]:
+    """The aspects a question asks about, in the order listed above."""
+    text = " ".join(words(question))
+    return [a.name for a in ASPECTS if a.asked.search(text)]
+
+
+def _answer_text(entry: Entry) -> str:
+    """Everything an entry tells a citizen (not how citizens ask for it), folded, both languages."""
+    parts: list[str] = []
+    for lang in ("es", "en"):
+        parts += [entry.summary.get(lang), *entry.steps.get(lang), *entry.requirements.get(lang)]
+        if entry.cost is not None:
+            parts.append(entry.cost.get(lang))
+        if entry.location is not None:
+            parts.append(entry.location.get(lang))
+        parts += [c.label.get(lang) for c in entry.channels if c.label is not None]
+    parts += [c.value for c in entry.channels]
+    return " ".join(" ".join(words(p)) for p in parts)
+
+
+def covers(entry: Entry, name: str, question: str = "") -> bool:
+    """Whether the entry says what the aspect asks (staff `not_covered` overrules what the text suggests)."""
+    if name in entry.not_covered:
+        return False
+    aspect = _BY_NAME[name]
+    if aspect.contrary is not None:
+        return aspect.contrary.search(" ".join(words(entry.title.es))) is None
+    if name == "requirements":
+        return bool(entry.requirements.es)
+    if aspect.channels and any(c.kind in aspect.channels for c in entry.channels):
+        return True
+    text = _answer_text(entry)
+    if aspect.said is not None:
+        return aspect.said.search(text) is not None
+    used = aspect.asked.search(" ".join(words(question)))
+    return used is not None and re.search(rf"\b{re.escape(used.group(0).split()[-1])}\b", text) is not None
+
+
+def uncovered(entry: Entry, question: str) -> list[str]:
+    """The aspects the question asks that the entry does not say."""
+    return [name for name in asked(question) if not covers(entry, name, question)]
+
+
+def is_aspect(name: str) -> bool:
+    return name in NAMES
