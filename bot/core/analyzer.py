@@ -25,9 +25,32 @@ MIN_GLUED_PART = 3
 # A capitalised word where a name or a place stands ("soy Luis", "vive en Huancayo", "mi tía Marta")
 # is about the asker, not the service.
 _NAMED = re.compile(
-    r"\b(?:soy|llamo|llama|en|de|desde|tia|tio|hermana|hermano|vecina|vecino|mama|papa|abuela|abuelo|"
-    r"hija|hijo|esposa|esposo|amiga|amigo|in|from|my)\s+([A-Z][a-z]+)",
+    r"\b(?:soy|llamo|llama|vivo en|vive en|viven en|vivimos en|soy de|es de|somos de|desde|tia|tio|hermana|"
+    r"hermano|vecina|vecino|mama|papa|abuela|abuelo|hija|hijo|esposa|esposo|amiga|amigo|don|dona|i live in|from|my)"
+    r"\s+([A-Z][a-z]+)",
 )
+_UPPER_WORD = re.compile(r"(?<![A-ZÁÉÍÓÚÑ] )\b[A-ZÁÉÍÓÚÑ]{2,6}\b(?! [A-ZÁÉÍÓÚÑ]{2})")
+_LETTER = re.compile(r"[A-Za-zÁÉÍÓÚÑáéíóúñ]")
+_CAPITAL = re.compile(r"[A-ZÁÉÍÓÚÑ]")
+_ACCENTED = str.maketrans("áéíóúüñÁÉÍÓÚÜÑ", "aeiouunAEIOUUN")
+
+
+def written_acronyms(text: str) -> set[str]:
+    """Words written in capitals ("la PIDE"), folded; not runs of capitals ("FIRMA PERÚ") nor a shouted message."""
+    letters = len(_LETTER.findall(text))
+    if not letters or len(_CAPITAL.findall(text)) > 0.6 * letters:
+        return set()
+    return {fold(word) for word in _UPPER_WORD.findall(text)}
+
+
+def _plain_letters(text: str) -> str:
+    """The text without Spanish accents, case kept: "tía Marta" -> "tia Marta"."""
+    return text.translate(_ACCENTED)
+
+
+def acronym_stem(word: str) -> str:
+    """The stem an acronym that is also a common word ("sol", "pide", "mac") matches on: its own, uppercase."""
+    return word.upper()
 
 
 def allowed_edits(word: str) -> int:
@@ -60,7 +83,9 @@ class Analyzer:
             target = tuple(term.split())
             for variant in variants:
                 self._phrases[tuple(variant.split())] = target
-        self._longest_phrase = max((len(p) for p in self._phrases), default=1)
+        self._longest_from: dict[str, int] = {}  # first word -> longest synonym phrase starting with it
+        for phrase in self._phrases:
+            self._longest_from[phrase[0]] = max(self._longest_from.get(phrase[0], 0), len(phrase))
         self._vocabulary: set[str] = set(self.stop_words)
         for phrase, target in self._phrases.items():
             self._vocabulary.update(phrase)
@@ -69,6 +94,9 @@ class Analyzer:
         self._by_sound: dict[str, str] = {}
         self._by_length: dict[int, list[str]] = {}
         self._corrections: dict[str, str] = {}
+        # Acronyms that fold into a common word (Clave SOL, la PIDE, Centro MAC) -> the stems of their
+        # entries: written in lowercase they are the acronym only next to one of those words.
+        self.acronyms: dict[str, frozenset[str]] = {}
 
     def learn(self, text: str) -> None:
         """Add a knowledge-base text's words to the vocabulary typos are corrected towards."""
@@ -121,6 +149,21 @@ class Analyzer:
                 return f"{left} {right}"
         return None
 
+    def _acronyms_meant(self, tokens: list[str], text: str, own: frozenset[str]) -> set[str]:
+        """Which ambiguous acronym words the text means as the acronym: written in capitals, in
+        their own entry's texts, or next to a word that stands next to it there ("clave sol", "centro mac")."""
+        present = {t for t in tokens if t in self.acronyms}
+        if not present:
+            return set()
+        meant = present & (own | written_acronyms(text))
+        content = [t for t in tokens if t not in self.stop_words]
+        for i, token in enumerate(content):
+            if token in present and token not in meant:
+                neighbours = {stem(t, self.lang) for t in content[max(i - 1, 0) : i + 2] if t != token}
+                if neighbours & self.acronyms[token]:
+                    meant.add(token)
+        return meant
+
     def _is_word(self, part: str) -> bool:
         return part in self._vocabulary or is_valid_word(part, self.lang)
 
@@ -131,7 +174,7 @@ class Analyzer:
         result: list[str] = []
         i = 0
         while i < len(tokens):
-            for size in range(min(self._longest_phrase, len(tokens) - i), 0, -1):
+            for size in range(min(self._longest_from.get(tokens[i], 0), len(tokens) - i), 0, -1):
                 target = self._phrases.get(tuple(tokens[i : i + size]))
                 if target is not None:
                     result.extend(target)
@@ -142,20 +185,22 @@ class Analyzer:
                 i += 1
         return result
 
-    def analyze(self, text: str, *, correct: bool = True) -> Analysis:
+    def analyze(self, text: str, *, correct: bool = True, own_acronyms: frozenset[str] = frozenset()) -> Analysis:
+        """Analyse a question (`correct`) or a knowledge-base text (whose entry owns `own_acronyms`)."""
         tokens = words(text)
         folded = " ".join(tokens)
         if correct:
             tokens = " ".join(self.correct(t) for t in tokens).split()
         tokens = self.apply_synonyms(tokens)
-        named = {fold(name) for name in _NAMED.findall(text)} if correct else set()
+        named = {fold(name) for name in _NAMED.findall(_plain_letters(text))} if correct else set()
+        acronyms = self._acronyms_meant(tokens, text, own_acronyms) if self.acronyms else set()
         stems: list[str] = []
         informative: list[str] = []
         info: list[float] = []
         for token in tokens:
             if token in self.stop_words:
                 continue
-            stemmed = stem(token, self.lang)
+            stemmed = acronym_stem(token) if token in acronyms else stem(token, self.lang)
             if stemmed not in stems:
                 stems.append(stemmed)
                 informative.append(token)

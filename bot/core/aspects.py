@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.core.models import Entry
 from bot.core.normalize import words
@@ -45,6 +46,12 @@ ASPECTS: tuple[Aspect, ...] = (
         _re(AMOUNT),
     ),
     Aspect(
+        "amount",
+        _re(r"cuanto (?:dinero|plata)|cuanto (?:le |les |me |te |nos )?(?:van a pagar|pagan|dan|recibe|reciben)|"
+            r"monto|how much (?:money|do they pay)"),
+        _re(AMOUNT),
+    ),
+    Aspect(
         "requirements",
         _re(r"requisitos?|que (?:documentos|papeles) (?:necesito|piden|llevo|debo)|requirements|what do i need"),
         None,
@@ -62,13 +69,15 @@ ASPECTS: tuple[Aspect, ...] = (
     ),
     Aspect(
         "duration",
-        _re(r"cuanto (?:tiempo )?(?:demora|tarda|dura|se demora|toma)|cuantos dias|en cuanto tiempo|how long"),
+        _re(r"cuanto (?:tiempo )?(?:demora|tarda|dura|se demora|toma)|cuanto tiempo|cuantos dias|en cuanto tiempo|"
+            r"how long"),
         _re(r"\d+ (?:dias|horas|minutos|semanas|meses|days|hours|minutes|weeks)|inmediat\w*|al instante|"
             r"mismo dia|en el dia|immediately|same day"),
     ),
-    Aspect("foreigner", _re(r"extranjer[oa]s?|venezolan[oa]s?|foreigners?|foreign national"),
+    Aspect("foreigner", _re(r"(?<!el )extranjer[oa]s?|venezolan[oa]s?|foreigners?|foreign national"),
            _re(r"extranjer\w*|foreign\w*")),
-    Aspect("abroad", _re(r"desde el extranjero|en el extranjero|desde (?:aqui|aca) (?:en|de) \w+|consulado|abroad"),
+    Aspect("abroad", _re(r"desde el extranjero|en el extranjero|desde (?:aqui|aca)|fuera del pais|"
+                         r"(?:viajar|volver|regresar) (?:a|al) peru|consulado|abroad"),
            _re(r"extranjero|exterior|consulados?|abroad")),
     Aspect("minor", _re(r"menor(?:es)? de edad|recien nacid[oa]|bebe|mi (?:nino|nina)|child|baby|minor"),
            _re(r"menor(?:es)?|nin[oa]s?|bebes?|recien nacid\w*|child\w*|minors?")),
@@ -76,7 +85,7 @@ ASPECTS: tuple[Aspect, ...] = (
            contrary=_re(r"renov\w*|duplicad\w*|revalid\w*|record|consulta\w*|estado|renew\w*|duplicate|check\w*")),
     Aspect("join", _re(r"afili\w+|inscrib\w+|enrol\w*|sign up"), _re(r"afilia\w*|inscri\w*|enrol\w*|sign up")),
     Aspect("penalty", _re(r"multas?|sancion\w*|sancionan|penalidad\w*|me bloquean|que pasa si|penalt\w+|fine"),
-           _re(r"multas?|sancion\w*|penalidad\w*|infraccion\w*|penalt\w+|fines?")),
+           _re(r"multas?|sancion\w*|penalidad\w*|penalt\w+|fines?")),
     Aspect("payment-method", _re(r"con (?:tarjeta|yape|plin|efectivo|paypal)|comision\w*"), None),
     Aspect("refund", _re(r"devuelvan|devolucion de (?:mi|la|el) (?:pago|dinero|plata)|reembols\w+|refund"),
            _re(r"devol\w+|reembols\w+|refund\w*")),
@@ -84,15 +93,19 @@ ASPECTS: tuple[Aspect, ...] = (
            _re(r"apostill\w+|legaliz\w+|valid\w* en el extranjero")),
 )
 NAMES = frozenset(a.name for a in ASPECTS)
+_ANY = re.compile("|".join(a.asked.pattern for a in ASPECTS))  # one pass for the usual question asking none
 _BY_NAME = {a.name: a for a in ASPECTS}
 
 
 def asked(question: str) -> list[str]:
     """The aspects a question asks about, in the order listed above."""
     text = " ".join(words(question))
+    if not _ANY.search(text):
+        return []
     return [a.name for a in ASPECTS if a.asked.search(text)]
 
 
+@lru_cache(maxsize=16_384)  # entries are immutable; a reload brings new ones
 def _answer_text(entry: Entry) -> str:
     """Everything an entry tells a citizen (not how citizens ask for it), folded, both languages."""
     parts: list[str] = []

@@ -16,24 +16,26 @@ questions scores of 85-100.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import TypeVar
 
-from bot.core.analyzer import Analysis, Analyzer
+from bot.core.analyzer import Analysis, Analyzer, acronym_stem, written_acronyms
 from bot.core.knowledge import KnowledgeBase
+from bot.core.lexicon import zipf
 from bot.core.models import Entry
+from bot.core.normalize import fold
 
 COVERAGE_WEIGHT = 0.55
 FIT_WEIGHT = 0.30
 PHRASE_WEIGHT = 0.15
 BODY_SHARE = 0.5  # a word found only in an entry's answer, steps or requirements counts this much
 SITUATION_FIT = 0.9  # a situation staff wrote is a looser phrasing than a question
-# Entries reached only through a body word, when few entries share it: keeps candidate generation
-# proportional to what is specific, however many entries the base holds.
-MAX_BODY_POSTINGS = 50
 MAIN_INFORMATION_FLOOR = 0.3
+_LOWER_WORD = re.compile(r"\b[a-záéíóúñ]+\b")
+ACRONYM_WORD_ZIPF = 4.0  # an acronym this common as a word ("sol", "pide") is matched on its written form
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,7 @@ class Candidate:
     fit: float
     phrase: float
     specificity: float  # 1.0 when a matched word belongs to this entry alone, lower for words many entries share
+    evidence: float = 0.0  # matched weight in absolute terms, in units of an unknown word's full weight
 
 
 @dataclass
@@ -53,7 +56,8 @@ class _EntryProfile:
     body: set[str] = field(default_factory=set)  # answer, steps, requirements, cost; not in `stems`
     phrasings: list[tuple[tuple[str, ...], float]] = field(default_factory=list)  # (stems, field weight)
     pairs: set[tuple[str, str]] = field(default_factory=set)
-    shapes: list[tuple[frozenset[str], float, float]] = field(default_factory=list)  # (stems, weight, field)
+    shapes: list[tuple[float, float]] = field(default_factory=list)  # per phrasing: (total weight, field weight)
+    in_shapes: dict[str, list[int]] = field(default_factory=dict)  # stem -> the phrasings holding it
 
 
 @dataclass(frozen=True)
@@ -99,15 +103,38 @@ class LanguageIndex:
             for text in entry_texts.all():
                 self.analyzer.learn(text)
         self.analyzer.freeze()
-        self.profiles = {entry_id: self._profile(kb.entries[entry_id], t) for entry_id, t in texts.items()}
+        owned = {e.id: self._ambiguous_acronyms(e) for e in kb.entries.values()}
+        self.analyzer.acronyms = {a: frozenset() for acronyms in owned.values() for a in acronyms}
+        self.profiles = {
+            entry_id: self._profile(kb.entries[entry_id], t, owned[entry_id]) for entry_id, t in texts.items()
+        }
+        context: dict[str, set[str]] = {}  # acronym -> words standing next to it in its entry
+        for entry_id, acronyms in owned.items():
+            pairs = self.profiles[entry_id].pairs if entry_id in self.profiles else set()
+            for acronym in acronyms:
+                marker = acronym_stem(acronym)
+                around = context.setdefault(acronym, set())
+                around.update(b for a, b in pairs if a == marker)
+                around.update(a for a, b in pairs if b == marker)
+        self.analyzer.acronyms = {a: frozenset(stems) for a, stems in context.items()}
         self._build_weights()
 
-    def _profile(self, entry: Entry, texts: _Texts) -> _EntryProfile:
+    def _ambiguous_acronyms(self, entry: Entry) -> frozenset[str]:
+        """Short acronyms an entry always writes in capitals that are also common words (SOL, PIDE, MAC)."""
+        texts = [entry.title.es, entry.summary.es]
+        capitals = {a for text in texts for a in written_acronyms(text)}
+        lowercase = {fold(w) for text in texts for w in _LOWER_WORD.findall(text)}
+        return frozenset(
+            a for a in capitals
+            if 3 <= len(a) <= 4 and a not in lowercase and zipf(a, self.lang) >= ACRONYM_WORD_ZIPF
+        )
+
+    def _profile(self, entry: Entry, texts: _Texts, acronyms: frozenset[str]) -> _EntryProfile:
         """The stems, phrasings and word pairs one entry is matched on."""
         profile = _EntryProfile(entry=entry)
 
         def stems_of(text: str) -> tuple[str, ...]:
-            return self.analyzer.analyze(text, correct=False).stems
+            return self.analyzer.analyze(text, correct=False, own_acronyms=acronyms).stems
 
         for texts_of_field, weight in ((texts.phrasings, 1.0), (texts.situations, SITUATION_FIT)):
             profile.phrasings += [(s, weight) for t in texts_of_field if (s := stems_of(t))]
@@ -130,17 +157,17 @@ class LanguageIndex:
         body_frequency = _document_frequency(p.body for p in self.profiles.values())
         self.body_weights = {s: w for s, w in _idf(body_frequency, count).items() if s not in self.weights}
         self.unknown_weight = math.log(1 + count)
+        # Candidates come from main-field words only: an entry that shares nothing but answer words
+        # with a question has no phrasing fit and cannot reach the suggestion threshold.
         self.postings: dict[str, list[str]] = {}
-        self.body_postings: dict[str, list[str]] = {}
         for entry_id, profile in self.profiles.items():
             for s in profile.stems:
                 self.postings.setdefault(s, []).append(entry_id)
-            for s in profile.body:
-                self.body_postings.setdefault(s, []).append(entry_id)
         for profile in self.profiles.values():
-            profile.shapes = [
-                (frozenset(p), sum(self.weight(s) for s in set(p)), weight) for p, weight in profile.phrasings
-            ]
+            profile.shapes = [(sum(self.weights[s] for s in set(p)), weight) for p, weight in profile.phrasings]
+            for position, (phrasing, _) in enumerate(profile.phrasings):
+                for s in set(phrasing):
+                    profile.in_shapes.setdefault(s, []).append(position)
         self.pair_weights = _idf(_document_frequency(p.pairs for p in self.profiles.values()), count)
 
     def _texts(self, entry: Entry) -> _Texts:
@@ -186,38 +213,46 @@ class LanguageIndex:
     def analyze(self, question: str) -> Analysis:
         return self.analyzer.analyze(question)
 
+    def _fit(self, profile: _EntryProfile, matched: frozenset[str]) -> float:
+        """The share of its weight the best-asked phrasing gets, summed only over phrasings the question touches."""
+        got: dict[int, float] = {}
+        for s in matched:
+            for position in profile.in_shapes.get(s, ()):
+                got[position] = got.get(position, 0.0) + self.weights[s]
+        return max(
+            (w / profile.shapes[i][0] * profile.shapes[i][1] for i, w in got.items() if profile.shapes[i][0]),
+            default=0.0,
+        )
+
     def rank(self, analysis: Analysis, limit: int = 5) -> list[Candidate]:
         stems = analysis.stems
         if not stems:
             return []
         weights = self.word_weights(analysis)
-        asked = weights.keys()
+        asked = frozenset(stems)
         total = sum(weights.values()) or 1.0
         pairs = _pairs(stems)
+        idf = self.weights
         candidates: set[str] = set()
         for s in stems:
             candidates.update(self.postings.get(s, ()))
-            body = self.body_postings.get(s, ())
-            if len(body) <= MAX_BODY_POSTINGS:
-                candidates.update(body)
         ranked: list[Candidate] = []
         for entry_id in candidates:
             profile = self.profiles[entry_id]
-            main = sum(w for s, w in weights.items() if s in profile.stems)
-            body_known = sum(w for s, w in weights.items() if s in profile.body)
-            coverage = (main + BODY_SHARE * body_known) / total
-            fit = max(
-                (sum(self.weight(s) for s in shape & asked) / shape_total * share if shape_total else 0.0)
-                for shape, shape_total, share in profile.shapes
-            )
-            phrase = len(pairs & profile.pairs) / len(pairs) if pairs else fit
+            main = asked & profile.stems
+            known = sum(weights[s] for s in main) + BODY_SHARE * sum(weights[s] for s in asked & profile.body)
+            coverage = known / total
+            fit = self._fit(profile, main)
+            shared_pairs = pairs & profile.pairs
+            phrase = len(shared_pairs) / len(pairs) if pairs else fit
             score = COVERAGE_WEIGHT * coverage + FIT_WEIGHT * fit + PHRASE_WEIGHT * phrase
             # Two common words can still name one thing together ("trabaja peru"): pairs count too.
             rarest = max(
-                max((w for s, w in weights.items() if s in profile.stems), default=0.0),
-                max((self.pair_weights[p] for p in pairs & profile.pairs), default=0.0),
+                max((idf[s] for s in main), default=0.0),
+                max((self.pair_weights[p] for p in shared_pairs), default=0.0),
             )
             specificity = rarest / self.unknown_weight
-            ranked.append(Candidate(profile.entry, round(score, 4), coverage, fit, phrase, specificity))
+            evidence = known / self.unknown_weight
+            ranked.append(Candidate(profile.entry, round(score, 4), coverage, fit, phrase, specificity, evidence))
         ranked.sort(key=lambda c: (-c.score, -c.fit, c.entry.id))
         return ranked[:limit]

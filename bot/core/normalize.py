@@ -76,7 +76,7 @@ STOP_WORDS: dict[str, frozenset[str]] = {
         queremos necesitamos tenemos podemos quisieramos haciendo hecho hizo hice jaja jeje xd
         queda quedan dice dicen vez veces
         son soy eres somos estas estamos estuve estuvo seran sera quiere quieres quieren quisieramos
-        podre podra podran podemos pudo pude debe deben tenga tengan haya hubo tienes
+        podre podra podran podemos pudo pude debe deben tenga tengan haya hubo tienes pidio pidieron
         """.split()
     ),
     "en": frozenset(

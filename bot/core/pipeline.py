@@ -9,6 +9,7 @@ from pathlib import Path
 
 from bot.core import aspects
 from bot.core.config import MatchThresholds, Settings
+from bot.core.explain import Explanation, explain
 from bot.core.knowledge import KnowledgeBase, load_knowledge, load_knowledge_or_raise
 from bot.core.language import detect_language
 from bot.core.matcher import Candidate, LanguageIndex
@@ -23,6 +24,13 @@ MIN_SUGGESTIONS, MAX_SUGGESTIONS = 2, 3
 _PLACEHOLDER = re.compile(r"\[[A-Z]+\]")
 _MARKUP = re.compile(r"</?[a-zA-Z][^<>]{0,40}>")  # HTML tags pasted or typed around a question
 FULL_PHRASING_FIT = 0.9  # fit at which the question contains an entry phrasing (nearly) whole
+# A long message that holds an entry's phrasing whole and many of its words ("mi tía ... quiere saber
+# dónde le toca votar y si salió sorteada para la mesa") is about that entry however much context it
+# carries: with this much matched weight (in rare-word units) a lower coverage and a slightly lower
+# score suffice.
+STRONG_EVIDENCE = 2.5
+STRONG_EVIDENCE_COVERAGE = 0.3
+STRONG_EVIDENCE_SCORE_RELIEF = 0.05
 
 
 class Pipeline:
@@ -108,9 +116,12 @@ class Pipeline:
         # A question holding one of the entry's phrasings whole ("horario del centro mac") may carry
         # more words the knowledge base does not know than one that only touches it.
         full = candidate.fit >= FULL_PHRASING_FIT
+        strong = full and candidate.evidence >= STRONG_EVIDENCE
         needed_coverage = limits.min_coverage_full_phrasing if full else limits.min_coverage
+        if strong:
+            needed_coverage = min(needed_coverage, STRONG_EVIDENCE_COVERAGE)
         gates = (
-            ("score", candidate.score >= limits.answer),
+            ("score", candidate.score >= limits.answer - (STRONG_EVIDENCE_SCORE_RELIEF if strong else 0.0)),
             ("coverage", candidate.coverage >= needed_coverage),
             ("fit", candidate.fit >= limits.min_fit),
             ("specificity", candidate.specificity >= limits.min_specificity),
@@ -135,10 +146,9 @@ class Pipeline:
             close += [c for c in ranked[len(close) :] if c.score >= limits.suggest / 2][: MIN_SUGGESTIONS - len(close)]
         return close[:MAX_SUGGESTIONS]
 
-    def explain(self, question: str, lang: str = "es") -> list[Candidate]:
-        """The ranked candidates behind an answer, for staff debugging matches (`ask --explain`)."""
-        index = self._indexes[lang if lang in LANGS else "es"]
-        return index.rank(index.analyze(_prepare(question)))
+    def explain(self, question: str, lang: str = "es") -> Explanation:
+        """Words, weights, aspect and gates behind an answer, for staff debugging matches (`ask --explain`)."""
+        return explain(self._indexes[lang if lang in LANGS else "es"], _prepare(question), self.held_back)
 
 
 def _prepare(question: str) -> str:
