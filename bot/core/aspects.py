@@ -71,8 +71,8 @@ ASPECTS: tuple[Aspect, ...] = (
         "duration",
         _re(r"cuanto (?:tiempo )?(?:demora|tarda|dura|se demora|toma)|cuanto tiempo|cuantos dias|en cuanto tiempo|"
             r"how long"),
-        _re(r"\d+ (?:dias|horas|minutos|semanas|meses|days|hours|minutes|weeks)|inmediat\w*|al instante|"
-            r"mismo dia|en el dia|immediately|same day"),
+        _re(r"\d+ (?:dias|horas|minutos|semanas|meses|anos|days|hours|minutes|weeks|months|years)|inmediat\w*|"
+            r"al instante|mismo dia|en el dia|immediately|same day"),
     ),
     Aspect("foreigner", _re(r"(?<!el )extranjer[oa]s?|venezolan[oa]s?|foreigners?|foreign national"),
            _re(r"extranjer\w*|foreign\w*")),
@@ -83,7 +83,8 @@ ASPECTS: tuple[Aspect, ...] = (
            _re(r"menor(?:es)?|nin[oa]s?|bebes?|recien nacid\w*|child\w*|minors?")),
     Aspect("first-time", _re(r"por primera vez|first time"), None,
            contrary=_re(r"renov\w*|duplicad\w*|revalid\w*|record|consulta\w*|estado|renew\w*|duplicate|check\w*")),
-    Aspect("join", _re(r"afili\w+|inscrib\w+|enrol\w*|sign up"), _re(r"afilia\w*|inscri\w*|enrol\w*|sign up")),
+    Aspect("join", _re(r"afili\w+|inscrib\w+|enrol\w*|sign up"),
+           _re(r"afilia\w*|inscri\w*|registr\w*|enrol\w*|sign up")),
     Aspect("penalty", _re(r"multas?|sancion\w*|sancionan|penalidad\w*|me bloquean|que pasa si|penalt\w+|fine"),
            _re(r"multas?|sancion\w*|penalidad\w*|penalt\w+|fines?")),
     Aspect("payment-method", _re(r"con (?:tarjeta|yape|plin|efectivo|paypal)|comision\w*"), None),
@@ -93,6 +94,8 @@ ASPECTS: tuple[Aspect, ...] = (
            _re(r"apostill\w+|legaliz\w+|valid\w* en el extranjero")),
 )
 NAMES = frozenset(a.name for a in ASPECTS)
+# A cost field that only sends the citizen elsewhere for the amount does not answer "how much".
+_REFERRAL = re.compile(r"(?:consulta|revisa|confirma|verifica|check|see)\b(?!.*\d)")
 _ANY = re.compile("|".join(a.asked.pattern for a in ASPECTS))  # one pass for the usual question asking none
 _BY_NAME = {a.name: a for a in ASPECTS}
 
@@ -129,6 +132,8 @@ def covers(entry: Entry, name: str, question: str = "") -> bool:
         return aspect.contrary.search(" ".join(words(entry.title.es))) is None
     if name == "requirements":
         return bool(entry.requirements.es)
+    if name == "cost" and entry.cost is not None and not _REFERRAL.match(" ".join(words(entry.cost.es))):
+        return True  # the cost field says what is paid ("Gratuito", "solo el costo de las copias")
     if aspect.channels and any(c.kind in aspect.channels for c in entry.channels):
         return True
     text = _answer_text(entry)
