@@ -146,7 +146,3 @@ def covers(entry: Entry, name: str, question: str = "") -> bool:
 def uncovered(entry: Entry, question: str) -> list[str]:
     """The aspects the question asks that the entry does not say."""
     return [name for name in asked(question) if not covers(entry, name, question)]
-
-
-def is_aspect(name: str) -> bool:
-    return name in NAMES

@@ -29,14 +29,17 @@ def fold(text: str) -> str:
     return _SPACES.sub(" ", plain).strip()
 
 
-# Chat spellings of function words ("q", "xq", "pa", "dnd"), spelled out so that stop words, small
-# talk and sound-alike matching treat them like the full words.
+# Chat spellings of function words ("q", "xq", "pa", "dnd") and common clipped words ("cel", "poli"),
+# spelled out so that stop words, small talk and matching treat them like the full words.
 SLANG = {
     "q": "que", "k": "que", "ke": "que", "xq": "porque", "pq": "porque", "porq": "porque", "pa": "para",
     "d": "de", "x": "por", "dnd": "donde", "dnde": "donde", "tb": "tambien", "tmb": "tambien",
     "xfa": "por favor", "xfavor": "por favor", "porfa": "por favor", "porfis": "por favor", "sta": "esta",
     "ta": "esta", "toy": "estoy", "ud": "usted", "uds": "ustedes", "bn": "bien", "kien": "quien",
-    "cdo": "cuando", "cuano": "cuanto", "nd": "nada", "msj": "mensaje",
+    "cdo": "cuando", "cuano": "cuanto", "nd": "nada", "msj": "mensaje", "xk": "porque", "aki": "aqui",
+    "tlf": "telefono", "telf": "telefono", "num": "numero", "cel": "celular", "depa": "departamento",
+    "compu": "computadora", "poli": "policia", "profe": "profesor", "doc": "documento", "docs": "documentos",
+    "hrs": "horas", "xa": "para",
 }
 
 
@@ -75,7 +78,7 @@ STOP_WORDS: dict[str, frozenset[str]] = {
         urgente rapido rapidamente facil facilmente duda dudas pregunta preguntas problema problemas
         queremos necesitamos tenemos podemos quisieramos haciendo hecho hizo hice jaja jeje xd
         queda quedan dice dicen vez veces
-        son soy eres somos estas estamos estuve estuvo seran sera quiere quieres quieren quisieramos
+        son soy eres somos estas estamos seran sera quiere quieres quieren quisieramos
         podre podra podran podemos pudo pude debe deben tenga tengan haya hubo tienes pidio pidieron
         """.split()
     ),
