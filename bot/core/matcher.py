@@ -8,7 +8,8 @@ stem is across entries (IDF):
   seen counts against every entry by how informative it is in general language: "Netflix" fully,
   "mi hermana" or "escuché" hardly at all.
 - fit: how completely the question asks one of the entry's own phrasings (title, questions, situations).
-- phrase: share of the question's adjacent word pairs that also stand together in the entry.
+- phrase: share of the question's adjacent word pairs (at most four counted) that also stand together
+  in the entry.
 Plain fuzzy ratios (WRatio, partial_ratio) are avoided on purpose: they give short, unrelated
 questions scores of 85-100.
 """
@@ -32,6 +33,9 @@ COVERAGE_WEIGHT = 0.55
 FIT_WEIGHT = 0.30
 PHRASE_WEIGHT = 0.15
 BODY_SHARE = 0.5  # a word found only in an entry's answer, steps or requirements counts this much
+# Word pairs a phrase match is judged on: a long message is not penalised for the pairs its context
+# words form ("mi tía de Huánuco"), only for missing the few that name the service.
+PHRASE_PAIRS = 4
 SITUATION_FIT = 0.9  # a situation staff wrote is a looser phrasing than a question
 MAIN_INFORMATION_FLOOR = 0.3
 _LOWER_WORD = re.compile(r"\b[a-záéíóúñ]+\b")
@@ -244,7 +248,7 @@ class LanguageIndex:
             coverage = known / total
             fit = self._fit(profile, main)
             shared_pairs = pairs & profile.pairs
-            phrase = len(shared_pairs) / len(pairs) if pairs else fit
+            phrase = min(1.0, len(shared_pairs) / min(len(pairs), PHRASE_PAIRS)) if pairs else fit
             score = COVERAGE_WEIGHT * coverage + FIT_WEIGHT * fit + PHRASE_WEIGHT * phrase
             # Two common words can still name one thing together ("trabaja peru"): pairs count too.
             rarest = max(
