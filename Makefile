@@ -20,6 +20,7 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check bot tests scripts
 	$(BIN)/mypy bot
+	$(BIN)/python -m bot eval knowledge/eval/ --min-accuracy 0.90 --max-wrong 0.02 --max-false 0.01
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 from bot.core.config import ConfigError, Settings, load_settings
-from bot.core.evaluation import evaluate, load_cases
 from bot.core.explain import format_explanation
 from bot.core.knowledge import load_knowledge
 from bot.core.models import Entry
@@ -36,11 +35,12 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--explain", action="store_true", help="show the ranked candidates and their scores")
     validate = commands.add_parser("validate", help="check the knowledge base; exit 1 on any error")
     validate.add_argument("directory", nargs="?", type=Path, help="knowledge folder (default: KNOWLEDGE_DIR)")
+    validate.add_argument("--lang", choices=("es", "en"), default="es", help="language of the messages (default es)")
     commands.add_parser("dump", help="print the loaded knowledge base as JSON")
-    evaluation = commands.add_parser("eval", help="run evaluation question files through the pipeline")
-    evaluation.add_argument("files", nargs="+", type=Path)
-    evaluation.add_argument("--json", action="store_true")
+    from bot import eval_cli
     from bot.review_cli import add_review_parser
+
+    eval_cli.add_parser(commands)
 
     add_review_parser(commands)
     return parser
@@ -91,17 +91,24 @@ def entry_json(entry: Entry) -> dict[str, Any]:
     return data
 
 
-def cmd_validate(settings: Settings, directory: Path | None) -> int:
+def cmd_validate(settings: Settings, directory: Path | None, lang: str = "es") -> int:
     folder = directory or settings.knowledge_dir
     kb, problems = load_knowledge(folder, max_age_days=settings.reviewed_max_age_days)
     for problem in problems:
-        print(problem)
+        print(problem.render(lang))
     errors = sum(1 for p in problems if p.is_error)
     warnings = len(problems) - errors
     if kb is None:
-        print(f"{folder}: INVALID: {errors} error(s), {warnings} warning(s); this knowledge base will not be loaded")
+        if lang == "en":
+            print(f"{folder}: INVALID: {errors} error(s), {warnings} warning(s); it will not be loaded")
+        else:
+            print(f"{folder}: NO VÁLIDA: {errors} error(es), {warnings} aviso(s); esta base no se cargará")
         return 1
-    print(f"{folder}: OK: {len(kb.services())} services, {len(kb.events())} events, {warnings} warning(s)")
+    services, events = len(kb.services()), len(kb.events())
+    if lang == "en":
+        print(f"{folder}: OK: {services} services, {events} events, {warnings} warning(s)")
+    else:
+        print(f"{folder}: OK: {services} servicios, {events} eventos, {warnings} aviso(s)")
     return 0
 
 
@@ -131,43 +138,7 @@ def cmd_ask(pipeline: Pipeline, question: str, lang: str, as_json: bool, explain
     else:
         print(render_reply(reply, pipeline))
     if explain:
-        print("\n" + format_explanation(pipeline.explain(question, reply.lang)), file=sys.stderr)
-    return 0
-
-
-def print_eval_table(result: dict[str, Any]) -> None:
-    rows = [
-        ("cases", result["cases"]),
-        ("in scope", result["in_scope"]),
-        ("  answered correctly", result["answered_correct"]),
-        ("  answered wrongly", result["answered_wrong"]),
-        ("  suggested (right one offered)", result["suggested_correct"]),
-        ("  suggested (right one missing)", result["suggested_wrong"]),
-        ("  missed (no answer)", result["missed"]),
-        ("out of scope", result["out_of_scope"]),
-        ("  false answers", result["false_answers"]),
-        ("  suggestions offered", result["oos_suggested"]),
-        ("accuracy", result["accuracy"]),
-        ("accuracy with suggestions", result["accuracy_with_suggestions"]),
-        ("abstention", result["abstention"]),
-        ("latency ms p50/p99/max", "{p50}/{p99}/{max}".format(**result["latency_ms"])),
-    ]
-    for label, value in rows:
-        print(f"{label:34} {value}")
-    if result["failures"]:
-        print("\nfailures:")
-        for f in result["failures"]:
-            got = f["entry"] or ",".join(f["candidates"]) or "-"
-            print(f"  [{f['kind']}] {f['question']!r} expect={f['expect']} got={f['outcome']}:{got} ({f['score']})")
-
-
-def cmd_eval(pipeline: Pipeline, files: list[Path], as_json: bool) -> int:
-    cases = load_cases(files, set(pipeline.kb.entries))
-    result = evaluate(pipeline, cases)
-    if as_json:
-        print(json.dumps(result, ensure_ascii=False, indent=2))
-    else:
-        print_eval_table(result)
+        print("\n" + format_explanation(pipeline.explanation(question, reply.lang)), file=sys.stderr)
     return 0
 
 
@@ -203,7 +174,7 @@ def cmd_run(settings: Settings, pipeline: Pipeline) -> int:
 def dispatch(args: argparse.Namespace, settings: Settings) -> int:
     command = args.command or "run"
     if command == "validate":
-        return cmd_validate(settings, args.directory)
+        return cmd_validate(settings, args.directory, args.lang)
     if command == "review":
         from bot.review_cli import run_review
 
@@ -217,7 +188,9 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
         print(json.dumps({"entries": entries}, ensure_ascii=False, indent=2))
         return 0
     if command == "eval":
-        return cmd_eval(pipeline, args.files, args.json)
+        from bot import eval_cli
+
+        return eval_cli.run(args, pipeline)
     if command == "chat":
         return asyncio.run(serve_console(settings, pipeline, args.lang, record=not args.no_log))
     return cmd_run(settings, pipeline)

@@ -35,7 +35,7 @@ def run_bot(
 def test_validate_passes_on_a_good_knowledge_base(tmp_path: Path) -> None:
     result = run_bot("validate", tmp_path=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "OK: 3 services, 2 events" in result.stdout
+    assert "OK: 3 servicios, 2 eventos" in result.stdout
 
 
 def test_validate_fails_on_a_broken_copy_with_path_and_line(tmp_path: Path) -> None:
@@ -43,9 +43,13 @@ def test_validate_fails_on_a_broken_copy_with_path_and_line(tmp_path: Path) -> N
     shutil.copytree(FIXTURE, broken)
     target = broken / "services" / "dni-duplicado.yaml"
     target.write_text(target.read_text(encoding="utf-8").replace("url: https://", "url: htp//"), encoding="utf-8")
+    url_line = next(i for i, line in enumerate(target.read_text().splitlines(), 1) if line.startswith("url:"))
     result = run_bot("validate", str(broken), tmp_path=tmp_path)
     assert result.returncode == 1
-    url_line = next(i for i, line in enumerate(target.read_text().splitlines(), 1) if line.startswith("url:"))
+    assert f"{target}:{url_line}: 'url' no es una dirección web válida" in result.stdout
+    assert "NO VÁLIDA" in result.stdout
+    result = run_bot("validate", str(broken), "--lang", "en", tmp_path=tmp_path)
+    assert result.returncode == 1
     assert f"{target}:{url_line}: 'url' is not a valid http(s) address" in result.stdout
     assert "INVALID" in result.stdout
 
@@ -127,7 +131,7 @@ def test_eval_rejects_unknown_ids_with_path_and_line(tmp_path: Path) -> None:
     cases.write_text("- {question: hola, expect: null}\n- {question: x, expect: no-such-entry}\n", encoding="utf-8")
     result = run_bot("eval", str(cases), tmp_path=tmp_path)
     assert result.returncode == 1
-    assert f"{cases}:2: expect names unknown entry no-such-entry" in result.stderr
+    assert f"{cases}:2: expect nombra una entrada que no existe: no-such-entry" in result.stderr
 
 
 @pytest.mark.parametrize(
@@ -152,7 +156,7 @@ def test_invalid_knowledge_base_is_not_served(tmp_path: Path) -> None:
     (broken / "services" / "dni-duplicado.yaml").write_text("id: dni-duplicado\n", encoding="utf-8")
     result = run_bot("ask", "perdi mi dni", tmp_path=tmp_path, knowledge=broken)
     assert result.returncode == 1
-    assert "missing required field 'title'" in result.stderr and "Traceback" not in result.stderr
+    assert "falta el campo obligatorio 'title'" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_console_still_answers_when_the_database_cannot_be_opened(tmp_path: Path) -> None:

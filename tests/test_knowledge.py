@@ -23,7 +23,7 @@ def kb_dir(tmp_path: Path) -> Path:
 
 def problems_of(directory: Path, max_age_days: int = 365) -> list[str]:
     _kb, problems = load_knowledge(directory, today=TODAY, max_age_days=max_age_days)
-    return [str(p) for p in problems]
+    return [p.render("en") for p in problems]
 
 
 def _line_of(path: Path, needle: str) -> int:
@@ -53,7 +53,7 @@ def test_malformed_yaml_reports_line_and_blocks_loading(kb_dir: Path) -> None:
     assert kb is None
     assert len(problems) == 1
     assert str(problems[0]).startswith(f"{path}:")
-    assert "invalid YAML" in str(problems[0])
+    assert "invalid YAML" in problems[0].render("en")
 
 
 def test_several_problems_are_reported_at_once_with_their_lines(kb_dir: Path) -> None:
@@ -108,7 +108,8 @@ def test_old_review_date_is_only_a_warning(kb_dir: Path) -> None:
     kb, problems = load_knowledge(kb_dir, today=TODAY, max_age_days=10)
     assert kb is not None
     assert problems and all(p.severity == "warning" for p in problems)
-    assert "warning: 'reviewed' is 26 days old (more than 10)" in str(problems[0])
+    assert "warning: 'reviewed' is 26 days old (more than 10)" in problems[0].render("en")
+    assert "aviso: 'reviewed' tiene 26 días (más de 10)" in str(problems[0])
 
 
 def test_unknown_related_entry_and_missing_required_field(kb_dir: Path) -> None:
@@ -127,4 +128,4 @@ def test_file_that_is_not_a_mapping(kb_dir: Path) -> None:
 
 def test_missing_folder(tmp_path: Path) -> None:
     kb, problems = load_knowledge(tmp_path / "nope")
-    assert kb is None and "knowledge folder not found" in str(problems[0])
+    assert kb is None and "knowledge folder not found" in problems[0].render("en")

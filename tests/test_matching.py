@@ -110,7 +110,7 @@ def test_reload_keeps_serving_the_old_knowledge_when_the_new_one_is_broken(tmp_p
     live = Pipeline(load_knowledge_or_raise(folder))
     (folder / "services" / "dni-duplicado.yaml").write_text("id: [broken\n", encoding="utf-8")
     problems = live.reload()
-    assert problems and "dni-duplicado.yaml:" in str(problems[0]) and "invalid YAML" in str(problems[0])
+    assert problems and "dni-duplicado.yaml:" in str(problems[0]) and "YAML inválido" in str(problems[0])
     assert live.ask("perdi mi dni").entry_id == "dni-duplicado"
 
 

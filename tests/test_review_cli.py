@@ -154,7 +154,9 @@ def test_stats_json_text_and_png(settings: Settings, tmp_path: Path, capsys: pyt
     assert (data["questions"], data["unanswered"], len(data["per_day"])) == (4, 4, 7)
 
     assert run(settings, "stats") == 0
-    assert "questions:  4" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "preguntas:   4 (respondidas 0 = 0%" in out
+    assert "preguntas sin respuesta más repetidas" in out and "3  #1 como saco mi licencia de pesca" in out
 
     png = tmp_path / "chart.png"
     assert run(settings, "stats", "--png", str(png)) == 0
@@ -172,10 +174,10 @@ def test_unwritable_outputs_are_one_line_errors(
     assert err.count("\n") == 2 and "Traceback" not in err
 
 
-def test_database_that_cannot_be_created_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    blocker = tmp_path / "a-file"
-    blocker.write_text("x")
-    assert run(Settings(database_path=blocker / "bot.sqlite3"), "list") == 1
+def test_database_that_cannot_be_opened_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    garbage = tmp_path / "bot.sqlite3"
+    garbage.write_text("not a database " * 100)
+    assert run(Settings(database_path=garbage), "list") == 1
     err = capsys.readouterr().err
     assert err.startswith("error: cannot open database") and err.count("\n") == 1
 

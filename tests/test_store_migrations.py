@@ -14,6 +14,11 @@ from bot.store import Store, StoreError
 from bot.store.migrations import MIGRATIONS, latest, upgrade_file
 
 LATEST = latest()
+VERSIONS = sorted(m.version for m in MIGRATIONS)  # numbers may have gaps (reserved by parallel work)
+
+
+def up_to(version: int) -> list[int]:
+    return [v for v in VERSIONS if v <= version]
 
 
 def versions(path: Path) -> list[int]:
@@ -23,7 +28,7 @@ def versions(path: Path) -> list[int]:
 
 def build_old_database(path: Path, version: int) -> None:
     """A database as an older bot left it: only the first `version` migrations applied."""
-    assert upgrade_file(path, target=version) == list(range(1, version + 1))
+    assert upgrade_file(path, target=version) == up_to(version)
 
 
 async def test_empty_file_gets_every_migration(tmp_path: Path) -> None:
@@ -31,16 +36,16 @@ async def test_empty_file_gets_every_migration(tmp_path: Path) -> None:
     store = await Store.open(Settings(database_path=path))
     await store.close()
     assert versions(path) == [m.version for m in MIGRATIONS]
-    assert [m.version for m in MIGRATIONS] == list(range(1, LATEST + 1))
+    assert len(set(VERSIONS)) == len(VERSIONS) and VERSIONS[0] == 1 and VERSIONS[-1] == LATEST
     for _version, name, step in MIGRATIONS:  # the registry: (version, name, SQL or function)
         assert name and (isinstance(step, str) or callable(step))
 
 
-@pytest.mark.parametrize("old", range(1, LATEST))
+@pytest.mark.parametrize("old", VERSIONS[:-1])
 async def test_upgrade_from_each_earlier_version(tmp_path: Path, old: int) -> None:
     path = tmp_path / "bot.sqlite3"
     build_old_database(path, old)
-    assert versions(path) == list(range(1, old + 1))
+    assert versions(path) == up_to(old)
     with sqlite3.connect(path) as db:  # an unanswered question logged by that older bot
         db.execute(
             "INSERT INTO questions (asked_at, day, channel, outcome, score, lang, normalized, text) "
@@ -50,7 +55,7 @@ async def test_upgrade_from_each_earlier_version(tmp_path: Path, old: int) -> No
 
     store = await Store.open(Settings(database_path=path))
     try:
-        assert versions(path) == list(range(1, LATEST + 1))
+        assert versions(path) == VERSIONS
         groups = await store.list_groups()
         if old < 3:  # logged before review groups existed: the upgrade grouped it
             assert [(g.text, g.count) for g in groups] == [("¿Cómo saco mi licencia de pesca?", 1)]
@@ -71,7 +76,7 @@ async def test_reopening_applies_nothing_twice(tmp_path: Path) -> None:
     for _ in range(3):
         store = await Store.open(Settings(database_path=path))
         await store.close()
-    assert versions(path) == list(range(1, LATEST + 1))
+    assert versions(path) == VERSIONS
 
 
 async def test_database_from_a_newer_bot_is_refused(tmp_path: Path) -> None:

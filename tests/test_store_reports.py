@@ -180,6 +180,7 @@ async def test_csv_export_opens_in_spreadsheets_with_accents_intact(tmp_path: Pa
         "cli:ñandú",
     )
     assert "¿Como saco mi lisencia de pesca?" in rows[0]["examples"]
+    assert rows[0]["first_seen"] == rows[0]["changed_at"] == "2026-06-15 10:00"  # 15:00 UTC, in Lima time
     assert rows[1]["question"] == '\'=HYPERLINK("x")'  # never run as a formula
 
 
@@ -199,3 +200,35 @@ async def test_chart_is_a_png(tmp_path: Path) -> None:
     assert buffer.getvalue().startswith(b"\x89PNG")
     render_stats_png(Stats(days=7, since="2026-06-09"), tmp_path / "empty.png")  # nothing asked yet
     assert (tmp_path / "empty.png").read_bytes().startswith(b"\x89PNG")
+
+
+async def test_stats_and_chart_show_the_most_asked_unanswered_groups_and_entry_titles(tmp_path: Path) -> None:
+    from bot.store.chart import entry_rows, render_stats_png, unanswered_rows
+
+    clock = Clock()
+    store = await open_store(tmp_path, clock)
+    clock.now -= timedelta(days=20)  # outside a 7-day period
+    store.record_question(user_id=1, channel="t", reply=reply("receta de cebiche", Outcome.NONE))
+    await store.flush()
+    clock.now += timedelta(days=20)
+    for text in ("licencia de pesca", "licencia de pesca", "licencia de pesca", "carnet de biblioteca"):
+        store.record_question(user_id=1, channel="t", reply=reply(text, Outcome.NONE))
+    store.record_question(user_id=1, channel="t", reply=reply("dni", Outcome.ANSWER, "dni-renovacion"))
+    await store.flush()
+    stats = await store.stats(days=7)
+    await store.close()
+
+    assert [(text, count) for _, text, count in stats.top_unanswered] == [
+        ("licencia de pesca", 3),
+        ("carnet de biblioteca", 1),
+    ]
+    labels = [label for label, _ in unanswered_rows(stats)]
+    assert [label.split(" ", 1)[1] for label in labels] == ["licencia de pesca", "carnet de biblioteca"]
+    assert all(label.startswith("#") for label in labels)
+    titles = {"dni-renovacion": "Renovar el DNI electrónico"}
+    assert entry_rows(stats, titles) == [("Renovar el DNI electrónico", 1)]
+    assert entry_rows(stats) == [("dni-renovacion", 1)]  # no title known: the id
+    assert json.loads(json.dumps(stats.to_dict()))["top_unanswered"][0]["count"] == 3
+    png = tmp_path / "chart.png"
+    render_stats_png(stats, png, titles)
+    assert png.read_bytes().startswith(b"\x89PNG")

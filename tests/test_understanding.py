@@ -122,7 +122,8 @@ def test_an_unknown_aspect_is_a_validation_error_with_its_line(tmp_path: Path) -
     folder = edited_kb(tmp_path, "dni-renovacion", "not_covered: [horas]\n")
     kb, problems = load_knowledge(folder)
     assert kb is None
-    assert any("dni-renovacion.yaml:" in str(p) and "unknown aspect 'horas'" in str(p) for p in problems)
+    messages = [p.render("en") for p in problems]
+    assert any("dni-renovacion.yaml:" in m and "unknown aspect 'horas'" in m for m in messages)
 
 
 def test_acronyms_match_on_their_written_form_or_their_context(shipped: Pipeline) -> None:
@@ -135,8 +136,8 @@ def test_acronyms_match_on_their_written_form_or_their_context(shipped: Pipeline
 
 
 def test_explain_shows_weights_aspect_coverage_and_gates(shipped: Pipeline) -> None:
-    text = format_explanation(shipped.explain("¿Cuánto cuesta exactamente un certificado literal en SUNARP?"))
+    text = format_explanation(shipped.explanation("¿Cuánto cuesta exactamente un certificado literal en SUNARP?"))
     assert "aspect asked: cost" in text
     assert "sunarp-sprl" in text and "does not say: cost" in text and "held back: aspect not covered" in text
-    assert "exactamente*=" in text  # an unknown word with its weight
-    assert "held back: score" in text
+    assert "certificado=" in text and "held back: score" in text  # each word's weight; each candidate's gate
+    assert "netflix*=" in format_explanation(shipped.explanation("cuanto cuesta netflix"))  # * marks unknown words

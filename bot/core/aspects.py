@@ -48,7 +48,8 @@ ASPECTS: tuple[Aspect, ...] = (
     Aspect(
         "amount",
         _re(r"cuanto (?:dinero|plata)|cuanto (?:le |les |me |te |nos )?(?:van a pagar|pagan|dan|recibe|reciben)|"
-            r"monto|how much (?:money|do they pay)"),
+            r"cuanto es (?:la|el|mi|su) (?:pension|bono|monto|subsidio|pago|sueldo)|monto|"
+            r"how much (?:money|do they pay)"),
         _re(AMOUNT),
     ),
     Aspect(
@@ -58,11 +59,14 @@ ASPECTS: tuple[Aspect, ...] = (
     ),
     Aspect("hours", _re(r"horarios?|a que hora|hasta que hora|atienden|abren|cierran|opening hours|what time"),
            _re(r"\d{1,2}(?: \d\d)? ?(?:am|pm|h)|horarios?|lunes a|24 horas|opening hours")),
-    Aspect("phone", _re(r"telefonos?|numero de (?:contacto|telefono)|whatsapp|llamar|correo electronico|email|phone"),
+    Aspect("phone", _re(r"(?:numero|linea) (?:de )?(?:telefono|whatsapp|contacto|atencion)|"
+                        r"telefono de (?:contacto|atencion)|cual es el (?:telefono|correo)|a que numero|llamar|"
+                        r"correo electronico de|phone number|whatsapp number|number to call"),
            None, frozenset({"telefono", "whatsapp", "correo"})),
     Aspect(
         "when",
-        _re(r"en que (?:mes|fecha)|que fecha|fecha (?:limite|de inicio|de cierre)|hasta cuando|plazo|"
+        _re(r"en que (?:mes|fecha)|que fecha (?:sale|abre|empieza|inicia|es)|fecha (?:limite|de inicio|de cierre)|"
+            r"plazo|"
             r"cuando (?:sale|salen|abre|abren|empieza|inicia|cierra|vence|es la (?:proxima|siguiente))|deadline"),
         _re(r"enero|febrero|marzo|abril|mayo|junio|julio|agosto|setiembre|septiembre|octubre|noviembre|diciembre|"
             r"plazo|\d+ dias|hasta el|january|february|march|april|june|july|august|september|october|november"),
@@ -79,7 +83,8 @@ ASPECTS: tuple[Aspect, ...] = (
     Aspect("abroad", _re(r"desde el extranjero|en el extranjero|desde (?:aqui|aca)|fuera del pais|"
                          r"(?:viajar|volver|regresar) (?:a|al) peru|consulado|abroad"),
            _re(r"extranjero|exterior|consulados?|abroad")),
-    Aspect("minor", _re(r"menor(?:es)? de edad|recien nacid[oa]|bebe|mi (?:nino|nina)|child|baby|minor"),
+    Aspect("minor", _re(r"menor(?:es)? de edad|recien nacid[oa]|(?:de|para) (?:mi|un|una) (?:bebe|nino|nina)|"
+                        r"for (?:my|a) (?:child|baby)|minors?"),
            _re(r"menor(?:es)?|nin[oa]s?|bebes?|recien nacid\w*|child\w*|minors?")),
     Aspect("first-time", _re(r"por primera vez|first time"), None,
            contrary=_re(r"renov\w*|duplicad\w*|revalid\w*|record|consulta\w*|estado|renew\w*|duplicate|check\w*")),
@@ -87,6 +92,10 @@ ASPECTS: tuple[Aspect, ...] = (
            _re(r"afilia\w*|inscri\w*|registr\w*|enrol\w*|sign up")),
     Aspect("penalty", _re(r"multas?|sancion\w*|sancionan|penalidad\w*|me bloquean|que pasa si|penalt\w+|fine"),
            _re(r"multas?|sancion\w*|penalidad\w*|penalt\w+|fines?")),
+    Aspect("payment-code", _re(r"codigo de pago|payment code"), _re(r"codigo \d+|code \d+")),
+    Aspect("purchase", _re(r"(?:como|donde) (?:\w+ )?(?:compro|comprar|se compra|adquiero)|"
+                           r"(?:how|where) (?:do i|to|can i) buy"),
+           _re(r"compr\w*|venta|vend\w*|adquiri\w*|buy")),
     Aspect("payment-method", _re(r"con (?:tarjeta|yape|plin|efectivo|paypal)|comision\w*"), None),
     Aspect("refund", _re(r"devuelvan|devolucion de (?:mi|la|el) (?:pago|dinero|plata)|reembols\w+|refund"),
            _re(r"devol\w+|reembols\w+|refund\w*")),

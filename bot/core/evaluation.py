@@ -1,4 +1,9 @@
-"""Runs evaluation question sets through the real pipeline and counts what a citizen would have seen."""
+"""Runs evaluation question sets through the real pipeline and counts what a citizen would have seen.
+
+`run_cases` gives one `CaseResult` per question (what the gate's failure table and `--save` /
+`--compare` need); `summarize` turns them into the report (overall and, when cases carry a
+`style`, per style), and `evaluate` does both.
+"""
 
 from __future__ import annotations
 
@@ -17,42 +22,66 @@ class Case:
     question: str
     expect: tuple[str, ...]  # empty: no entry may answer
     lang: str = "es"
-    source: str = ""
+    source: str = ""  # path:line, so a failing case can be found and fixed
+    style: str = ""  # optional writing style (situation, formal, slang...) for per-style figures
+
+    @property
+    def key(self) -> str:
+        """Identifies the case across runs (`--compare`): its language and question."""
+        return f"{self.lang}:{self.question}"
+
+
+def case_files(paths: list[Path]) -> list[Path]:
+    """Eval files from files and folders: a folder stands for its *.yaml/*.yml files, sorted."""
+    files: list[Path] = []
+    for path in paths:
+        files.extend(sorted(path.glob("*.y*ml")) if path.is_dir() else [path])
+    return files
 
 
 def load_cases(paths: list[Path], known_ids: set[str]) -> list[Case]:
     """Read eval files; raises KnowledgeBaseError listing every malformed case as path:line."""
     cases: list[Case] = []
     problems: list[Problem] = []
+    if not paths:
+        es = "no hay archivos de evaluación (o la carpeta no tiene archivos .yaml)"
+        problems.append(Problem(".", 0, es, "error", "no eval files given (or the folder holds no .yaml file)"))
     for path in paths:
         try:
             data, _ = load_yaml(path)
         except YamlProblem as exc:
-            problems.append(Problem(str(path), exc.line, exc.message))
+            problems.append(Problem(str(path), exc.line, f"YAML inválido: {exc.message}", "error", exc.message))
             continue
         except OSError as exc:
-            problems.append(Problem(str(path), 0, f"cannot read the file: {exc.strerror}"))
+            es, en = f"no se puede leer el archivo: {exc.strerror}", f"cannot read the file: {exc.strerror}"
+            problems.append(Problem(str(path), 0, es, "error", en))
             continue
         if not isinstance(data, LocatedList):
-            problems.append(Problem(str(path), 1, "an eval file is a list of {question, expect, lang}"))
+            es = "un archivo de evaluación es una lista de {question, expect, lang}"
+            problems.append(Problem(str(path), 1, es, "error", "an eval file is a list of {question, expect, lang}"))
             continue
         for index, item in enumerate(data):
             line = data.line_of(index)
             if not isinstance(item, Located) or not str(item.get("question") or "").strip() or "expect" not in item:
-                message = "each case needs 'question' and 'expect' (an id, a list or null)"
-                problems.append(Problem(str(path), line, message))
+                es = "cada caso necesita 'question' y 'expect' (un id, una lista o null)"
+                en = "each case needs 'question' and 'expect' (an id, a list or null)"
+                problems.append(Problem(str(path), line, es, "error", en))
                 continue
             raw = item["expect"]
             expect = tuple(str(x) for x in raw) if isinstance(raw, list) else (() if raw is None else (str(raw),))
             unknown = [x for x in expect if x not in known_ids]
             if unknown:
-                problems.append(Problem(str(path), line, f"expect names unknown entry {', '.join(unknown)}"))
+                names = ", ".join(unknown)
+                es, en = f"expect nombra una entrada que no existe: {names}", f"expect names unknown entry {names}"
+                problems.append(Problem(str(path), line, es, "error", en))
                 continue
             lang = str(item.get("lang") or "es")
             if lang not in ("es", "en"):
-                problems.append(Problem(str(path), line, f"lang must be es or en, got {lang!r}"))
+                es, en = f"lang debe ser es o en; dice {lang!r}", f"lang must be es or en, got {lang!r}"
+                problems.append(Problem(str(path), line, es, "error", en))
                 continue
-            cases.append(Case(str(item["question"]), expect, lang, f"{path}:{line}"))
+            style = str(item.get("style") or "")
+            cases.append(Case(str(item["question"]), expect, lang, f"{path}:{line}", style))
     if problems:
         raise KnowledgeBaseError(problems)
     return cases
@@ -95,6 +124,17 @@ class Report:
         return result
 
 
+@dataclass(frozen=True)
+class CaseResult:
+    """How one case went: `kind` is one of the report's counters; `passed` is what the gate counts."""
+
+    case: Case
+    kind: str
+    passed: bool
+    reply: dict[str, Any]
+    latency_ms: float
+
+
 def _describe(reply: Reply) -> dict[str, Any]:
     return {
         "outcome": str(reply.outcome),
@@ -104,35 +144,69 @@ def _describe(reply: Reply) -> dict[str, Any]:
     }
 
 
-def evaluate(pipeline: Pipeline, cases: list[Case]) -> dict[str, Any]:
-    """Counts per the eval contract; smalltalk and none both count as abstaining on out-of-scope cases."""
-    report = Report()
+def judge(case: Case, reply: Reply) -> str:
+    """The counter a reply falls under for this case (per the eval contract)."""
+    offered = {e.id for e in reply.candidates}
+    expect = set(case.expect)
+    if expect:
+        if reply.outcome is Outcome.ANSWER:
+            return "answered_correct" if reply.entry_id in expect else "answered_wrong"
+        if reply.outcome is Outcome.SUGGEST:
+            return "suggested_correct" if offered & expect else "suggested_wrong"
+        return "missed"
+    if reply.outcome is Outcome.ANSWER:
+        return "false_answers"
+    return "oos_suggested" if reply.outcome is Outcome.SUGGEST else "abstained"
+
+
+def run_cases(pipeline: Pipeline, cases: list[Case]) -> list[CaseResult]:
+    """Ask every case through the pipeline; smalltalk and none both count as abstaining."""
+    results: list[CaseResult] = []
     for case in cases:
         reply = pipeline.ask(case.question, case.lang)
-        report.latencies.append(reply.latency_ms)
-        offered = {e.id for e in reply.candidates}
-        expect = set(case.expect)
-        if expect:
-            report.add("in_scope")
-            if reply.outcome is Outcome.ANSWER:
-                key = "answered_correct" if reply.entry_id in expect else "answered_wrong"
-            elif reply.outcome is Outcome.SUGGEST:
-                key = "suggested_correct" if offered & expect else "suggested_wrong"
-            else:
-                key = "missed"
-            failed = key != "answered_correct"
-        else:
-            report.add("out_of_scope")
-            if reply.outcome is Outcome.ANSWER:
-                key = "false_answers"
-            elif reply.outcome is Outcome.SUGGEST:
-                key = "oos_suggested"
-            else:
-                key = "abstained"
-            failed = key != "abstained"
-        report.add(key)
-        if failed:
-            failure = {"question": case.question, "expect": list(case.expect) or None, "lang": case.lang, "kind": key}
-            failure.update(_describe(reply))
+        kind = judge(case, reply)
+        results.append(
+            CaseResult(case, kind, kind in ("answered_correct", "abstained"), _describe(reply), reply.latency_ms)
+        )
+    return results
+
+
+def _report(results: list[CaseResult]) -> Report:
+    report = Report()
+    for result in results:
+        report.latencies.append(result.latency_ms)
+        report.add("in_scope" if result.case.expect else "out_of_scope")
+        report.add(result.kind)
+        if not result.passed:
+            case = result.case
+            failure: dict[str, Any] = {
+                "question": case.question,
+                "expect": list(case.expect) or None,
+                "lang": case.lang,
+                "kind": result.kind,
+                "source": case.source,
+            }
+            if case.style:
+                failure["style"] = case.style
+            failure.update(result.reply)
             report.failures.append(failure)
-    return report.as_dict()
+    return report
+
+
+def summarize(results: list[CaseResult]) -> dict[str, Any]:
+    """The report; with `by_style` (the same figures, without failures) when any case has a style."""
+    summary = _report(results).as_dict()
+    styles = sorted({r.case.style for r in results if r.case.style})
+    if styles:
+        by_style: dict[str, Any] = {}
+        for style in styles:
+            figures = _report([r for r in results if r.case.style == style]).as_dict()
+            figures.pop("failures")
+            by_style[style] = figures
+        summary["by_style"] = by_style
+    return summary
+
+
+def evaluate(pipeline: Pipeline, cases: list[Case]) -> dict[str, Any]:
+    """Counts per the eval contract; smalltalk and none both count as abstaining on out-of-scope cases."""
+    return summarize(run_cases(pipeline, cases))

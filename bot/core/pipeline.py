@@ -146,7 +146,12 @@ class Pipeline:
             close += [c for c in ranked[len(close) :] if c.score >= limits.suggest / 2][: MIN_SUGGESTIONS - len(close)]
         return close[:MAX_SUGGESTIONS]
 
-    def explain(self, question: str, lang: str = "es") -> Explanation:
+    def explain(self, question: str, lang: str = "es") -> list[Candidate]:
+        """The ranked candidates behind an answer (the review tools' likely homes for a question)."""
+        index = self._indexes[lang if lang in LANGS else "es"]
+        return index.rank(index.analyze(_prepare(question)))
+
+    def explanation(self, question: str, lang: str = "es") -> Explanation:
         """Words, weights, aspect and gates behind an answer, for staff debugging matches (`ask --explain`)."""
         return explain(self._indexes[lang if lang in LANGS else "es"], _prepare(question), self.held_back)
 

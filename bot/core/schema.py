@@ -37,19 +37,21 @@ class FieldReader:
         self.data = data
         self.problems = problems
 
-    def error(self, key: str | None, message: str, line: int | None = None) -> None:
+    def error(self, key: str | None, es: str, en: str = "", line: int | None = None) -> None:
+        """Record an error against `key`'s line (or `line`), in Spanish (`es`) and English (`en`)."""
         where = line if line is not None else (self.data.line_of(key) if key else self.data.line)
-        self.problems.append(Problem(self.path, where, message))
+        self.problems.append(Problem(self.path, where, es, "error", en))
 
-    def warning(self, key: str | None, message: str, line: int | None = None) -> None:
+    def warning(self, key: str | None, es: str, en: str = "", line: int | None = None) -> None:
         where = line if line is not None else (self.data.line_of(key) if key else self.data.line)
-        self.problems.append(Problem(self.path, where, message, "warning"))
+        self.problems.append(Problem(self.path, where, es, "warning", en))
 
     def present(self, key: str, required: bool) -> bool:
         value = self.data.get(key)
         if value is None or value == "" or value == [] or value == {}:
             if required:
-                self.error(None if key not in self.data else key, f"missing required field '{key}'")
+                where = None if key not in self.data else key
+                self.error(where, f"falta el campo obligatorio '{key}'", f"missing required field '{key}'")
             return False
         return True
 
@@ -58,14 +60,18 @@ class FieldReader:
             return ""
         value = self.data[key]
         if isinstance(value, (dict, list)):
-            self.error(key, f"'{key}' must be a single text")
+            self.error(key, f"'{key}' debe ser un solo texto", f"'{key}' must be a single text")
             return ""
         return str(value).strip()
 
     def identifier(self, key: str = "id") -> str:
         value = self.string(key)
         if value and not ID_PATTERN.match(value):
-            self.error(key, f"'{key}' must be kebab-case (lowercase letters, digits and hyphens), got {value!r}")
+            self.error(
+                key,
+                f"'{key}' solo admite minúsculas, números y guiones (mi-tramite); dice {value!r}",
+                f"'{key}' must be kebab-case (lowercase letters, digits and hyphens), got {value!r}",
+            )
         return value
 
     def text(self, key: str, required: bool = True) -> Text | None:
@@ -80,14 +86,20 @@ class FieldReader:
             per_lang = self._languages(key, value)
             es = per_lang.get("es")
             if not isinstance(es, str) or not es.strip():
-                self.error(key, f"'{key}' needs Spanish text under 'es'")
+                self.error(
+                    key, f"'{key}' necesita el texto en español en 'es'", f"'{key}' needs Spanish text under 'es'"
+                )
                 return None
             en = per_lang.get("en")
             if en is not None and not isinstance(en, str):
-                self.error(key, f"'{key}.en' must be a single text")
+                self.error(key, f"'{key}.en' debe ser un solo texto", f"'{key}.en' must be a single text")
                 en = None
             return Text(es=es.strip(), en=en.strip() if en else None)
-        self.error(key, f"'{key}' must be a text or a mapping with 'es' and optionally 'en'")
+        self.error(
+            key,
+            f"'{key}' debe ser un texto, o 'es:' y (opcional) 'en:' con un texto cada uno",
+            f"'{key}' must be a text or a mapping with 'es' and optionally 'en'",
+        )
         return None
 
     def text_list(self, key: str, required: bool = True) -> TextList:
@@ -101,19 +113,34 @@ class FieldReader:
             lists: dict[str, tuple[str, ...]] = {}
             for lang, items in per_lang.items():
                 if not isinstance(items, list):
-                    self.error(key, f"'{key}.{lang}' must be a list", _line(value, lang))
+                    self.error(
+                        key,
+                        f"'{key}.{lang}' debe ser una lista (una línea por elemento, empezando con '- ')",
+                        f"'{key}.{lang}' must be a list",
+                        line=_line(value, lang),
+                    )
                     continue
                 lists[lang] = self._strings(f"{key}.{lang}", items)
             if not lists.get("es"):
-                self.error(key, f"'{key}' needs a Spanish list under 'es'")
+                self.error(
+                    key, f"'{key}' necesita la lista en español en 'es'", f"'{key}' needs a Spanish list under 'es'"
+                )
             return TextList(es=lists.get("es", ()), en=lists.get("en", ()))
-        self.error(key, f"'{key}' must be a list or a mapping of lists per language")
+        self.error(
+            key,
+            f"'{key}' debe ser una lista, o 'es:' y 'en:' con una lista cada uno",
+            f"'{key}' must be a list or a mapping of lists per language",
+        )
         return TextList()
 
     def url(self, key: str, required: bool = True) -> str:
         value = self.string(key, required)
         if value and not is_valid_url(value):
-            self.error(key, f"'{key}' is not a valid http(s) address: {value!r}")
+            self.error(
+                key,
+                f"'{key}' no es una dirección web válida (debe empezar con https://): {value!r}",
+                f"'{key}' is not a valid http(s) address: {value!r}",
+            )
         return value
 
     def urls(self, key: str, required: bool = True) -> tuple[str, ...]:
@@ -121,13 +148,18 @@ class FieldReader:
             return ()
         value = self.data[key]
         if not isinstance(value, list):
-            self.error(key, f"'{key}' must be a list of addresses")
+            self.error(key, f"'{key}' debe ser una lista de direcciones web", f"'{key}' must be a list of addresses")
             return ()
         good: list[str] = []
         for index, item in enumerate(value):
             line = _line(value, index)
             if not isinstance(item, str) or not is_valid_url(item.strip()):
-                self.error(key, f"'{key}' item {index + 1} is not a valid http(s) address: {item!r}", line)
+                self.error(
+                    key,
+                    f"'{key}', elemento {index + 1}, no es una dirección web válida: {item!r}",
+                    f"'{key}' item {index + 1} is not a valid http(s) address: {item!r}",
+                    line=line,
+                )
             else:
                 good.append(item.strip())
         return tuple(good)
@@ -137,7 +169,7 @@ class FieldReader:
             return ()
         value = self.data[key]
         if not isinstance(value, list):
-            self.error(key, f"'{key}' must be a list of entry ids")
+            self.error(key, f"'{key}' debe ser una lista de ids de entradas", f"'{key}' must be a list of entry ids")
             return ()
         return tuple(str(item).strip() for item in value)
 
@@ -156,14 +188,24 @@ class FieldReader:
             except ValueError:
                 parsed = None
         if parsed is None:
-            self.error(key, f"'{key}' must be a date like 2026-11-27, got {value!r}")
+            self.error(
+                key,
+                f"'{key}' debe ser una fecha como 2026-11-27; dice {value!r}",
+                f"'{key}' must be a date like 2026-11-27, got {value!r}",
+            )
             return today
         if parsed > today:
-            self.error(key, f"'{key}' is in the future ({parsed.isoformat()})")
+            self.error(
+                key,
+                f"'{key}' es una fecha futura ({parsed.isoformat()})",
+                f"'{key}' is in the future ({parsed.isoformat()})",
+            )
         elif (today - parsed).days > max_age_days:
+            age = (today - parsed).days
             self.warning(
                 key,
-                f"'{key}' is {(today - parsed).days} days old (more than {max_age_days}): re-check the facts",
+                f"'{key}' tiene {age} días (más de {max_age_days}): vuelve a revisar los datos",
+                f"'{key}' is {age} days old (more than {max_age_days}): re-check the facts",
             )
         return parsed
 
@@ -189,8 +231,9 @@ class FieldReader:
                 pass
         self.error(
             key,
-            f"'{key}' must be a date (2026-03-15), a date and time (2026-03-15 09:00) or 'por anunciar', "
-            f"got {value!r}",
+            f"'{key}' debe ser una fecha (2026-03-15), fecha y hora entre comillas (\"2026-03-15 09:00\") "
+            f"o 'por anunciar'; dice {value!r}",
+            f"'{key}' must be a date (2026-03-15), a date and time (2026-03-15 09:00) or 'por anunciar', got {value!r}",
         )
         return None, False
 
@@ -200,7 +243,12 @@ class FieldReader:
             return ""
         canonical = options.get(value.lower())
         if canonical is None:
-            self.error(key, f"'{key}' must be one of {', '.join(sorted(set(options.values())))}, got {value!r}")
+            known = ", ".join(sorted(set(options.values())))
+            self.error(
+                key,
+                f"'{key}' debe ser uno de {known}; dice {value!r}",
+                f"'{key}' must be one of {known}, got {value!r}",
+            )
             return ""
         return canonical
 
@@ -209,19 +257,33 @@ class FieldReader:
             return ()
         value = self.data[key]
         if not isinstance(value, list):
-            self.error(key, f"'{key}' must be a list of {{type, value, label}}")
+            self.error(
+                key,
+                f"'{key}' debe ser una lista de {{type, value, label}}",
+                f"'{key}' must be a list of {{type, value, label}}",
+            )
             return ()
         result: list[Channel] = []
         for index, item in enumerate(value):
             line = _line(value, index)
             if not isinstance(item, Located):
-                self.error(key, f"'{key}' item {index + 1} must be a mapping with 'type' and 'value'", line)
+                self.error(
+                    key,
+                    f"'{key}', elemento {index + 1}, necesita 'type' y 'value'",
+                    f"'{key}' item {index + 1} must be a mapping with 'type' and 'value'",
+                    line=line,
+                )
                 continue
             sub = FieldReader(self.path, item, self.problems)
             sub.unknown_fields({"type", "value", "label"})
             kind = sub.string("type").lower()
             if kind and kind not in CHANNEL_KINDS:
-                sub.error("type", f"channel type must be one of {', '.join(CHANNEL_KINDS)}, got {kind!r}")
+                kinds = ", ".join(CHANNEL_KINDS)
+                sub.error(
+                    "type",
+                    f"el tipo de canal debe ser uno de {kinds}; dice {kind!r}",
+                    f"channel type must be one of {kinds}, got {kind!r}",
+                )
             channel_value = sub.string("value")
             label = sub.text("label", required=False)
             if kind and channel_value:
@@ -232,23 +294,42 @@ class FieldReader:
         for key in self.data:
             if key not in known:
                 hint = closest(key, known)
-                suffix = f" (did you mean '{hint}'?)" if hint else f" (known fields: {', '.join(sorted(known))})"
-                self.error(key, f"unknown field '{key}'{suffix}")
+                fields = ", ".join(sorted(known))
+                self.error(
+                    key,
+                    f"campo desconocido '{key}'"
+                    + (f" (¿quisiste decir '{hint}'?)" if hint else f" (campos: {fields})"),
+                    f"unknown field '{key}'" + (f" (did you mean '{hint}'?)" if hint else f" (known fields: {fields})"),
+                )
 
     def _languages(self, key: str, value: dict[str, Any]) -> dict[str, Any]:
         for lang in value:
             if lang not in LANGS:
-                hint = " use 'es' or 'en'"
-                if " " in str(lang):
-                    hint += "; a text with commas or colons inside {...} must be in quotes"
-                self.error(key, f"'{key}' has unknown language '{lang}' ({hint.strip()})", _line(value, lang))
+                quotes = " " in str(lang)  # "Nota: ..." read as a key: a colon inside an unquoted text
+                self.error(
+                    key,
+                    f"'{key}' tiene un idioma desconocido '{lang}' (usa 'es' o 'en'"
+                    + (
+                        "; un texto con dos puntos o comas dentro de {...} va entre comillas dobles)" if quotes else ")"
+                    ),
+                    f"'{key}' has unknown language '{lang}' (use 'es' or 'en'"
+                    + ("; a text with commas or colons inside {...} must be in quotes)" if quotes else ")"),
+                    line=_line(value, lang),
+                )
         return {lang: value[lang] for lang in LANGS if lang in value}
 
     def _strings(self, key: str, items: list[Any]) -> tuple[str, ...]:
         result: list[str] = []
         for index, item in enumerate(items):
             if isinstance(item, (dict, list)) or item is None or not str(item).strip():
-                self.error(key, f"'{key}' item {index + 1} must be a non-empty text", _line(items, index))
+                self.error(
+                    key,
+                    f"'{key}', elemento {index + 1}, debe ser un texto no vacío"
+                    + (" (si lleva ': ' ponlo entre comillas dobles)" if isinstance(item, dict) else ""),
+                    f"'{key}' item {index + 1} must be a non-empty text"
+                    + (" (if it contains ': ' put it in double quotes)" if isinstance(item, dict) else ""),
+                    line=_line(items, index),
+                )
                 continue
             result.append(str(item).strip())
         return tuple(result)

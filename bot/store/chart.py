@@ -1,7 +1,12 @@
-"""The /estadisticas chart: what is asked each day, how much is answered, which entries help most."""
+"""The /estadisticas chart: what is asked each day, how much is answered, what is still missing.
+
+Beside the daily bars: the most asked questions nobody answered yet (what the content team should
+write next) and the entries that answered most, by their titles as citizens see them.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import IO, TYPE_CHECKING
 
 from .stats import Stats
@@ -14,8 +19,22 @@ NOT_ANSWERED = "#c62828"
 SHARE = "#1565c0"
 
 
-def render_stats_png(stats: Stats, path_or_buffer: Path | str | IO[bytes]) -> None:
-    """Draw questions per day (answered vs not, with the answered share) and the top entries.
+def unanswered_rows(stats: Stats) -> list[tuple[str, int]]:
+    """The pending groups as the chart labels them: "#id text" and how often they were asked."""
+    return [(_short(f"#{group_id} {text}", 45), count) for group_id, text, count in stats.top_unanswered]
+
+
+def entry_rows(stats: Stats, titles: Mapping[str, str] | None = None) -> list[tuple[str, int]]:
+    """The top entries by title (the id only when the title is unknown), most answered first."""
+    titles = titles or {}
+    return [(_short(titles.get(entry_id) or entry_id), count) for entry_id, count in stats.top_entries]
+
+
+def render_stats_png(
+    stats: Stats, path_or_buffer: Path | str | IO[bytes], titles: Mapping[str, str] | None = None
+) -> None:
+    """Draw questions per day (answered vs not, with the answered share) beside the most asked
+    unanswered questions and the top entries (`titles`: entry id -> title).
 
     matplotlib is imported here, with the Agg backend, so the bot starts fast and needs no display.
     """
@@ -31,10 +50,13 @@ def render_stats_png(stats: Stats, path_or_buffer: Path | str | IO[bytes]) -> No
     other = [q - a for q, a in zip(asked, answered, strict=True)]
     labels = [day[8:10] + "/" + day[5:7] for day in days]  # dd/mm
 
-    top = list(reversed(stats.top_entries))
-    fig, (ax_days, ax_top) = plt.subplots(
-        2, 1, figsize=(10, 8), gridspec_kw={"height_ratios": [3, 2]}, constrained_layout=True
-    )
+    top = list(reversed(entry_rows(stats, titles)))
+    missing = list(reversed(unanswered_rows(stats)))
+    fig = plt.figure(figsize=(15, 8), constrained_layout=True)
+    grid = fig.add_gridspec(2, 2, width_ratios=[3, 2])
+    ax_days = fig.add_subplot(grid[:, 0])
+    ax_missing = fig.add_subplot(grid[0, 1])
+    ax_top = fig.add_subplot(grid[1, 1])
     try:
         fig.suptitle(
             f"Últimos {stats.days} días: {stats.questions} preguntas, "
@@ -72,18 +94,23 @@ def render_stats_png(stats: Stats, path_or_buffer: Path | str | IO[bytes]) -> No
             fontsize=9,
         )
 
-        if top:
-            names = [_short(entry_id) for entry_id, _ in top]
-            counts = [count for _, count in top]
-            bars = ax_top.barh(names, counts, color=ANSWERED)
-            ax_top.bar_label(bars, padding=3)
-            ax_top.xaxis.set_major_locator(MaxNLocator(integer=True))
-            ax_top.set_xlim(0, max(counts) * 1.15)
-        else:
-            ax_top.text(0.5, 0.5, "Aún no hay respuestas en este periodo", ha="center", va="center")
-            ax_top.set_xticks([])
-            ax_top.set_yticks([])
-        ax_top.set_title("Servicios más consultados (respuestas directas)", fontsize=11)
+        panels = (
+            (ax_missing, missing, NOT_ANSWERED, "Nada pendiente", "Preguntas sin respuesta más repetidas"),
+            (ax_top, top, ANSWERED, "Aún no hay respuestas en este periodo", "Servicios más consultados"),
+        )
+        for ax, rows, color, empty, title in panels:
+            if rows:
+                counts = [count for _, count in rows]
+                bars = ax.barh([label for label, _ in rows], counts, color=color)
+                ax.bar_label(bars, padding=3)
+                ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+                ax.set_xlim(0, max(counts) * 1.2)
+                ax.tick_params(axis="y", labelsize=9)
+            else:
+                ax.text(0.5, 0.5, empty, ha="center", va="center")
+                ax.set_xticks([])
+                ax.set_yticks([])
+            ax.set_title(title, fontsize=11)
         feedback = stats.feedback_helpful + stats.feedback_not_helpful
         if feedback:
             ax_top.set_xlabel(f"Valoraciones: {stats.feedback_share:.0%} útiles ({feedback} en total)")

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+from datetime import datetime
 from pathlib import Path
 
+from .clock import PERU
 from .review import Group
 
 HEADER = (
@@ -29,8 +31,20 @@ def _cell(value: object) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
+def lima_time(stamp: str | None) -> str:
+    """A stored UTC instant as Lima's local time to the minute ("2026-06-15 10:00"), as staff read it."""
+    if not stamp:
+        return ""
+    try:
+        return datetime.fromisoformat(stamp).astimezone(PERU).strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return stamp
+
+
 def write_groups_csv(groups: list[Group], path: Path) -> int:
-    """Write UTF-8 with BOM (Excel then shows accents right) and CRLF rows; returns data rows written."""
+    """Write UTF-8 with BOM (Excel then shows accents right) and CRLF rows; returns data rows written.
+
+    Times are Lima's local time, like everything else staff read."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     with tmp.open("w", encoding="utf-8-sig", newline="") as fh:
@@ -43,12 +57,12 @@ def write_groups_csv(groups: list[Group], path: Path) -> int:
                     g.status,
                     g.count,
                     _cell(g.text),
-                    g.first_seen,
-                    g.last_seen,
+                    lima_time(g.first_seen),
+                    lima_time(g.last_seen),
                     g.entry_id or "",
                     g.answerable_entry_id or "",
                     _cell(g.changed_by),
-                    g.changed_at or "",
+                    lima_time(g.changed_at),
                     _cell(" | ".join(g.examples)),
                 ]
             )

@@ -14,11 +14,6 @@ from rapidfuzz import fuzz, process, utils
 SIMILARITY = 85.0
 
 
-def similarity(a: str, b: str) -> float:
-    """0..100: how alike two normalised questions are, ignoring word order, case and punctuation."""
-    return float(fuzz.token_sort_ratio(a, b, processor=utils.default_process))
-
-
 class GroupIndex:
     """The open groups' normalised texts, to find the closest one for a new question."""
 

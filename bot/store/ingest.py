@@ -27,7 +27,7 @@ async def write_batch(db: aiosqlite.Connection, records: list[Record]) -> None:
                     group_id = await _add_to_group(db, index, record.normalized, record.text, record.at)
                 await db.execute(
                     "INSERT INTO questions (asked_at, day, channel, user_hash, outcome, entry_id, score, lang, "
-                    "normalized, text, group_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "normalized, text, group_id, suggested) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         record.at,
                         record.day,
@@ -40,6 +40,7 @@ async def write_batch(db: aiosqlite.Connection, records: list[Record]) -> None:
                         record.normalized,
                         record.text,
                         group_id,
+                        record.suggested or None,
                     ),
                 )
             else:

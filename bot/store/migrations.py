@@ -132,6 +132,15 @@ MIGRATIONS: list[Migration] = [
         WHERE changed_by GLOB 'telegram:[0-9]*' AND substr(changed_by, 10) NOT GLOB '*[^0-9]*';
         """,
     ),
+    Migration(
+        8,
+        "what the bot offered for each question",
+        # `review show` says what each citizen saw: the answer (entry_id), the suggestion ids
+        # (comma-separated, outcome 'suggest') or the fallback. Older rows keep NULL: not recorded.
+        """
+        ALTER TABLE questions ADD COLUMN suggested TEXT;
+        """,
+    ),
 ]
 
 

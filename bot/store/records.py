@@ -31,6 +31,7 @@ class QuestionRecord:
     lang: str
     normalized: str
     text: str
+    suggested: str = ""  # comma-separated ids of the entries offered as choices (outcome 'suggest')
 
     @property
     def needs_review(self) -> bool:
@@ -83,6 +84,7 @@ def question_record(reply: Reply, *, channel: str, user_id: int | None, secret: 
         lang=reply.lang,
         normalized=scrub_normalized(reply.normalized or fold(reply.question), reply.question),
         text=mask_personal_data(reply.question),
+        suggested=",".join(e.id for e in reply.candidates),
     )
 
 

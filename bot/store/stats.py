@@ -7,12 +7,15 @@ right after old questions have been anonymised.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import aiosqlite
 
+from .clock import PERU, iso
+
 TOP_ENTRIES = 10
+TOP_UNANSWERED = 5  # most asked pending review groups shown beside the figures
 
 
 @dataclass
@@ -33,6 +36,8 @@ class Stats:
     answered_share: float = 0.0  # answered / questions (0 when there are none)
     per_day: list[dict[str, Any]] = field(default_factory=list)  # {"day", "questions", "answered"}
     top_entries: list[tuple[str, int]] = field(default_factory=list)  # answered entries, most first
+    # Pending review groups asked in the period, most asked first: (group id, masked text, count).
+    top_unanswered: list[tuple[int, str, int]] = field(default_factory=list)
     feedback_helpful: int = 0
     feedback_not_helpful: int = 0
     feedback_share: float = 0.0  # helpful / all feedback (0 when there is none)
@@ -41,6 +46,9 @@ class Stats:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["top_entries"] = [[entry_id, count] for entry_id, count in self.top_entries]
+        data["top_unanswered"] = [
+            {"group": group_id, "text": text, "count": count} for group_id, text, count in self.top_unanswered
+        ]
         return data
 
 
@@ -80,6 +88,13 @@ async def compute_stats(db: aiosqlite.Connection, days: int, today: date) -> Sta
         (since, TOP_ENTRIES),
     ) as cur:
         stats.top_entries = [(str(r[0]), int(r[1])) for r in await cur.fetchall()]
+
+    async with db.execute(
+        "SELECT id, text, count FROM review_groups WHERE status = 'pending' AND last_seen >= ? "
+        "ORDER BY count DESC, last_seen DESC, id LIMIT ?",
+        (iso(datetime.combine(first, time(), PERU)), TOP_UNANSWERED),  # since Peru's midnight
+    ) as cur:
+        stats.top_unanswered = [(int(r[0]), str(r[1]), int(r[2])) for r in await cur.fetchall()]
 
     async with db.execute("SELECT sum(helpful = 1), sum(helpful = 0) FROM feedback WHERE day >= ?", (since,)) as cur:
         row = await cur.fetchone()
