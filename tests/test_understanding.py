@@ -141,3 +141,11 @@ def test_explain_shows_weights_aspect_coverage_and_gates(shipped: Pipeline) -> N
     assert "sunarp-sprl" in text and "does not say: cost" in text and "held back: aspect not covered" in text
     assert "certificado=" in text and "held back: score" in text  # each word's weight; each candidate's gate
     assert "netflix*=" in format_explanation(shipped.explanation("cuanto cuesta netflix"))  # * marks unknown words
+
+
+def test_a_place_the_entry_does_not_serve_is_not_answered_as_if_it_did(shipped: Pipeline) -> None:
+    lima = shipped.ask("tengo una papeleta de transito, donde la pago en Lima")
+    elsewhere = shipped.ask("tengo una papeleta de transito que me pusieron en Trujillo, donde la pago")
+    assert lima.outcome is Outcome.ANSWER and lima.entry_id == "sat-papeletas"
+    assert elsewhere.outcome is Outcome.SUGGEST and elsewhere.uncovered and elsewhere.aspect == "place"
+    assert elsewhere.candidates[0].id == "sat-papeletas"

@@ -75,8 +75,11 @@ class Analysis:
 class Analyzer:
     """Per-language analysis built once from the knowledge base's vocabulary and synonyms."""
 
-    def __init__(self, lang: str, synonyms: Iterable[tuple[str, tuple[str, ...]]] = ()) -> None:
+    def __init__(
+        self, lang: str, synonyms: Iterable[tuple[str, tuple[str, ...]]] = (), places: frozenset[str] = frozenset()
+    ) -> None:
         self.lang = lang
+        self.places = places  # where the asker lives or went says nothing about the service asked
         self.stop_words = STOP_WORDS.get(lang, STOP_WORDS["es"])
         self._phrases: dict[tuple[str, ...], tuple[str, ...]] = {}
         for term, variants in synonyms:
@@ -204,7 +207,8 @@ class Analyzer:
             if stemmed not in stems:
                 stems.append(stemmed)
                 informative.append(token)
-                info.append(MIN_INFORMATION if token in named else information(token, self.lang))
+                context = token in named or token in self.places
+                info.append(MIN_INFORMATION if context else information(token, self.lang))
         return Analysis(
             folded=folded, stems=tuple(stems), key=" ".join(informative), words=tuple(informative),
             information=tuple(info),

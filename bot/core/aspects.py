@@ -14,6 +14,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
+
+import yaml
 
 from bot.core.models import Entry
 from bot.core.normalize import words
@@ -90,8 +93,8 @@ ASPECTS: tuple[Aspect, ...] = (
            contrary=_re(r"renov\w*|duplicad\w*|revalid\w*|record|consulta\w*|estado|renew\w*|duplicate|check\w*")),
     Aspect("join", _re(r"afili\w+|inscrib\w+|enrol\w*|sign up"),
            _re(r"afilia\w*|inscri\w*|registr\w*|enrol\w*|sign up")),
-    Aspect("penalty", _re(r"multas?|sancion\w*|sancionan|penalidad\w*|me bloquean|que pasa si|penalt\w+|fine"),
-           _re(r"multas?|sancion\w*|penalidad\w*|penalt\w+|fines?")),
+    Aspect("penalty", _re(r"multas?|sancion\w*|sancionan|penalidad\w*|me bloquean|que pasa si|penalt\w+"),
+           _re(r"multas?|sancion\w*|penalidad\w*|penalt\w+")),
     Aspect("payment-code", _re(r"codigo de pago|payment code"), _re(r"codigo \d+|code \d+")),
     Aspect("purchase", _re(r"(?:como|donde) (?:\w+ )?(?:compro|comprar|se compra|adquiero)|"
                            r"(?:how|where) (?:do i|to|can i) buy"),
@@ -102,7 +105,8 @@ ASPECTS: tuple[Aspect, ...] = (
     Aspect("legalisation", _re(r"apostill\w+|legaliz\w+|me lo aceptan|lo aceptan en|valid[oa] en"),
            _re(r"apostill\w+|legaliz\w+|valid\w* en el extranjero")),
 )
-NAMES = frozenset(a.name for a in ASPECTS)
+PLACE = "place"  # a place the entry does not serve (see Places); not a cue pattern
+NAMES = frozenset({*(a.name for a in ASPECTS), PLACE})
 # A cost field that only sends the citizen elsewhere for the amount does not answer "how much".
 _REFERRAL = re.compile(r"(?:consulta|revisa|confirma|verifica|check|see)\b(?!.*\d)")
 _ANY = re.compile("|".join(a.asked.pattern for a in ASPECTS))  # one pass for the usual question asking none
@@ -136,7 +140,9 @@ def covers(entry: Entry, name: str, question: str = "") -> bool:
     """Whether the entry says what the aspect asks (staff `not_covered` overrules what the text suggests)."""
     if name in entry.not_covered:
         return False
-    aspect = _BY_NAME[name]
+    aspect = _BY_NAME.get(name)
+    if aspect is None:  # "place" is judged by place_uncovered; a staff declaration is all it needs here
+        return True
     if aspect.contrary is not None:
         return aspect.contrary.search(" ".join(words(entry.title.es))) is None
     if name == "requirements":
@@ -155,3 +161,44 @@ def covers(entry: Entry, name: str, question: str = "") -> bool:
 def uncovered(entry: Entry, question: str) -> list[str]:
     """The aspects the question asks that the entry does not say."""
     return [name for name in asked(question) if not covers(entry, name, question)]
+
+
+class Places:
+    """Peru's places as citizens write them (knowledge/departamentos.yaml aliases) -> their department.
+
+    A question naming a place ("me pusieron una papeleta en Trujillo") asks about that place; an entry
+    whose title names another one ("Papeletas de tránsito en Lima") does not answer it.
+    """
+
+    def __init__(self, aliases: dict[str, str]) -> None:
+        self.aliases = aliases
+        ordered = sorted(aliases, key=len, reverse=True)
+        self._pattern = re.compile(rf"\b(?:{'|'.join(map(re.escape, ordered))})\b") if ordered else None
+        self.words = frozenset(a for a in aliases if " " not in a)
+
+    @classmethod
+    def load(cls, path: Path) -> Places:
+        """Read the departments file; a missing or unreadable one means no places (validation reports it)."""
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError):
+            return cls({})
+        aliases: dict[str, str] = {}
+        for item in data if isinstance(data, list) else []:
+            if isinstance(item, dict) and isinstance(item.get("aliases"), list):
+                for alias in item["aliases"]:
+                    aliases.setdefault(" ".join(words(str(alias))), str(item.get("id", "")))
+        return cls({a: d for a, d in aliases.items() if a})
+
+    def named(self, text: str) -> set[str]:
+        """The departments a text names."""
+        if self._pattern is None:
+            return set()
+        return {self.aliases[m.group(0)] for m in self._pattern.finditer(" ".join(words(text)))}
+
+
+def place_uncovered(entry: Entry, question: str, places: Places) -> bool:
+    """The question names a place and the entry is about another one only (by its title)."""
+    asked_places = places.named(question)
+    scope = places.named(entry.title.es)
+    return bool(asked_places and scope and not asked_places & scope)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from bot.core import aspects
 from bot.core.matcher import Candidate, LanguageIndex
+from bot.core.models import Entry
 
 
 @dataclass(frozen=True)
@@ -41,8 +42,11 @@ class Explanation:
 Gate = Callable[[Candidate, float], "str | None"]
 
 
-def explain(index: LanguageIndex, text: str, gate: Gate) -> Explanation:
-    """Explain ranking `text` on `index`; `gate(candidate, runner_up)` names the failed gate (Pipeline.held_back)."""
+def explain(
+    index: LanguageIndex, text: str, gate: Gate, uncovered: Callable[[Entry, str], list[str]]
+) -> Explanation:
+    """Explain ranking `text` on `index`; `gate(candidate, runner_up)` names the failed gate and
+    `uncovered(entry, text)` what the entry does not say (Pipeline.held_back, Pipeline._uncovered)."""
     analysis = index.analyze(text)
     weights = index.word_weights(analysis)
     ranked = index.rank(analysis)
@@ -56,7 +60,7 @@ def explain(index: LanguageIndex, text: str, gate: Gate) -> Explanation:
         held = gate(candidate, runner_up)
         if position > 0:
             held = held or "not first"
-        missing = tuple(aspects.uncovered(candidate.entry, text))
+        missing = tuple(uncovered(candidate.entry, text))
         if held is None and missing:
             held = "aspect not covered"
         fields = {s: index.field_of(candidate.entry.id, s) for s in analysis.stems}

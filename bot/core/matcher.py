@@ -99,9 +99,9 @@ def _document_frequency(sets: Iterable[Iterable[_Key]]) -> dict[_Key, int]:
 class LanguageIndex:
     """Everything precomputed for one language, so a question costs well under a millisecond."""
 
-    def __init__(self, kb: KnowledgeBase, lang: str) -> None:
+    def __init__(self, kb: KnowledgeBase, lang: str, places: frozenset[str] = frozenset()) -> None:
         self.lang = lang
-        self.analyzer = Analyzer(lang, ((s.term, s.variants) for s in kb.synonyms if s.lang == lang))
+        self.analyzer = Analyzer(lang, ((s.term, s.variants) for s in kb.synonyms if s.lang == lang), places)
         texts = {e.id: t for e in kb.entries.values() if (t := self._texts(e)).phrasings}
         for entry_texts in texts.values():
             for text in entry_texts.all():

@@ -13,7 +13,7 @@ from bot.core.explain import Explanation, explain
 from bot.core.knowledge import KnowledgeBase, load_knowledge, load_knowledge_or_raise
 from bot.core.language import detect_language
 from bot.core.matcher import Candidate, LanguageIndex
-from bot.core.models import LANGS, Outcome, Reply
+from bot.core.models import LANGS, Entry, Outcome, Reply
 from bot.core.privacy import mask_personal_data
 from bot.core.problems import Problem
 from bot.core.smalltalk import SmallTalk
@@ -44,9 +44,10 @@ class Pipeline:
         self._install(kb)
 
     def _install(self, kb: KnowledgeBase) -> None:
-        indexes = {lang: LanguageIndex(kb, lang) for lang in LANGS}
+        places = aspects.Places.load(kb.directory / "departamentos.yaml")
+        indexes = {lang: LanguageIndex(kb, lang, places.words) for lang in LANGS}
         smalltalk = SmallTalk(kb)
-        self.kb, self._indexes, self._smalltalk = kb, indexes, smalltalk
+        self.kb, self._indexes, self._smalltalk, self._places = kb, indexes, smalltalk, places
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Pipeline:
@@ -94,7 +95,7 @@ class Pipeline:
         ranked = index.rank(analysis)
         asked = aspects.asked(text)
         outcome, chosen = self._decide(ranked)
-        missing = aspects.uncovered(chosen[0].entry, text) if chosen else []
+        missing = self._uncovered(chosen[0].entry, text) if chosen else []
         if outcome is Outcome.ANSWER and missing:
             # The right service, but it does not say what is asked: offer it as the closest help.
             outcome, chosen = Outcome.SUGGEST, self._close(ranked)
@@ -109,6 +110,13 @@ class Pipeline:
             aspect=next(iter(missing or asked), None),
             uncovered=bool(missing) and outcome is Outcome.SUGGEST,
         )
+
+    def _uncovered(self, entry: Entry, text: str) -> list[str]:
+        """What the question asks that the entry does not say, a place it does not serve included."""
+        missing = aspects.uncovered(entry, text)
+        if aspects.place_uncovered(entry, text, self._places):
+            missing.append(aspects.PLACE)
+        return missing
 
     def held_back(self, candidate: Candidate, runner_up: float) -> str | None:
         """The first gate that keeps `candidate` from being the answer, or None when it passes them all."""
@@ -153,7 +161,8 @@ class Pipeline:
 
     def explanation(self, question: str, lang: str = "es") -> Explanation:
         """Words, weights, aspect and gates behind an answer, for staff debugging matches (`ask --explain`)."""
-        return explain(self._indexes[lang if lang in LANGS else "es"], _prepare(question), self.held_back)
+        index = self._indexes[lang if lang in LANGS else "es"]
+        return explain(index, _prepare(question), self.held_back, self._uncovered)
 
 
 def _prepare(question: str) -> str:
