@@ -149,3 +149,10 @@ def test_a_place_the_entry_does_not_serve_is_not_answered_as_if_it_did(shipped: 
     assert lima.outcome is Outcome.ANSWER and lima.entry_id == "sat-papeletas"
     assert elsewhere.outcome is Outcome.SUGGEST and elsewhere.uncovered and elsewhere.aspect == "place"
     assert elsewhere.candidates[0].id == "sat-papeletas"
+
+
+def test_diminutives_meet_their_word() -> None:
+    analyzer = Analyzer("es")
+    analyzer.learn("bodega papel")
+    analyzer.freeze()
+    assert [analyzer.correct(w) for w in ("bodeguita", "papelito")] == ["bodega", "papel"]

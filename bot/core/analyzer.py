@@ -22,6 +22,7 @@ from bot.core.normalize import STOP_WORDS, fold, sound_key, stem, words
 
 MIN_CORRECTABLE_LENGTH = 4
 MIN_GLUED_PART = 3
+_DIMINUTIVE = re.compile(r"^(\w{2,}?)it([oa])s?$")
 # A capitalised word where a name or a place stands ("soy Luis", "vive en Huancayo", "mi tía Marta")
 # is about the asker, not the service.
 _NAMED = re.compile(
@@ -129,7 +130,9 @@ class Analyzer:
         result = word
         if stem(word, self.lang) not in self._stems and not is_valid_word(word, self.lang):
             same_sound = self._by_sound.get(sound_key(word))
-            if same_sound is not None:
+            if (base := self._undiminish(word)) is not None:
+                result = base
+            elif same_sound is not None:
                 result = same_sound
             elif (glued := self._split(word)) is not None:
                 result = glued
@@ -143,6 +146,18 @@ class Analyzer:
         if len(self._corrections) < 20_000:
             self._corrections[word] = result
         return result
+
+    def _undiminish(self, word: str) -> str | None:
+        """The vocabulary word a diminutive is made from ("bodeguita" -> bodega, "papelito" -> papel)."""
+        found = _DIMINUTIVE.match(word)
+        if found is None:
+            return None
+        root, vowel = found.group(1), found.group(2)
+        root = root[:-2] + ("g" if root.endswith("gu") else "c") if root.endswith(("gu", "qu")) else root
+        for base in (root + vowel, root, root.removesuffix("ec"), root.removesuffix("c")):
+            if len(base) >= MIN_GLUED_PART and base in self._vocabulary:
+                return base
+        return None
 
     def _split(self, word: str) -> str | None:
         """Two glued words ("sacarmi", "clavesol") when both halves are known words."""

@@ -39,7 +39,7 @@ SLANG = {
     "cdo": "cuando", "cuano": "cuanto", "nd": "nada", "msj": "mensaje", "xk": "porque", "aki": "aqui",
     "tlf": "telefono", "telf": "telefono", "num": "numero", "cel": "celular", "depa": "departamento",
     "compu": "computadora", "poli": "policia", "profe": "profesor", "doc": "documento", "docs": "documentos",
-    "hrs": "horas", "xa": "para",
+    "hrs": "horas", "xa": "para", "m": "me", "t": "te",
 }
 
 
