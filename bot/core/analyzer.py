@@ -18,7 +18,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from bot.core.lexicon import MIN_INFORMATION, information, is_valid_word
-from bot.core.normalize import STOP_WORDS, fold, sound_key, stem, words
+from bot.core.normalize import STOP_WORDS, base_form, fold, sound_key, stem, words
 
 MIN_CORRECTABLE_LENGTH = 4
 MIN_GLUED_PART = 3
@@ -26,7 +26,7 @@ _DIMINUTIVE = re.compile(r"^(\w{2,}?)it([oa])s?$")
 # A capitalised word where a name or a place stands ("soy Luis", "vive en Huancayo", "mi tía Marta")
 # is about the asker, not the service.
 _NAMED = re.compile(
-    r"\b(?:soy|llamo|llama|vivo en|vive en|viven en|vivimos en|soy de|es de|somos de|desde|tia|tio|hermana|"
+    r"\b(?:soy|llamo|llama|nombre es|vivo en|vive en|viven en|vivimos en|soy de|es de|somos de|desde|tia|tio|hermana|"
     r"hermano|vecina|vecino|mama|papa|abuela|abuelo|hija|hijo|esposa|esposo|amiga|amigo|don|dona|i live in|from|my)"
     r"\s+([A-Z][a-z]+)",
 )
@@ -216,7 +216,7 @@ class Analyzer:
         informative: list[str] = []
         info: list[float] = []
         for token in tokens:
-            if token in self.stop_words:
+            if token in self.stop_words or base_form(token) in self.stop_words:  # "sacarle" like "sacar"
                 continue
             stemmed = acronym_stem(token) if token in acronyms else stem(token, self.lang)
             if stemmed not in stems:

@@ -100,6 +100,12 @@ _CLITICS = re.compile(r"^(.{3,}(?:ar|er|ir))(?:me|te|se|lo|la|le|nos|los|las|les
 _CONDITIONAL = re.compile(r"^(.{3,}(?:ar|er|ir))(?:ia|ias|iamos|iais|ian)$")
 
 
+def base_form(word: str) -> str:
+    """A Spanish infinitive without its glued pronouns ("sacarle" -> sacar); other words as they are."""
+    bare = _CLITICS.match(word)
+    return bare.group(1) if bare else word
+
+
 @lru_cache(maxsize=50_000)
 def stem(word: str, lang: str = "es") -> str:
     """Snowball stem (cached: stemming is the slowest step of normalisation).

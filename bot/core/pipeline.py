@@ -24,11 +24,12 @@ MIN_SUGGESTIONS, MAX_SUGGESTIONS = 2, 3
 _PLACEHOLDER = re.compile(r"\[[A-Z]+\]")
 _MARKUP = re.compile(r"</?[a-zA-Z][^<>]{0,40}>")  # HTML tags pasted or typed around a question
 FULL_PHRASING_FIT = 0.9  # fit at which the question contains an entry phrasing (nearly) whole
-# A long message that holds an entry's phrasing whole and many of its words ("mi tía ... quiere saber
+# A long message that holds most of an entry's phrasing and many of its words ("mi tía ... quiere saber
 # dónde le toca votar y si salió sorteada para la mesa") is about that entry however much context it
 # carries: with this much matched weight (in rare-word units) a lower coverage and a slightly lower
 # score suffice.
 STRONG_EVIDENCE = 2.5
+STRONG_EVIDENCE_FIT = 0.8  # most of one phrasing asked
 STRONG_EVIDENCE_COVERAGE = 0.3
 STRONG_EVIDENCE_SCORE_RELIEF = 0.05
 
@@ -124,7 +125,7 @@ class Pipeline:
         # A question holding one of the entry's phrasings whole ("horario del centro mac") may carry
         # more words the knowledge base does not know than one that only touches it.
         full = candidate.fit >= FULL_PHRASING_FIT
-        strong = full and candidate.evidence >= STRONG_EVIDENCE
+        strong = candidate.fit >= STRONG_EVIDENCE_FIT and candidate.evidence >= STRONG_EVIDENCE
         needed_coverage = limits.min_coverage_full_phrasing if full else limits.min_coverage
         if strong:
             needed_coverage = min(needed_coverage, STRONG_EVIDENCE_COVERAGE)
