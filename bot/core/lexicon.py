@@ -32,7 +32,8 @@ CONTEXT_WORDS: dict[str, frozenset[str]] = {
         escuche escucho oi dijeron dicen contaron comentaron recomendaron entiendo entendi pregunto pregunta
         consulta consultar averiguar averigue quisiera queria quieren necesita necesitan necesitamos
         gustaria agradeceria agradezco saludo saludos cordial atentamente estimados buenas noches tardes
-        disculpa disculpe molestia perdon antemano bendiciones bendicion dios ayudarme ayudarnos orientarme orientacion informacion info
+        disculpa disculpe molestia perdon antemano bendiciones bendicion dios
+        ayudarme ayudarnos orientarme orientacion informacion info
         """.split()
     ),
     "en": frozenset(
