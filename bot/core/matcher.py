@@ -16,6 +16,7 @@ questions scores of 85-100.
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections.abc import Hashable, Iterable
@@ -38,6 +39,9 @@ BODY_SHARE = 0.5  # a word found only in an entry's answer, steps or requirement
 PHRASE_PAIRS = 4
 SITUATION_FIT = 0.9  # a situation staff wrote is a looser phrasing than a question
 MAIN_INFORMATION_FLOOR = 0.3
+# Entries fully scored per question: those sharing the most asked weight. Keeps a question's cost flat
+# however many entries share a common word ("dni", "certificado") as the base grows.
+MAX_SCORED = 16
 _LOWER_WORD = re.compile(r"\b[a-záéíóúñ]+\b")
 ACRONYM_WORD_ZIPF = 4.0  # an acronym this common as a word ("sol", "pide") is matched on its written form
 
@@ -237,9 +241,12 @@ class LanguageIndex:
         total = sum(weights.values()) or 1.0
         pairs = _pairs(stems)
         idf = self.weights
-        candidates: set[str] = set()
+        shared: dict[str, float] = {}  # entry -> weight of the asked words its main fields hold
         for s in stems:
-            candidates.update(self.postings.get(s, ()))
+            w = weights[s]
+            for entry_id in self.postings.get(s, ()):
+                shared[entry_id] = shared.get(entry_id, 0.0) + w
+        candidates = heapq.nlargest(MAX_SCORED, shared, key=shared.__getitem__) if len(shared) > MAX_SCORED else shared
         ranked: list[Candidate] = []
         for entry_id in candidates:
             profile = self.profiles[entry_id]
