@@ -174,7 +174,7 @@ class Places:
         self.aliases = aliases
         ordered = sorted(aliases, key=len, reverse=True)
         self._pattern = re.compile(rf"\b(?:{'|'.join(map(re.escape, ordered))})\b") if ordered else None
-        self.words = frozenset(a for a in aliases if " " not in a)
+        self.words = frozenset(w for a in aliases for w in a.split() if len(w) > 3)  # "lima metropolitana"
 
     @classmethod
     def load(cls, path: Path) -> Places:
