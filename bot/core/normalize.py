@@ -88,6 +88,8 @@ STOP_WORDS: dict[str, frozenset[str]] = {
         if in into is it its me my need of on or our please should so some tell that the their them there these
         this those to want was we what when where which who why will with would you your hi hello hey thanks
         thank help know
+        s t no not another other whether there here just also still even very really each every much many
+        more most one way im ive dont cant doesnt isnt am was were then than too only ever
         """.split()
     ),
 }
