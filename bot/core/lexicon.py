@@ -33,6 +33,8 @@ CONTEXT_WORDS: dict[str, frozenset[str]] = {
         consulta consultar averiguar averigue quisiera queria quieren necesita necesitan necesitamos
         gustaria agradeceria agradezco saludo saludos cordial atentamente estimados buenas noches tardes
         disculpa disculpe molestia perdon antemano bendiciones bendicion dios
+        uno una dos tres cuatro cinco seis siete ocho nueve diez once doce quince veinte treinta cien mil
+        enero febrero marzo abril mayo junio julio agosto setiembre septiembre octubre noviembre diciembre
         ayudarme ayudarnos orientarme orientacion informacion info
         """.split()
     ),
