@@ -69,6 +69,7 @@ def test_glued_words_are_split_against_the_vocabulary() -> None:
 def test_verb_forms_with_pronouns_meet_the_infinitive() -> None:
     assert stem("sacarlos") == stem("sacar") == stem("saca")
     assert stem("costaria") == stem("costar")
+    assert stem("pague") == stem("pagar") and stem("falsifique") == stem("falsificar")
 
 
 @pytest.mark.parametrize("message", ["q puedes hacer", "k hace este bot", "ke sabes hacer"])

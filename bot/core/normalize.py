@@ -99,6 +99,8 @@ _STEMMERS = {"es": snowballstemmer.stemmer("spanish"), "en": snowballstemmer.ste
 
 
 _CLITICS = re.compile(r"^(.{3,}(?:ar|er|ir))(?:me|te|se|lo|la|le|nos|los|las|les)+$")
+# Subjunctives that change spelling before e: "pague", "saque", "falsifique" -> pagar, sacar, falsificar.
+_SUBJUNCTIVE = re.compile(r"^(.{2,})(qu|gu)(e|es|en|emos)$")
 # Conditional forms lose their accent when folded ("costaría" -> costaria), which the stemmer expects.
 _CONDITIONAL = re.compile(r"^(.{3,}(?:ar|er|ir))(?:ia|ias|iamos|iais|ian)$")
 
@@ -120,6 +122,8 @@ def stem(word: str, lang: str = "es") -> str:
         return word
     if lang == "es" and (bare := _CLITICS.match(word) or _CONDITIONAL.match(word)):
         word = bare.group(1)
+    elif lang == "es" and (spelled := _SUBJUNCTIVE.match(word)):
+        word = spelled.group(1) + ("car" if spelled.group(2) == "qu" else "gar")
     stemmed = str(_STEMMERS.get(lang, _STEMMERS["es"]).stemWord(word))
     if len(stemmed) <= 4 and len(stemmed) < 0.6 * len(word):
         # A short stem that cut most of the word merges unrelated words ("soleado" -> "sol", as in
