@@ -157,3 +157,12 @@ def test_diminutives_meet_their_word() -> None:
     analyzer.learn("bodega papel")
     analyzer.freeze()
     assert [analyzer.correct(w) for w in ("bodeguita", "papelito")] == ["bodega", "papel"]
+
+
+def test_how_to_join_is_not_answered_by_a_look_up_entry(shipped: Pipeline) -> None:
+    from bot.core import aspects
+
+    assert not aspects.covers(shipped.kb.entries["sis-consulta"], "join")
+    assert aspects.covers(shipped.kb.entries["sis-afiliacion"], "join")
+    assert shipped.ask("¿cómo me afilio al SIS?").entry_id == "sis-afiliacion"
+    assert shipped.ask("¿dónde verifico si estoy afiliado al SIS?").entry_id == "sis-consulta"

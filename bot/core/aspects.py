@@ -30,7 +30,7 @@ class Aspect:
     said: re.Pattern[str] | None
     channels: frozenset[str] = frozenset()  # channel kinds that by themselves cover the aspect
     # On the entry's folded title: the entry is about something else ("renovación" when asked for the
-    # first time); then `said` is not looked for and the aspect is not covered.
+    # first time, "consulta" when asked how to join); then the aspect is not covered.
     contrary: re.Pattern[str] | None = None
 
 
@@ -91,8 +91,9 @@ ASPECTS: tuple[Aspect, ...] = (
            _re(r"menor(?:es)?|nin[oa]s?|bebes?|recien nacid\w*|child\w*|minors?")),
     Aspect("first-time", _re(r"por primera vez|first time"), None,
            contrary=_re(r"renov\w*|duplicad\w*|revalid\w*|record|consulta\w*|estado|renew\w*|duplicate|check\w*")),
-    Aspect("join", _re(r"afili\w+|inscrib\w+|enrol\w*|sign up"),
-           _re(r"afilia\w*|inscri\w*|registr\w*|enrol\w*|sign up")),
+    Aspect("join", _re(r"afili(?:o|ar|arme|arse|arte|arlo|arla|e|en)|inscrib(?:o|ir|irme|irse|irte|irlo|irla|e|en)|"
+                       r"enrol(?:l|l me)?|sign up|join"),
+           _re(r"afilia\w*|inscri\w*|registr\w*|enrol\w*|sign up"), contrary=_re(r"consulta\w*|check\w*")),
     Aspect("penalty", _re(r"multas?|sancion\w*|sancionan|penalidad\w*|me bloquean|que pasa si|penalt\w+"),
            _re(r"multas?|sancion\w*|penalidad\w*|penalt\w+")),
     Aspect("payment-code", _re(r"codigo de pago|payment code"), _re(r"codigo \d+|code \d+")),
@@ -143,8 +144,10 @@ def covers(entry: Entry, name: str, question: str = "") -> bool:
     aspect = _BY_NAME.get(name)
     if aspect is None:  # "place" is judged by place_uncovered; a staff declaration is all it needs here
         return True
-    if aspect.contrary is not None:
-        return aspect.contrary.search(" ".join(words(entry.title.es))) is None
+    if aspect.contrary is not None and aspect.contrary.search(" ".join(words(entry.title.es))):
+        return False  # a look-up entry does not tell how to join, a renewal one how to get it first
+    if aspect.said is None and aspect.contrary is not None:
+        return True
     if name == "requirements":
         return bool(entry.requirements.es)
     if name == "cost" and entry.cost is not None and not _REFERRAL.match(" ".join(words(entry.cost.es))):
