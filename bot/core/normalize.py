@@ -80,7 +80,7 @@ STOP_WORDS: dict[str, frozenset[str]] = {
         queda quedan dice dicen vez veces
         son soy eres somos estas estamos seran sera quiere quieres quieren quisieramos
         podre podra podran podemos pudo pude debe deben tenga tengan haya hubo tienes pidio pidieron
-        haber habido ido vi vio visto pasame mandame dame diganme avisenme
+        haber habido ido vi vio visto pasame mandame dame diganme avisenme tenido tuve tuvo tuvimos puse puso
         """.split()
     ),
     "en": frozenset(
