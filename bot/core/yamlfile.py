@@ -174,7 +174,7 @@ def load_yaml(path: Path) -> tuple[Any, list[tuple[int, str]]]:
         raise YamlProblem(1, f"el archivo es demasiado grande ({size} bytes; el máximo es {MAX_FILE_BYTES})")
     try:
         text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
+    except UnicodeDecodeError:
         raise YamlProblem(1, "el archivo no es texto UTF-8: guárdalo como UTF-8") from None
     loader = _Loader(text)
     try:
