@@ -167,3 +167,15 @@ async def test_the_admin_is_told_when_the_new_phrasing_still_does_not_get_the_an
     warning = "aún no recibe esta respuesta directa (ofrezco opciones): revisa por qué con "
     warning += f'python -m bot ask "{question}" --explain'
     assert warning in html.unescape(edited.text)
+
+
+async def test_a_long_title_is_shortened_to_fit_the_button(telegram_bot: TelegramBot) -> None:
+    path = telegram_bot.knowledge_dir / "services" / "pasaporte.yaml"
+    long_title = "Sacar el pasaporte electrónico por primera vez o renovarlo cuando ya venció en Migraciones"
+    path.write_text(path.read_text(encoding="utf-8").replace(PASSPORT_TITLE, long_title, 1), encoding="utf-8")
+    assert telegram_bot.pipeline.reload() == []
+    listing = await pending_listing(telegram_bot)
+    [label] = [b["text"] for b in listing.flat_buttons() if b["callback_data"].endswith("|pasaporte")]
+    assert label.startswith("➕ Añadir a: Sacar el pasaporte electrónico") and label.endswith("…")
+    assert len(label) <= 60
+    assert long_title in html.unescape(listing.text)  # the message itself names the entry in full
