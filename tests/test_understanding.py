@@ -166,3 +166,27 @@ def test_how_to_join_is_not_answered_by_a_look_up_entry(shipped: Pipeline) -> No
     assert aspects.covers(shipped.kb.entries["sis-afiliacion"], "join")
     assert shipped.ask("¿cómo me afilio al SIS?").entry_id == "sis-afiliacion"
     assert shipped.ask("¿dónde verifico si estoy afiliado al SIS?").entry_id == "sis-consulta"
+
+
+def test_a_cost_field_pricing_several_cases_answers_only_the_case_it_prices(shipped: Pipeline) -> None:
+    from bot.core import aspects
+
+    card = shipped.kb.entries["carne-extranjeria"]  # "Duplicado: S/ 20.20 (código ...). Renovación: monto vigente..."
+    assert aspects.covers(card, "cost", "cuanto cuesta el duplicado del carne de extranjeria")
+    assert not aspects.covers(card, "cost", "cuanto cuesta renovar el carne de extranjeria")
+    assert not aspects.covers(card, "payment-code", "cual es el codigo de pago para renovar el carne")
+    reply = shipped.ask("¿Cuál es el código de pago para renovar el carné de extranjería?")
+    assert reply.outcome is Outcome.SUGGEST and reply.uncovered and reply.aspect == "payment-code"
+
+
+def test_asking_whether_something_is_charged_asks_its_cost(shipped: Pipeline) -> None:
+    from bot.core import aspects
+
+    assert aspects.asked("y si nos van a cobrar por el dni") == ["cost"]
+    assert aspects.asked("es gratis sacar el dni de mi hijo") == ["cost"]
+    assert "cost" not in aspects.asked("me atrase con el predial, me van a cobrar mas?")
+
+
+def test_a_minimum_grade_is_not_answered_by_an_entry_that_gives_none(shipped: Pipeline) -> None:
+    reply = shipped.ask("¿qué nota mínima piden para ganar la beca 18?")
+    assert reply.outcome is Outcome.SUGGEST and reply.uncovered and reply.aspect == "grade"
