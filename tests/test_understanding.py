@@ -190,3 +190,29 @@ def test_asking_whether_something_is_charged_asks_its_cost(shipped: Pipeline) ->
 def test_a_minimum_grade_is_not_answered_by_an_entry_that_gives_none(shipped: Pipeline) -> None:
     reply = shipped.ask("¿qué nota mínima piden para ganar la beca 18?")
     assert reply.outcome is Outcome.SUGGEST and reply.uncovered and reply.aspect == "grade"
+
+
+def test_an_english_question_finds_an_entry_written_only_in_spanish(shipped: Pipeline) -> None:
+    assert not shipped.kb.entries["jne-multas"].questions.en  # no English phrasing to match directly
+    reply = shipped.ask("where do I pay an electoral fine for not voting", "en")
+    assert reply.outcome is Outcome.ANSWER and reply.entry_id == "jne-multas" and reply.lang == "en"
+    business = shipped.ask("how do I get a business license from the municipality", "en")
+    assert business.entry_id == "licencia-funcionamiento" and business.lang == "en"
+
+
+def test_english_words_the_glossary_lacks_still_count_against_a_match(shipped: Pipeline) -> None:
+    for question in ("how do I pay my electricity bill online", "how much does a spotify subscription cost"):
+        assert shipped.ask(question, "en").outcome is not Outcome.ANSWER
+
+
+def test_the_glossary_is_validated_like_the_synonyms(tmp_path: Path) -> None:
+    folder = tmp_path / "kb"
+    shutil.copytree(FIXTURE, folder)
+    (folder / "glosario-en.yaml").write_text(
+        "- term: dni\n  same_as: [id card]\n- term: pasaporte\n  same_as: [id card]\n  lang: en\n", encoding="utf-8"
+    )
+    kb, problems = load_knowledge(folder)
+    messages = [p.render("en") for p in problems]
+    assert kb is None
+    assert any("glosario-en.yaml:4" in m and "already a synonym on line 1" in m for m in messages)
+    assert any("glosario-en.yaml:5" in m and "unknown field 'lang'" in m for m in messages)

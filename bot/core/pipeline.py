@@ -10,6 +10,7 @@ from pathlib import Path
 from bot.core import aspects
 from bot.core.config import MatchThresholds, Settings
 from bot.core.explain import Explanation, explain
+from bot.core.glossary import Glossary
 from bot.core.knowledge import KnowledgeBase, load_knowledge, load_knowledge_or_raise
 from bot.core.language import detect_language
 from bot.core.matcher import Candidate, LanguageIndex
@@ -49,6 +50,7 @@ class Pipeline:
         indexes = {lang: LanguageIndex(kb, lang, places.words) for lang in LANGS}
         smalltalk = SmallTalk(kb)
         self.kb, self._indexes, self._smalltalk, self._places = kb, indexes, smalltalk, places
+        self._glossary = Glossary((g.term, g.variants) for g in kb.glossary)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Pipeline:
@@ -75,6 +77,8 @@ class Pipeline:
             reply = Reply(Outcome.SMALLTALK, lang, question, intent=intent, text=self.kb.message(intent, lang))
         else:
             reply = self._match(text, lang, question)
+            if lang == "en" and reply.outcome is not Outcome.ANSWER and self._glossary:
+                reply = self._in_spanish(text, question, reply)
             if reply.outcome is Outcome.NONE:
                 other = "en" if lang == "es" else "es"
                 alternative = self._match(text, other, question)
@@ -90,13 +94,37 @@ class Pipeline:
             reply = replace(reply, text=self.kb.message(key, lang))
         return replace(reply, latency_ms=(time.perf_counter() - started) * 1000)
 
-    def _match(self, text: str, lang: str, question: str) -> Reply:
+    def _in_spanish(self, text: str, question: str, english: Reply) -> Reply:
+        """The English question matched on the Spanish index through the glossary, when that does better.
+
+        The reply stays English (labels, messages); entry texts without English fall back to Spanish.
+        """
+        spanish, untranslated = self._glossary.to_spanish(text, self._indexes["es"].analyzer.knows)
+        if not spanish:
+            return english
+        # Aspect cues are read on both wordings: "how much" and "cuánto cuesta" ask the same.
+        found = self._match(spanish, "es", question, cues=f"{text} {spanish}", foreign=("en", untranslated))
+        offers = found.outcome is not Outcome.NONE
+        better = found.outcome is Outcome.ANSWER or (english.outcome is Outcome.NONE and offers)
+        return replace(found, lang="en", normalized=english.normalized) if better else english
+
+    def _match(
+        self,
+        text: str,
+        lang: str,
+        question: str,
+        cues: str | None = None,
+        foreign: tuple[str, frozenset[str]] = ("", frozenset()),
+    ) -> Reply:
+        """Rank and decide on one language's index; `cues` (default `text`) is read for aspects and
+        places; `foreign` words are another language's (see Analyzer.analyze)."""
         index = self._indexes[lang]
-        analysis = index.analyze(text)
+        analysis = index.analyzer.analyze(text, foreign=foreign)
         ranked = index.rank(analysis)
-        asked = aspects.asked(text)
+        cues = text if cues is None else cues
+        asked = aspects.asked(cues)
         outcome, chosen = self._decide(ranked)
-        missing = self._uncovered(chosen[0].entry, text) if chosen else []
+        missing = self._uncovered(chosen[0].entry, cues) if chosen else []
         if outcome is Outcome.ANSWER and missing:
             # The right service, but it does not say what is asked: offer it as the closest help.
             outcome, chosen = Outcome.SUGGEST, self._close(ranked)
