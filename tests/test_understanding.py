@@ -216,3 +216,17 @@ def test_the_glossary_is_validated_like_the_synonyms(tmp_path: Path) -> None:
     assert kb is None
     assert any("glosario-en.yaml:4" in m and "already a synonym on line 1" in m for m in messages)
     assert any("glosario-en.yaml:5" in m and "unknown field 'lang'" in m for m in messages)
+
+
+def test_a_whole_phrasing_far_ahead_is_answered_despite_the_askers_story(shipped: Pipeline) -> None:
+    question = "ayer fui a la muni, me tuvieron esperando horas y nadie me atendio, donde pongo mi queja formal"
+    best = shipped.explain(question)[0]
+    assert best.entry.id == "libro-reclamaciones" and best.coverage < shipped.thresholds.min_coverage
+    assert shipped.ask(question).entry_id == "libro-reclamaciones"
+
+
+def test_a_capitalised_name_the_base_does_not_know_keeps_a_low_coverage_match_a_suggestion(shipped: Pipeline) -> None:
+    own = shipped.ask("como subo mi CV a la bolsa de trabajo del estado")
+    other = shipped.ask("como subo mi CV a la bolsa de trabajo de Computrabajo")
+    assert own.outcome is Outcome.ANSWER and own.entry_id == "empleos-peru"
+    assert other.outcome is Outcome.SUGGEST and other.candidates[0].id == "empleos-peru"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 from bot.core import aspects
@@ -15,6 +16,7 @@ from bot.core.knowledge import KnowledgeBase, load_knowledge, load_knowledge_or_
 from bot.core.language import detect_language
 from bot.core.matcher import Candidate, LanguageIndex
 from bot.core.models import LANGS, Entry, Outcome, Reply
+from bot.core.normalize import fold
 from bot.core.privacy import mask_personal_data
 from bot.core.problems import Problem
 from bot.core.smalltalk import SmallTalk
@@ -33,6 +35,16 @@ STRONG_EVIDENCE = 2.5
 STRONG_EVIDENCE_FIT = 0.8  # most of one phrasing asked
 STRONG_EVIDENCE_COVERAGE = 0.3
 STRONG_EVIDENCE_SCORE_RELIEF = 0.05
+# A question holding one of an entry's phrasings whole, far ahead of every other entry ("me quitan lo de
+# juntos es cierto", "donde pongo mi queja formal"), is about that entry even when its other words,
+# the asker's story, leave coverage low: it is answered with this much less coverage and score than
+# the configured minimums (0.67 -> 0.45, 0.55 -> 0.50 by default)...
+CLEAR_LEAD = 0.2
+CLEAR_LEAD_COVERAGE_RELIEF = 0.22
+CLEAR_LEAD_SCORE_RELIEF = 0.05
+# ...unless the question names something the knowledge base does not know with a capital ("Bumeran",
+# "Netflix"): then the phrasing it holds may be about that other product.
+_CAPITALISED = re.compile(r"(?<=[a-záéíóúñ,;:] )[A-ZÁÉÍÓÚÑ][a-záéíóúñ]{2,}\b")
 
 
 class Pipeline:
@@ -123,7 +135,7 @@ class Pipeline:
         ranked = index.rank(analysis)
         cues = text if cues is None else cues
         asked = aspects.asked(cues)
-        outcome, chosen = self._decide(ranked)
+        outcome, chosen = self._decide(ranked, self._names_unknown(text, lang))
         missing = self._uncovered(chosen[0].entry, cues) if chosen else []
         if outcome is Outcome.ANSWER and missing:
             # The right service, but it does not say what is asked: offer it as the closest help.
@@ -147,9 +159,21 @@ class Pipeline:
             missing.append(aspects.PLACE)
         return missing
 
-    def held_back(self, candidate: Candidate, runner_up: float) -> str | None:
+    def _names_unknown(self, text: str, lang: str) -> bool:
+        """The question names with a capital, mid-sentence, something the knowledge base does not know."""
+        analyzer = self._indexes[lang].analyzer
+        return any(
+            not analyzer.knows(word) and word not in self._places.words
+            for word in (fold(w) for w in _CAPITALISED.findall(text))
+        )
+
+    def held_back(self, candidate: Candidate, runner_up: float, names_unknown: bool = False) -> str | None:
         """The first gate that keeps `candidate` from being the answer, or None when it passes them all."""
         limits = self.thresholds
+        clear = candidate.fit >= FULL_PHRASING_FIT and candidate.score - runner_up >= CLEAR_LEAD and not names_unknown
+        covered = candidate.coverage >= limits.min_coverage - CLEAR_LEAD_COVERAGE_RELIEF
+        if clear and covered and candidate.score >= limits.answer - CLEAR_LEAD_SCORE_RELIEF:
+            return None if candidate.specificity >= limits.min_specificity else "specificity"
         # A question holding one of the entry's phrasings whole ("horario del centro mac") may carry
         # more words the knowledge base does not know than one that only touches it.
         full = candidate.fit >= FULL_PHRASING_FIT
@@ -166,11 +190,11 @@ class Pipeline:
         )
         return next((name for name, passed in gates if not passed), None)
 
-    def _decide(self, ranked: list[Candidate]) -> tuple[Outcome, list[Candidate]]:
+    def _decide(self, ranked: list[Candidate], names_unknown: bool = False) -> tuple[Outcome, list[Candidate]]:
         if not ranked or ranked[0].score < self.thresholds.suggest:
             return Outcome.NONE, []
         runner_up = ranked[1].score if len(ranked) > 1 else 0.0
-        if self.held_back(ranked[0], runner_up) is None:
+        if self.held_back(ranked[0], runner_up, names_unknown) is None:
             return Outcome.ANSWER, [ranked[0]]
         return Outcome.SUGGEST, self._close(ranked)
 
@@ -191,7 +215,9 @@ class Pipeline:
     def explanation(self, question: str, lang: str = "es") -> Explanation:
         """Words, weights, aspect and gates behind an answer, for staff debugging matches (`ask --explain`)."""
         index = self._indexes[lang if lang in LANGS else "es"]
-        return explain(index, _prepare(question), self.held_back, self._uncovered)
+        text = _prepare(question)
+        names_unknown = self._names_unknown(text, index.lang)
+        return explain(index, text, partial(self.held_back, names_unknown=names_unknown), self._uncovered)
 
 
 def _prepare(question: str) -> str:
