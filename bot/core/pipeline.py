@@ -42,11 +42,12 @@ STRONG_EVIDENCE = 2.5
 STRONG_EVIDENCE_FIT = 0.8  # most of one phrasing asked
 STRONG_EVIDENCE_COVERAGE = 0.3
 STRONG_EVIDENCE_SCORE_RELIEF = 0.05
-# A question holding one of an entry's phrasings whole, far ahead of every other entry ("me quitan lo de
-# juntos es cierto", "donde pongo mi queja formal"), is about that entry even when its other words,
+# A question holding most of one of an entry's phrasings, far ahead of every other entry ("me quitan lo
+# de juntos es cierto", "donde pongo mi queja formal"), is about that entry even when its other words,
 # the asker's story, leave coverage low: it is answered with this much less coverage and score than
 # the configured minimums (0.67 -> 0.45, 0.55 -> 0.50 by default)...
 CLEAR_LEAD = 0.2
+CLEAR_LEAD_FIT = 0.6
 CLEAR_LEAD_COVERAGE_RELIEF = 0.22
 CLEAR_LEAD_SCORE_RELIEF = 0.05
 # ...unless the question names something the knowledge base does not know with a capital ("Bumeran",
@@ -194,7 +195,7 @@ class Pipeline:
     def held_back(self, candidate: Candidate, runner_up: float, names_unknown: bool = False) -> str | None:
         """The first gate that keeps `candidate` from being the answer, or None when it passes them all."""
         limits = self.thresholds
-        clear = candidate.fit >= FULL_PHRASING_FIT and candidate.score - runner_up >= CLEAR_LEAD and not names_unknown
+        clear = candidate.fit >= CLEAR_LEAD_FIT and candidate.score - runner_up >= CLEAR_LEAD and not names_unknown
         covered = candidate.coverage >= limits.min_coverage - CLEAR_LEAD_COVERAGE_RELIEF
         if clear and covered and candidate.score >= limits.answer - CLEAR_LEAD_SCORE_RELIEF:
             return None if candidate.specificity >= limits.min_specificity else "specificity"
