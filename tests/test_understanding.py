@@ -230,14 +230,3 @@ def test_a_capitalised_name_the_base_does_not_know_keeps_a_low_coverage_match_a_
     other = shipped.ask("como subo mi CV a la bolsa de trabajo de Computrabajo")
     assert own.outcome is Outcome.ANSWER and own.entry_id == "empleos-peru"
     assert other.outcome is Outcome.SUGGEST and other.candidates[0].id == "empleos-peru"
-
-
-def test_a_long_message_is_answered_from_the_sentence_that_asks(shipped: Pipeline) -> None:
-    story = (
-        "Buenas noches, disculpe la hora, soy Mariela de Ica, tengo dos hijos y trabajo en una bodega del "
-        "mercado central desde hace tiempo. "
-    )
-    reply = shipped.ask(story + "Quisiera saber cómo saco mi pasaporte. Gracias, bendiciones")
-    assert reply.outcome is Outcome.ANSWER and reply.entry_id == "pasaporte"
-    without_question = shipped.ask(story + "Gracias, bendiciones")
-    assert without_question.outcome is not Outcome.ANSWER

@@ -16,7 +16,7 @@ from bot.core.knowledge import KnowledgeBase, load_knowledge, load_knowledge_or_
 from bot.core.language import detect_language
 from bot.core.matcher import Candidate, LanguageIndex
 from bot.core.models import LANGS, Entry, Outcome, Reply
-from bot.core.normalize import fold, words
+from bot.core.normalize import fold
 from bot.core.privacy import mask_personal_data
 from bot.core.problems import Problem
 from bot.core.smalltalk import SmallTalk
@@ -24,13 +24,6 @@ from bot.core.smalltalk import SmallTalk
 MAX_QUESTION_CHARS = 1000  # longer messages are matched on their beginning
 SUGGEST_SPREAD = 0.15  # suggestions must score within this of the best one
 MIN_SUGGESTIONS, MAX_SUGGESTIONS = 2, 3
-LONG_MESSAGE = 60  # characters from which a message may carry a story around its question
-_SENTENCE = re.compile(r"[.;!?¿¡\n]+")
-_ASKING = re.compile(
-    r"\b(?:que|como|donde|cuanto|cuanta|cuantos|cuando|cual|cuales|puedo|se puede|podria|hay|"
-    r"quisiera saber|queria saber|quiero saber|necesito saber|me pueden|tengo que|debo|"
-    r"what|how|where|when|which|can i|do i|is there)\b"
-)
 _PLACEHOLDER = re.compile(r"\[[A-Z]+\]")
 _MARKUP = re.compile(r"</?[a-zA-Z][^<>]{0,40}>")  # HTML tags pasted or typed around a question
 FULL_PHRASING_FIT = 0.9  # fit at which the question contains an entry phrasing (nearly) whole
@@ -97,8 +90,6 @@ class Pipeline:
             reply = Reply(Outcome.SMALLTALK, lang, question, intent=intent, text=self.kb.message(intent, lang))
         else:
             reply = self._match(text, lang, question)
-            if reply.outcome is Outcome.SUGGEST and not reply.uncovered and len(text) >= LONG_MESSAGE:
-                reply = self._asked_part(text, lang, question, reply)
             if lang == "en" and reply.outcome is not Outcome.ANSWER and self._glossary:
                 reply = self._in_spanish(text, question, reply)
             if reply.outcome is Outcome.NONE:
@@ -115,21 +106,6 @@ class Pipeline:
             key = "not_covered" if reply.uncovered and self.kb.message("not_covered", lang) else "suggest_intro"
             reply = replace(reply, text=self.kb.message(key, lang))
         return replace(reply, latency_ms=(time.perf_counter() - started) * 1000)
-
-    def _asked_part(self, text: str, lang: str, question: str, whole: Reply) -> Reply:
-        """A long message's asking sentences, matched alone, when they answer with the message's best entry.
-
-        "Estimados, soy docente en Piura... quisiera saber si hay un Centro MAC y dónde queda. Atte."
-        The greeting, the story and the signature dilute the whole message's coverage; the sentences
-        that ask hold the question. Only an answer that agrees with the whole message's first choice is
-        taken, so the story can still rule out an entry but never picks a different one.
-        """
-        asking = _asking_sentences(text)
-        if asking is None:
-            return whole
-        found = self._match(asking, lang, question)
-        agrees = found.outcome is Outcome.ANSWER and found.entry_id == whole.candidates[0].id
-        return replace(found, normalized=whole.normalized) if agrees else whole
 
     def _in_spanish(self, text: str, question: str, english: Reply) -> Reply:
         """The English question matched on the Spanish index through the glossary, when that does better.
@@ -243,15 +219,6 @@ class Pipeline:
         text = _prepare(question)
         names_unknown = self._names_unknown(text, index.lang)
         return explain(index, text, partial(self.held_back, names_unknown=names_unknown), self._uncovered)
-
-
-def _asking_sentences(text: str) -> str | None:
-    """The sentences of a message that ask something, or None when that is all of it or none of it."""
-    parts = [p.strip() for p in _SENTENCE.split(text) if p.strip()]
-    if len(parts) < 2:
-        parts = [p.strip() for p in text.split(",") if p.strip()]
-    asking = [p for p in parts if _ASKING.search(" ".join(words(p)))]
-    return " ".join(asking) if asking and len(asking) < len(parts) else None
 
 
 def _prepare(question: str) -> str:
