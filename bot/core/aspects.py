@@ -125,10 +125,15 @@ _BY_NAME = {a.name: a for a in ASPECTS}
 
 def asked(question: str) -> list[str]:
     """The aspects a question asks about, in the order listed above."""
+    return list(_asked(question))
+
+
+@lru_cache(maxsize=4096)  # the pipeline asks this of the same question for the decision and the entry
+def _asked(question: str) -> tuple[str, ...]:
     text = " ".join(words(question))
     if not _ANY.search(text):
-        return []
-    return [a.name for a in ASPECTS if a.asked.search(text)]
+        return ()
+    return tuple(a.name for a in ASPECTS if a.asked.search(text))
 
 
 @lru_cache(maxsize=16_384)  # entries are immutable; a reload brings new ones
@@ -173,17 +178,18 @@ def covers(entry: Entry, name: str, question: str = "") -> bool:
     return used is not None and re.search(rf"\b{re.escape(used.group(0).split()[-1])}\b", text) is not None
 
 
-def _cases(entry: Entry) -> list[tuple[frozenset[str], str]]:
+@lru_cache(maxsize=16_384)  # entries are immutable; a reload brings new ones
+def _cases(entry: Entry) -> tuple[tuple[frozenset[str], str], ...]:
     """The cost field's clauses, folded, each with the content stems of the case it names (or none)."""
     if entry.cost is None:
-        return []
+        return ()
     result: list[tuple[frozenset[str], str]] = []
     for clause in _CLAUSE.split(entry.cost.es.strip()):
         labelled = _LABELLED.match(clause)
         label, body = (labelled.group(1), labelled.group(2)) if labelled else ("", clause)
         names = frozenset(stem(w) for w in words(label) if w not in STOP_WORDS["es"])
         result.append((names, " ".join(words(body))))
-    return result
+    return tuple(result)
 
 
 def _named_case(entry: Entry, question: str) -> list[str]:
