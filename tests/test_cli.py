@@ -195,6 +195,13 @@ def test_console_a_number_out_of_range_keeps_the_list_and_is_not_logged(tmp_path
     assert json.loads(listed.stdout)["groups"] == []  # neither line reached the unanswered-question log
 
 
+def test_console_a_bare_number_without_a_list_says_there_is_none(tmp_path: Path) -> None:
+    result = run_bot("chat", tmp_path=tmp_path, stdin="1\n")
+    assert "No hay ninguna lista en pantalla." in result.stdout and "DNI" not in result.stdout
+    listed = run_bot("review", "list", "--json", tmp_path=tmp_path)
+    assert json.loads(listed.stdout)["groups"] == []  # not asked as a question, so nothing to review
+
+
 def test_console_shows_the_steps_on_demand(tmp_path: Path) -> None:
     out = run_bot("chat", "--no-log", tmp_path=tmp_path, stdin="como renuevo mi dni\npasos\n").stdout
     answer, _, steps = out.partition("(escribe «pasos» para ver los pasos y requisitos)")

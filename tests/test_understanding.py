@@ -230,3 +230,18 @@ def test_a_capitalised_name_the_base_does_not_know_keeps_a_low_coverage_match_a_
     other = shipped.ask("como subo mi CV a la bolsa de trabajo de Computrabajo")
     assert own.outcome is Outcome.ANSWER and own.entry_id == "empleos-peru"
     assert other.outcome is Outcome.SUGGEST and other.candidates[0].id == "empleos-peru"
+
+
+@pytest.mark.parametrize("question", ["1", "el 2", "a1", "3 b"])
+def test_short_numbers_and_single_letters_alone_are_never_answered(shipped: Pipeline, question: str) -> None:
+    # "A1", a licence category in an entry's keywords, folds to "a 1": a bare "1" must not find it.
+    reply = shipped.ask(question)
+    assert reply.outcome is Outcome.NONE and reply.entry is None and not reply.candidates
+
+
+def test_a_licence_category_next_to_a_real_word_still_finds_its_entry(shipped: Pipeline) -> None:
+    assert shipped.ask("brevete a1 por primera vez").entry_id == "licencia-conducir-nueva"
+
+
+def test_explain_names_the_numbers_only_gate(shipped: Pipeline) -> None:
+    assert "held back: numbers only" in format_explanation(shipped.explanation("1"))

@@ -41,6 +41,7 @@ TEXTS = {
         "open": "(escribe un número para verlo)",
         "details": "(escribe «pasos» para ver los pasos y requisitos)",
         "out_of_range": "Elige un número del 1 al {n}.",
+        "no_list": "No hay ninguna lista en pantalla. Escribe tu pregunta, o /servicios para ver la lista de trámites.",
         "no_details": "Primero haz una pregunta; luego «pasos» muestra sus pasos y requisitos.",
         "commands": "Comandos: /servicios, /eventos, /ayuda",
         "goodbye": "¡Hasta luego!",
@@ -50,6 +51,7 @@ TEXTS = {
         "open": "(type a number to open it)",
         "details": "(type “steps” for the steps and requirements)",
         "out_of_range": "Choose a number from 1 to {n}.",
+        "no_list": "There is no list on screen. Type your question, or /servicios to see the list of services.",
         "no_details": "Ask a question first; then “steps” shows its steps and requirements.",
         "commands": "Commands: /servicios, /eventos, /ayuda",
         "goodbye": "Goodbye!",
@@ -172,9 +174,11 @@ async def run_console(
             message, listed = run_command(question, pipeline, lang)
             say(message)
             continue
-        number = picked(question) if listed else None
+        number = picked(question)
         if number is not None:
-            if 1 <= number <= len(listed):  # the list stays, so another number opens another item
+            if not listed:  # a number picks from a list; without one it is no question to match
+                say(text("no_list", lang))
+            elif 1 <= number <= len(listed):  # the list stays, so another number opens another item
                 shown = answer_view(listed[number - 1], lang)
                 say(draw(shown, lang))
             else:

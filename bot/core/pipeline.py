@@ -9,6 +9,7 @@ from functools import partial
 from pathlib import Path
 
 from bot.core import aspects
+from bot.core.analyzer import Analysis
 from bot.core.config import MatchThresholds, PipelineSettings
 from bot.core.explain import Explanation, explain
 from bot.core.glossary import Glossary
@@ -46,6 +47,9 @@ CLEAR_LEAD_SCORE_RELIEF = 0.05
 # ...unless the question names something the knowledge base does not know with a capital ("Bumeran",
 # "Netflix"): then the phrasing it holds may be about that other product.
 _CAPITALISED = re.compile(r"(?<=[a-záéíóúñ,;:] )[A-ZÁÉÍÓÚÑ][a-záéíóúñ]{2,}\b")
+# A short number or a lone letter names no service even when an entry's words fold into one ("A1" ->
+# "a 1"): a question matched on nothing else ("1", "el 2") is never answered nor offered choices.
+_TRIVIAL = re.compile(r"\d{1,3}|[a-z]")
 
 
 class Pipeline:
@@ -136,7 +140,7 @@ class Pipeline:
         ranked = index.rank(analysis)
         cues = text if cues is None else cues
         asked = aspects.asked(cues)
-        outcome, chosen = self._decide(ranked, self._names_unknown(text, lang))
+        outcome, chosen = self._decide(ranked, self._names_unknown(text, lang), _only_trivial(analysis, index))
         missing = self._uncovered(chosen[0].entry, cues) if chosen else []
         if outcome is Outcome.ANSWER and missing:
             # The right service, but it does not say what is asked: offer it as the closest help.
@@ -168,8 +172,12 @@ class Pipeline:
             for word in (fold(w) for w in _CAPITALISED.findall(text))
         )
 
-    def held_back(self, candidate: Candidate, runner_up: float, names_unknown: bool = False) -> str | None:
+    def held_back(
+        self, candidate: Candidate, runner_up: float, names_unknown: bool = False, trivial: bool = False
+    ) -> str | None:
         """The first gate that keeps `candidate` from being the answer, or None when it passes them all."""
+        if trivial:
+            return "numbers only"
         limits = self.thresholds
         clear = candidate.fit >= CLEAR_LEAD_FIT and candidate.score - runner_up >= CLEAR_LEAD and not names_unknown
         covered = candidate.coverage >= limits.min_coverage - CLEAR_LEAD_COVERAGE_RELIEF
@@ -191,8 +199,10 @@ class Pipeline:
         )
         return next((name for name, passed in gates if not passed), None)
 
-    def _decide(self, ranked: list[Candidate], names_unknown: bool = False) -> tuple[Outcome, list[Candidate]]:
-        if not ranked or ranked[0].score < self.thresholds.suggest:
+    def _decide(
+        self, ranked: list[Candidate], names_unknown: bool = False, trivial: bool = False
+    ) -> tuple[Outcome, list[Candidate]]:
+        if trivial or not ranked or ranked[0].score < self.thresholds.suggest:
             return Outcome.NONE, []
         runner_up = ranked[1].score if len(ranked) > 1 else 0.0
         if self.held_back(ranked[0], runner_up, names_unknown) is None:
@@ -218,7 +228,15 @@ class Pipeline:
         index = self._indexes[lang if lang in LANGS else "es"]
         text = _prepare(question)
         names_unknown = self._names_unknown(text, index.lang)
-        return explain(index, text, partial(self.held_back, names_unknown=names_unknown), self._uncovered)
+        trivial = _only_trivial(index.analyze(text), index)
+        gate = partial(self.held_back, names_unknown=names_unknown, trivial=trivial)
+        return explain(index, text, gate, self._uncovered)
+
+
+def _only_trivial(analysis: Analysis, index: LanguageIndex) -> bool:
+    """The only words of the question the knowledge base knows are short numbers or single letters."""
+    known = [s for s in analysis.stems if s in index.weights or s in index.body_weights]
+    return bool(known) and all(_TRIVIAL.fullmatch(s) for s in known)
 
 
 def _prepare(question: str) -> str:
