@@ -245,3 +245,18 @@ def test_a_licence_category_next_to_a_real_word_still_finds_its_entry(shipped: P
 
 def test_explain_names_the_numbers_only_gate(shipped: Pipeline) -> None:
     assert "held back: numbers only" in format_explanation(shipped.explanation("1"))
+
+
+@pytest.mark.parametrize(
+    "question", ["cuánto cuesta la partida de dominó del club", "quiero renovar la licencia de mi videojuego"]
+)
+def test_a_service_word_completed_by_an_unknown_thing_offers_no_service(shipped: Pipeline, question: str) -> None:
+    # "partida", "licencia" are service words; "de dominó", "de mi videojuego" say which other one is meant.
+    reply = shipped.ask(question)
+    assert reply.outcome is Outcome.NONE and not reply.candidates
+    assert "held back: names another thing" in format_explanation(shipped.explanation(question))
+
+
+def test_a_place_or_a_person_after_de_keeps_the_service(shipped: Pipeline) -> None:
+    assert shipped.ask("licencia de funcionamiento de Surco").entry_id == "licencia-funcionamiento"
+    assert shipped.ask("necesito la partida de nacimiento de mi hijo").entry_id == "actas-certificadas"

@@ -15,6 +15,7 @@ from bot.core.explain import Explanation, explain
 from bot.core.glossary import Glossary
 from bot.core.knowledge import KnowledgeBase, load_knowledge, load_knowledge_or_raise
 from bot.core.language import detect_language
+from bot.core.lexicon import information
 from bot.core.matcher import Candidate, LanguageIndex
 from bot.core.models import LANGS, Entry, Outcome, Reply
 from bot.core.normalize import fold
@@ -50,6 +51,13 @@ _CAPITALISED = re.compile(r"(?<=[a-záéíóúñ,;:] )[A-ZÁÉÍÓÚÑ][a-záé�
 # A short number or a lone letter names no service even when an entry's words fold into one ("A1" ->
 # "a 1"): a question matched on nothing else ("1", "el 2") is never answered nor offered choices.
 _TRIVIAL = re.compile(r"\d{1,3}|[a-z]")
+# "la licencia de mi antivirus", "la partida de ajedrez": a knowledge-base word completed by "de" and a
+# lowercase word the base does not know names another thing of that kind, not the service. A
+# capitalised one is left alone: after "de" it is mostly a place ("emprendedora de Gamarra").
+_NAME = re.compile(r"\b[A-ZÁÉÍÓÚÑ]\w+")
+_COMPLEMENT = frozenset({"de", "del"})
+_DETERMINERS = frozenset({"mi", "mis", "tu", "tus", "su", "sus", "la", "el", "los", "las", "un", "una", "este", "esta"})
+FOREIGN_INFORMATION = 0.75  # at least this informative in general language: a content word, not context
 
 
 class Pipeline:
@@ -140,7 +148,7 @@ class Pipeline:
         ranked = index.rank(analysis)
         cues = text if cues is None else cues
         asked = aspects.asked(cues)
-        outcome, chosen = self._decide(ranked, self._names_unknown(text, lang), _only_trivial(analysis, index))
+        outcome, chosen = self._decide(ranked, self._names_unknown(text, lang), _refused(analysis, index, text))
         missing = self._uncovered(chosen[0].entry, cues) if chosen else []
         if outcome is Outcome.ANSWER and missing:
             # The right service, but it does not say what is asked: offer it as the closest help.
@@ -173,11 +181,14 @@ class Pipeline:
         )
 
     def held_back(
-        self, candidate: Candidate, runner_up: float, names_unknown: bool = False, trivial: bool = False
+        self, candidate: Candidate, runner_up: float, names_unknown: bool = False, refused: str | None = None
     ) -> str | None:
-        """The first gate that keeps `candidate` from being the answer, or None when it passes them all."""
-        if trivial:
-            return "numbers only"
+        """The first gate that keeps `candidate` from being the answer, or None when it passes them all.
+
+        `refused` is why the question matches no entry at all whatever the scores (see `_refused`).
+        """
+        if refused:
+            return refused
         limits = self.thresholds
         clear = candidate.fit >= CLEAR_LEAD_FIT and candidate.score - runner_up >= CLEAR_LEAD and not names_unknown
         covered = candidate.coverage >= limits.min_coverage - CLEAR_LEAD_COVERAGE_RELIEF
@@ -200,9 +211,9 @@ class Pipeline:
         return next((name for name, passed in gates if not passed), None)
 
     def _decide(
-        self, ranked: list[Candidate], names_unknown: bool = False, trivial: bool = False
+        self, ranked: list[Candidate], names_unknown: bool = False, refused: str | None = None
     ) -> tuple[Outcome, list[Candidate]]:
-        if trivial or not ranked or ranked[0].score < self.thresholds.suggest:
+        if refused or not ranked or ranked[0].score < self.thresholds.suggest:
             return Outcome.NONE, []
         runner_up = ranked[1].score if len(ranked) > 1 else 0.0
         if self.held_back(ranked[0], runner_up, names_unknown) is None:
@@ -228,9 +239,37 @@ class Pipeline:
         index = self._indexes[lang if lang in LANGS else "es"]
         text = _prepare(question)
         names_unknown = self._names_unknown(text, index.lang)
-        trivial = _only_trivial(index.analyze(text), index)
-        gate = partial(self.held_back, names_unknown=names_unknown, trivial=trivial)
+        refused = _refused(index.analyze(text), index, text)
+        gate = partial(self.held_back, names_unknown=names_unknown, refused=refused)
         return explain(index, text, gate, self._uncovered)
+
+
+def _refused(analysis: Analysis, index: LanguageIndex, text: str) -> str | None:
+    """Why no entry may answer or be offered, whatever the scores: None when matching may decide."""
+    if _only_trivial(analysis, index):
+        return "numbers only"
+    return "names another thing" if _names_another_thing(analysis, index, text) else None
+
+
+def _names_another_thing(analysis: Analysis, index: LanguageIndex, text: str) -> bool:
+    """A knowledge-base word is completed by "de" and a rare lowercase word the base does not know
+    ("licencia de mi antivirus", "partida de ajedrez"): the question is about that other thing."""
+    tokens = analysis.folded.split()
+    if not _COMPLEMENT.intersection(tokens):
+        return False
+    names = {fold(w) for w in _NAME.findall(text)}
+    analyzer = index.analyzer
+    for i, token in enumerate(tokens[1:-1], 1):
+        if token not in _COMPLEMENT or tokens[i - 1] in analyzer.stop_words or not analyzer.knows(tokens[i - 1]):
+            continue
+        following = next((t for t in tokens[i + 1 : i + 3] if t not in _DETERMINERS), "")
+        if (
+            following and not following.isdigit() and following not in analyzer.places and following not in names
+            and not analyzer.knows(following) and analyzer.correct(following) == following
+            and information(following, index.lang) >= FOREIGN_INFORMATION
+        ):
+            return True
+    return False
 
 
 def _only_trivial(analysis: Analysis, index: LanguageIndex) -> bool:
