@@ -260,3 +260,21 @@ def test_a_service_word_completed_by_an_unknown_thing_offers_no_service(shipped:
 def test_a_place_or_a_person_after_de_keeps_the_service(shipped: Pipeline) -> None:
     assert shipped.ask("licencia de funcionamiento de Surco").entry_id == "licencia-funcionamiento"
     assert shipped.ask("necesito la partida de nacimiento de mi hijo").entry_id == "actas-certificadas"
+
+
+STORY = (
+    "hola buenas, mi esposa y yo tenemos una bodeguita en el mercado del barrio y el serenazgo vino a "
+    "molestarnos, quería saber cómo saco la licencia de funcionamiento"
+)
+
+
+def test_a_long_story_does_not_hold_back_the_question_it_ends_with(shipped: Pipeline) -> None:
+    assert shipped.ask(STORY).entry_id == "licencia-funcionamiento"
+
+
+def test_story_words_weigh_less_than_the_same_words_asked(shipped: Pipeline) -> None:
+    def weight(question: str, word: str) -> float:
+        return next(w.weight for w in shipped.explanation(question).words if w.word == word)
+
+    assert weight(STORY, "serenazgo") < 0.5 * weight("el serenazgo vino a molestarnos", "serenazgo")
+    assert weight(STORY, "funcionamiento") == weight("cómo saco la licencia de funcionamiento", "funcionamiento")

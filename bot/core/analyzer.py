@@ -33,6 +33,17 @@ _NAMED = re.compile(
 _UPPER_WORD = re.compile(r"(?<![A-ZÁÉÍÓÚÑ] )\b[A-ZÁÉÍÓÚÑ]{2,6}\b(?! [A-ZÁÉÍÓÚÑ]{2})")
 _LETTER = re.compile(r"[A-Za-zÁÉÍÓÚÑáéíóúñ]")
 _CAPITAL = re.compile(r"[A-ZÁÉÍÓÚÑ]")
+# A long message often tells a story before it asks ("soy Rosa, de Puno, mi esposo trabaja en Juliaca...;
+# ¿qué papeles necesito para su DNI?"). The asking part is the sentence with a question mark or, without
+# one, what follows an asking phrase ("quería saber si...", "cómo hago para..."); the story's words, read
+# once in the same pass, keep this share of their information, so they neither drown the question nor
+# pull it towards another entry. Shorter messages are read whole.
+NARRATIVE_SHARE = 0.25
+MIN_STORY_WORDS = 14
+_PIECE = re.compile(r"[^.;!?\n]+\??")  # sentences; "¿" stays inside its sentence
+_ASKING = re.compile(
+    r"\b(?:saber|(?:como|que) (?:hago|hacer|puedo|debo|necesito|tengo|se)|donde|por donde|cuanto|cuanta)\b"
+)
 _ACCENTED = str.maketrans("áéíóúüñÁÉÍÓÚÜÑ", "aeiouunAEIOUUN")
 
 
@@ -203,6 +214,22 @@ class Analyzer:
                 i += 1
         return result
 
+    def _asking_words(self, text: str, size: int) -> frozenset[str] | None:
+        """The words of a long message's asking part, as analysed (corrected, synonyms applied);
+        None when the message is short or all of it asks."""
+        if size < MIN_STORY_WORDS:
+            return None
+        pieces = _PIECE.findall(text)
+        asking = [p for p in pieces if "?" in p or "¿" in p]
+        if not asking:  # no question mark: the asking phrase and what follows it in its sentence
+            found = ((folded, _ASKING.search(folded)) for folded in map(fold, pieces))
+            asking = [folded[m.start() :] for folded, m in found if m is not None]
+        tokens = [self.correct(t) for t in words(" ".join(asking))]
+        content = [t for t in tokens if t not in self.stop_words]
+        if len(content) < 2 or len(tokens) > size - 3:  # "¿qué hago?" alone says nothing of what is asked
+            return None
+        return frozenset(self.apply_synonyms(" ".join(tokens).split()))
+
     def analyze(
         self,
         text: str,
@@ -223,6 +250,7 @@ class Analyzer:
             tokens = " ".join(t if t in foreign_words else self.correct(t) for t in tokens).split()
         tokens = self.apply_synonyms(tokens)
         named = {fold(name) for name in _NAMED.findall(_plain_letters(text))} if correct else set()
+        asking = self._asking_words(text, len(tokens)) if correct else None
         acronyms = self._acronyms_meant(tokens, text, own_acronyms) if self.acronyms else set()
         stems: list[str] = []
         informative: list[str] = []
@@ -236,7 +264,8 @@ class Analyzer:
                 informative.append(token)
                 context = token in named or token in self.places
                 lang = foreign_lang if token in foreign_words else self.lang
-                info.append(MIN_INFORMATION if context else information(token, lang))
+                share = NARRATIVE_SHARE if asking is not None and token not in asking else 1.0
+                info.append(share * (MIN_INFORMATION if context else information(token, lang)))
         return Analysis(
             folded=folded, stems=tuple(stems), key=" ".join(informative), words=tuple(informative),
             information=tuple(info),
