@@ -278,3 +278,9 @@ def test_story_words_weigh_less_than_the_same_words_asked(shipped: Pipeline) -> 
 
     assert weight(STORY, "serenazgo") < 0.5 * weight("el serenazgo vino a molestarnos", "serenazgo")
     assert weight(STORY, "funcionamiento") == weight("cómo saco la licencia de funcionamiento", "funcionamiento")
+
+
+def test_a_situation_told_in_one_entrys_words_far_ahead_of_the_rest_is_answered(shipped: Pipeline) -> None:
+    # It follows none of alerta-registral's phrasings closely, but every word it has is that entry's.
+    reply = shipped.ask("quiero protegerme de que falsifiquen la venta de mi casa")
+    assert reply.outcome is Outcome.ANSWER and reply.entry_id == "alerta-registral"

@@ -45,6 +45,12 @@ CLEAR_LEAD = 0.2
 CLEAR_LEAD_FIT = 0.6
 CLEAR_LEAD_COVERAGE_RELIEF = 0.22
 CLEAR_LEAD_SCORE_RELIEF = 0.05
+# A situation told in many of one entry's words and nothing else ("cómo me protejo de que falsifiquen la
+# venta de mi carro"), far ahead of every other entry, is about that entry even when it follows none of
+# its phrasings closely: nearly all of the question known, this much matched weight and this lead.
+WIDE_LEAD = 0.3
+WIDE_LEAD_COVERAGE = 0.75
+WIDE_LEAD_FIT = 0.25
 # ...unless the question names something the knowledge base does not know with a capital ("Bumeran",
 # "Netflix"): then the phrasing it holds may be about that other product.
 _CAPITALISED = re.compile(r"(?<=[a-záéíóúñ,;:] )[A-ZÁÉÍÓÚÑ][a-záéíóúñ]{2,}\b")
@@ -193,6 +199,12 @@ class Pipeline:
         clear = candidate.fit >= CLEAR_LEAD_FIT and candidate.score - runner_up >= CLEAR_LEAD and not names_unknown
         covered = candidate.coverage >= limits.min_coverage - CLEAR_LEAD_COVERAGE_RELIEF
         if clear and covered and candidate.score >= limits.answer - CLEAR_LEAD_SCORE_RELIEF:
+            return None if candidate.specificity >= limits.min_specificity else "specificity"
+        told = (
+            candidate.score - runner_up >= WIDE_LEAD and candidate.coverage >= WIDE_LEAD_COVERAGE
+            and candidate.evidence >= STRONG_EVIDENCE and candidate.fit >= WIDE_LEAD_FIT and not names_unknown
+        )
+        if told and candidate.score >= limits.answer - CLEAR_LEAD_SCORE_RELIEF:
             return None if candidate.specificity >= limits.min_specificity else "specificity"
         # A question holding one of the entry's phrasings whole ("horario del centro mac") may carry
         # more words the knowledge base does not know than one that only touches it.
