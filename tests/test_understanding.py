@@ -284,3 +284,9 @@ def test_a_situation_told_in_one_entrys_words_far_ahead_of_the_rest_is_answered(
     # It follows none of alerta-registral's phrasings closely, but every word it has is that entry's.
     reply = shipped.ask("quiero protegerme de que falsifiquen la venta de mi casa")
     assert reply.outcome is Outcome.ANSWER and reply.entry_id == "alerta-registral"
+
+
+def test_peruvian_chat_fillers_weigh_like_context_not_like_another_topic() -> None:
+    # Rare in general Spanish, so without this they would weigh like "Netflix" and hold the answer back.
+    assert max(information(w, "es") for w in ("causa", "floro", "juerga", "jato")) < 0.2
+    assert information("antivirus", "es") == 1.0

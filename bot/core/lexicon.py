@@ -21,7 +21,8 @@ COMMON_ZIPF = 6.5  # this common: as little information as a function word
 MIN_INFORMATION = 0.1
 
 # Words about the person asking rather than the service asked for: family, self-introduction,
-# politeness, wanting and hearing. Frequencies alone rank some of them like content words.
+# politeness, wanting and hearing, and Peruvian chat fillers ("oe causa", "es puro floro", "en la
+# juerga"). Frequencies alone rank some of them like content words.
 CONTEXT_WORDS: dict[str, frozenset[str]] = {
     "es": frozenset(
         """
@@ -36,6 +37,7 @@ CONTEXT_WORDS: dict[str, frozenset[str]] = {
         uno una dos tres cuatro cinco seis siete ocho nueve diez once doce quince veinte treinta cien mil
         enero febrero marzo abril mayo junio julio agosto setiembre septiembre octubre noviembre diciembre
         ayudarme ayudarnos orientarme orientacion informacion info
+        causa causita pata patita broder brother floro juerga tono jato chevere bacan manyas asu pes jerma
         """.split()
     ),
     "en": frozenset(
