@@ -19,7 +19,8 @@ CONSOLE_USER = None  # console questions are logged without any user id
 def render_reply(reply: Reply, pipeline: Pipeline) -> str:
     """Plain-text rendering of any outcome, numbered suggestions included."""
     if reply.outcome is Outcome.ANSWER and reply.entry is not None:
-        return render_plain(answer_view(reply.entry, reply.lang))
+        text = render_plain(answer_view(reply.entry, reply.lang))
+        return f"{text}\n\n📍 {reply.region_note}" if reply.region_note else text
     if reply.outcome is Outcome.SUGGEST:
         lines = [reply.text or pipeline.kb.message("suggest_intro", reply.lang)]
         lines += [f"  {n}. {entry.title.get(reply.lang)}" for n, entry in enumerate(reply.candidates, 1)]
@@ -88,7 +89,7 @@ async def run_console(
             stdout.flush()
             continue
         reply = pipeline.ask(question, lang)
-        last = reply.candidates if reply.outcome is Outcome.SUGGEST else ()
+        last = reply.candidates if reply.outcome is Outcome.SUGGEST else reply.events
         if store is not None:
             store.record_question(user_id=CONSOLE_USER, channel="console", reply=reply)
         stdout.write(render_reply(reply, pipeline) + "\n\n")

@@ -73,12 +73,18 @@ class Entry:
     modality: str = ""
     location: Text | None = None
     region: str = ""
+    # Services: what changes per department (`regions` block): (department id or "otras", text) pairs.
+    regions: tuple[tuple[str, Text], ...] = ()
     source_file: str = ""
     source_line: int = 0
 
     @property
     def is_event(self) -> bool:
         return self.kind == "event"
+
+    def region_text(self, key: str) -> Text | None:
+        """The `regions` text for a department id (or "otras"), if the entry has one."""
+        return next((text for region, text in self.regions if region == key), None)
 
 
 class Outcome(enum.StrEnum):
@@ -102,6 +108,10 @@ class Reply:
     intent: str | None = None  # small-talk intent: greeting, thanks, goodbye, help
     text: str = ""  # ready text for small talk and the fallback
     latency_ms: float = 0.0
+    region: str = ""  # department id the reply used: named in the question, else the citizen's own
+    region_named: bool = False  # the question itself named the region ("soy de puno, …")
+    region_note: str = ""  # an answer's regional variant, "no site in X" or "national", in `lang`
+    events: tuple[Entry, ...] = ()  # intent "events": the events listed, in order
 
     @property
     def entry_id(self) -> str | None:
