@@ -23,6 +23,7 @@ from bot.core.config import Settings
 from bot.core.models import Reply
 
 from . import review
+from .citizen import CitizenData
 from .clock import Clock, iso, peru_day, utc_now
 from .db import StoreError, connect, transaction
 from .export import write_groups_csv
@@ -65,6 +66,8 @@ class Store:
         self._writer: BatchWriter[Record] = BatchWriter(self._write, maxsize=queue_size)
         self._closed = False
         self._retention_task: asyncio.Task[None] | None = None
+        # Preferences, reminders, date watches, /misdatos and /olvidame (see citizen.py).
+        self.citizen = CitizenData(db, self._lock, secret, clock, self._read)
 
     @classmethod
     async def open(
