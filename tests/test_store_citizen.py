@@ -111,6 +111,8 @@ async def test_erase_leaves_no_row_and_no_trace_in_the_files(settings: Settings)
     store.record_feedback(user_id=USER, channel="telegram", entry_id="pasaporte", helpful=False, question="nada xyz")
     await store.citizen.add_reminders(USER, CHAT, "taller", [NOW + timedelta(days=1)], "en")
     await store.citizen.watch(USER, CHAT, "hackathon", "en")
+    await store.save_updates([(1, f'{{"message": {{"from": {{"id": {USER}}}, "text": "xyz"}}}}'), (2, '{"id": 1}')])
+    await store.keep_reply(f'{{"chat_id": {CHAT}, "text": "xyz"}}')
     user_hash = store.citizen.user_hash(USER)
     await store.flush()
     assert user_hash.encode() in _file_bytes(settings.database_path)
@@ -126,9 +128,11 @@ async def test_erase_leaves_no_row_and_no_trace_in_the_files(settings: Settings)
                 value = user_hash if column == "user_hash" else CHAT
                 assert db.execute(f'SELECT count(*) FROM "{table}" WHERE {column} = ?', (value,)).fetchone()[0] == 0
         assert db.execute("SELECT count(*) FROM questions").fetchone()[0] == 1  # the other citizen's stays
+        assert [r[0] for r in db.execute("SELECT update_id FROM inbox")] == [2]
+        assert db.execute("SELECT count(*) FROM outbox").fetchone()[0] == 0
         texts = [r[0] for r in db.execute("SELECT text FROM review_groups")]
     assert texts and not any("xyz" in t for t in texts)
     raw = _file_bytes(settings.database_path)
     assert user_hash.encode() not in raw
-    assert str(CHAT).encode() not in raw and CHAT.to_bytes(8, "big") not in raw
+    assert str(CHAT).encode() not in raw and CHAT.to_bytes(8, "big") not in raw and str(USER).encode() not in raw
     assert b"xyz" not in raw

@@ -173,11 +173,11 @@ class Loader:
         try:
             data, duplicates = load_yaml(path)
         except YamlProblem as exc:
-            if exc.message.startswith("invalid YAML"):
-                line, es, en = yaml_hint(_text(path), exc.line, exc.message)
+            if exc.syntax:
+                line, es, en = yaml_hint(_text(path), exc.line, exc.syntax)
                 self.problem(path, line, es, en)
-            else:
-                self.problem(path, exc.line, "el archivo no es texto UTF-8: guárdalo como UTF-8", exc.message)
+            else:  # size, encoding, tags, alias bombs: yamlfile words these for staff already
+                self.problem(path, exc.line, exc.message, "")
             return None
         except OSError as exc:
             self.problem(

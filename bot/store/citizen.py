@@ -9,21 +9,23 @@ and checkpoints the WAL so nothing of it stays in the files.
 from __future__ import annotations
 
 import asyncio
+import re
 import sqlite3
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import aiosqlite
 
 from .clock import Clock, iso
-from .db import transaction
+from .db import StoreError, transaction
 from .identity import hash_user
 
 T = TypeVar("T")
+Work = Callable[[aiosqlite.Connection], Awaitable[T]]
 ERASED_TEXT = "[texto eliminado a pedido del ciudadano]"  # a review group whose only kept text was erased
-Runner = Callable[[Awaitable[T]], Awaitable[T]]
+_WHOLE_NUMBER = r"(?<![0-9]){}(?![0-9])"
 
 
 @dataclass(frozen=True)
@@ -67,40 +69,47 @@ class MyData:
 
 
 class CitizenData:
-    """The per-user tables; obtained as `store.citizen`. `run` is the store's guarded runner (it writes
-    the queued question log first and turns database faults into StoreError)."""
+    """The per-user tables; obtained as `store.citizen`. `run` is the store's guarded runner: it writes
+    the queued question log first, and a fault (or a store that is down) becomes StoreError."""
 
     def __init__(
-        self, db: aiosqlite.Connection, lock: asyncio.Lock, secret: bytes, clock: Clock, run: Runner[object]
+        self,
+        lock: asyncio.Lock,
+        secret: Callable[[], bytes | None],
+        clock: Clock,
+        run: Callable[[Work[Any]], Awaitable[Any]],
     ) -> None:
-        self._db = db
         self._lock = lock
         self._secret = secret
         self._clock = clock
         self._run = run
 
     def user_hash(self, user_id: int) -> str:
-        found = hash_user(self._secret, user_id)
+        secret = self._secret()
+        if secret is None:
+            raise StoreError("the store is down")
+        found = hash_user(secret, user_id)
         assert found is not None
         return found
 
-    async def _go(self, work: Awaitable[T]) -> T:
-        return await self._run(work)  # type: ignore[return-value]
+    async def _go(self, work: Work[T]) -> T:
+        result: T = await self._run(work)
+        return result
 
     async def _write(self, sql: str, args: Iterable[object]) -> int:
-        async def write() -> int:
-            async with self._lock, transaction(self._db):
-                cursor = await self._db.execute(sql, tuple(args))
+        async def write(db: aiosqlite.Connection) -> int:
+            async with self._lock, transaction(db):
+                cursor = await db.execute(sql, tuple(args))
                 return max(cursor.rowcount, 0)
 
-        return await self._go(write())
+        return await self._go(write)
 
     async def _rows(self, sql: str, args: Iterable[object]) -> list[sqlite3.Row]:
-        async def read() -> list[sqlite3.Row]:
-            async with self._db.execute(sql, tuple(args)) as cursor:
+        async def read(db: aiosqlite.Connection) -> list[sqlite3.Row]:
+            async with db.execute(sql, tuple(args)) as cursor:
                 return list(await cursor.fetchall())
 
-        return await self._go(read())
+        return await self._go(read)
 
     # -- preferences ------------------------------------------------------------------------------
 
@@ -132,11 +141,11 @@ class CitizenData:
         user = self.user_hash(user_id)
         future = sorted(t for t in times if t > now)
 
-        async def add() -> list[Reminder]:
+        async def add(db: aiosqlite.Connection) -> list[Reminder]:
             added: list[Reminder] = []
-            async with self._lock, transaction(self._db):
+            async with self._lock, transaction(db):
                 for moment in future:
-                    cursor = await self._db.execute(
+                    cursor = await db.execute(
                         "INSERT OR IGNORE INTO reminders (user_hash, chat_id, event_id, fire_at, lang, created_at) "
                         "VALUES (?, ?, ?, ?, ?, ?)",
                         (user, chat_id, event_id, iso(moment), lang, iso(now)),
@@ -145,7 +154,7 @@ class CitizenData:
                         added.append(Reminder(cursor.lastrowid, user, chat_id, event_id, moment, lang))
             return added
 
-        return await self._go(add())
+        return await self._go(add)
 
     async def reminders(self, user_id: int | None = None) -> list[Reminder]:
         """One user's reminders (or everyone's, to schedule them at start-up), soonest first."""
@@ -207,64 +216,88 @@ class CitizenData:
         first = datetime.fromisoformat(asked[0][1]) if asked[0][1] else None
         return MyData(preferences, tuple(reminders), tuple(r[0] for r in watches), asked[0][0], first, votes[0][0])
 
-    async def erase(self, user_id: int) -> int:
-        """Delete every row of the user in every table (any table with a `user_hash` column), fix the
-        review groups their questions were in, and scrub the files; returns the rows deleted."""
+    async def erase(self, user_id: int, chat_id: int | None = None) -> int:
+        """Delete every row of the user in every table: rows with their `user_hash`, and rows of a
+        table with a raw `payload` (inbox, outbox) that name the user id or `chat_id`. Review groups
+        their questions were in are recounted; then the freed space is overwritten and the WAL
+        checkpointed. Returns the rows deleted."""
         user = self.user_hash(user_id)
+        numbers = [str(n) for n in {user_id, chat_id} if n is not None]
 
-        async def erase() -> int:
+        async def erase(db: aiosqlite.Connection) -> int:
             deleted = 0
             async with self._lock:
-                async with transaction(self._db):
-                    groups = await self._group_ids(user)
-                    for table in await self._tables_with("user_hash"):
-                        cursor = await self._db.execute(f'DELETE FROM "{table}" WHERE user_hash = ?', (user,))
+                async with transaction(db):
+                    groups = await _group_ids(db, user)
+                    for table in await _tables_with(db, "user_hash"):
+                        cursor = await db.execute(f'DELETE FROM "{table}" WHERE user_hash = ?', (user,))
                         deleted += max(cursor.rowcount, 0)
-                    await self._refresh_groups(groups)
-                await self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                    for table in await _tables_with(db, "payload"):
+                        deleted += await _delete_payloads(db, table, numbers)
+                    await _refresh_groups(db, groups)
+                await db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             return deleted
 
-        return await self._go(erase())
+        return await self._go(erase)
 
-    async def _tables_with(self, column: str) -> list[str]:
-        async with self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'") as cursor:
-            tables = [str(r[0]) for r in await cursor.fetchall()]
-        found = []
-        for table in tables:
-            async with self._db.execute(f'PRAGMA table_info("{table}")') as cursor:
-                if any(r[1] == column for r in await cursor.fetchall()):
-                    found.append(table)
-        return found
 
-    async def _group_ids(self, user: str) -> set[int]:
-        async with self._db.execute(
-            "SELECT group_id FROM questions WHERE user_hash = ? AND group_id IS NOT NULL "
-            "UNION SELECT group_id FROM feedback WHERE user_hash = ? AND group_id IS NOT NULL",
-            (user, user),
+async def _tables_with(db: aiosqlite.Connection, column: str) -> list[str]:
+    async with db.execute("SELECT name FROM sqlite_master WHERE type = 'table'") as cursor:
+        tables = [str(r[0]) for r in await cursor.fetchall()]
+    found = []
+    for table in tables:
+        async with db.execute(f'PRAGMA table_info("{table}")') as cursor:
+            if any(r[1] == column for r in await cursor.fetchall()):
+                found.append(table)
+    return found
+
+
+async def _delete_payloads(db: aiosqlite.Connection, table: str, numbers: list[str]) -> int:
+    """Raw updates and queued replies carry the user and chat ids: those naming this user go."""
+    deleted = 0
+    for number in numbers:
+        async with db.execute(
+            f'SELECT rowid, payload FROM "{table}" WHERE payload LIKE ?', (f"%{number}%",)
         ) as cursor:
-            return {int(r[0]) for r in await cursor.fetchall()}
+            rows = [(r[0], str(r[1])) for r in await cursor.fetchall()]
+        pattern = re.compile(_WHOLE_NUMBER.format(number))
+        for rowid, payload in rows:
+            if pattern.search(payload):
+                await db.execute(f'DELETE FROM "{table}" WHERE rowid = ?', (rowid,))
+                deleted += 1
+    return deleted
 
-    async def _refresh_groups(self, groups: set[int]) -> None:
-        """A review group counts and shows only what is still kept: a group left empty goes."""
-        for group_id in groups:
-            async with self._db.execute(
-                "SELECT count(*), min(at), max(at) FROM (SELECT asked_at AS at FROM questions WHERE group_id = ? "
-                "UNION ALL SELECT given_at FROM feedback WHERE group_id = ?)",
-                (group_id, group_id),
-            ) as cursor:
-                row = await cursor.fetchone()
-            if row is None or not row[0]:
-                await self._db.execute("DELETE FROM review_groups WHERE id = ?", (group_id,))
-                continue
-            async with self._db.execute(
-                "SELECT text, normalized FROM questions WHERE group_id = ? AND text IS NOT NULL "
-                "AND normalized IS NOT NULL ORDER BY asked_at LIMIT 1",
-                (group_id,),
-            ) as cursor:
-                kept = await cursor.fetchone()
-            text, normalized = (str(kept[0]), str(kept[1])) if kept else (ERASED_TEXT, "")
-            await self._db.execute(
-                "UPDATE review_groups SET count = ?, first_seen = ?, last_seen = ?, text = ?, normalized = ? "
-                "WHERE id = ?",
-                (row[0], row[1], row[2], text, normalized, group_id),
-            )
+
+async def _group_ids(db: aiosqlite.Connection, user: str) -> set[int]:
+    async with db.execute(
+        "SELECT group_id FROM questions WHERE user_hash = ? AND group_id IS NOT NULL "
+        "UNION SELECT group_id FROM feedback WHERE user_hash = ? AND group_id IS NOT NULL",
+        (user, user),
+    ) as cursor:
+        return {int(r[0]) for r in await cursor.fetchall()}
+
+
+async def _refresh_groups(db: aiosqlite.Connection, groups: set[int]) -> None:
+    """A review group counts and shows only what is still kept: a group left empty goes."""
+    for group_id in groups:
+        async with db.execute(
+            "SELECT count(*), min(at), max(at) FROM (SELECT asked_at AS at FROM questions WHERE group_id = ? "
+            "UNION ALL SELECT given_at FROM feedback WHERE group_id = ?)",
+            (group_id, group_id),
+        ) as cursor:
+            row = await cursor.fetchone()
+        if row is None or not row[0]:
+            await db.execute("DELETE FROM review_groups WHERE id = ?", (group_id,))
+            continue
+        async with db.execute(
+            "SELECT text, normalized FROM questions WHERE group_id = ? AND text IS NOT NULL "
+            "AND normalized IS NOT NULL ORDER BY asked_at LIMIT 1",
+            (group_id,),
+        ) as cursor:
+            kept = await cursor.fetchone()
+        text, normalized = (str(kept[0]), str(kept[1])) if kept else (ERASED_TEXT, "")
+        await db.execute(
+            "UPDATE review_groups SET count = ?, first_seen = ?, last_seen = ?, text = ?, normalized = ? "
+            "WHERE id = ?",
+            (row[0], row[1], row[2], text, normalized, group_id),
+        )
