@@ -117,7 +117,7 @@ async def test_erase_leaves_no_row_and_no_trace_in_the_files(settings: Settings)
     await store.flush()
     assert user_hash.encode() in _file_bytes(settings.database_path)
 
-    assert await store.citizen.erase(USER) >= 5
+    assert await store.citizen.erase(USER, CHAT) >= 7
     await store.close()
 
     with sqlite3.connect(settings.database_path) as db:
