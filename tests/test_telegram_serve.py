@@ -13,10 +13,10 @@ from pathlib import Path
 
 import httpx
 
-from bot.core.config import Settings
+from bot.settings import Settings
 from bot.store import Store
-from tests.conftest import TELEGRAM_KB
 from tests.fake_bot_api import FakeBotAPI
+from tests.helpers import TELEGRAM_KB
 
 USER = 1001
 
@@ -91,13 +91,14 @@ async def test_polling_answers_and_sigterm_stops_cleanly_keeping_the_log(
 async def test_webhook_mode_checks_the_secret_and_answers(fake_bot_api: FakeBotAPI, tmp_path: Path) -> None:
     fake = fake_bot_api
     port = free_port()
+    public = "https://bot.example.pe/tg/hook"  # Telegram calls https; the proxy forwards to the listener
     url = f"http://127.0.0.1:{port}/tg/hook"
-    env = bot_env(fake, tmp_path, WEBHOOK_URL=url, WEBHOOK_SECRET="s3cret", WEBHOOK_LISTEN="127.0.0.1",
+    env = bot_env(fake, tmp_path, WEBHOOK_URL=public, WEBHOOK_SECRET="s3cret", WEBHOOK_LISTEN="127.0.0.1",
                   WEBHOOK_PORT=str(port))
     process = await start_bot(env, tmp_path)
     try:
         set_webhook = await fake.wait_for("setWebhook", timeout=20)
-        assert set_webhook.params["url"] == url and set_webhook.params["secret_token"] == "s3cret"
+        assert set_webhook.params["url"] == public and set_webhook.params["secret_token"] == "s3cret"
         update = {"update_id": 1, "message": fake.make_message(text="como renuevo mi dni")}
         async with httpx.AsyncClient() as client:
             for _ in range(50):  # the webhook server starts right after setWebhook
