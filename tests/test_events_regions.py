@@ -9,11 +9,11 @@ from pathlib import Path
 import icalendar
 import pytest
 
+from bot.core.dates import LIMA
 from bot.core.events import EventQuery, find_events, listing_text, parse_event_query
 from bot.core.ics import event_ics
 from bot.core.knowledge import KnowledgeBase, load_knowledge, load_knowledge_or_raise
 from bot.core.pipeline import Pipeline
-from bot.core.schema import LIMA
 from tests.events_kb import make_events_kb
 
 NOW = datetime(2099, 2, 1, 10, 0, tzinfo=LIMA)  # webinar later today, others to come; CADE 2022 long past

@@ -13,11 +13,11 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from bot.core.dates import LIMA, format_moment, lima_day
 from bot.core.knowledge import KnowledgeBase
 from bot.core.models import Entry
 from bot.core.normalize import fold
-from bot.core.render import LABELS, event_status, event_when, format_moment
-from bot.core.schema import LIMA
+from bot.core.render import LABELS, event_status, event_when
 
 MAX_LISTED = 10
 MAX_PAST = 3
@@ -86,10 +86,6 @@ def parse_event_query(text: str, kb: KnowledgeBase) -> EventQuery | None:
     return EventQuery(region, modality, period)
 
 
-def _day(value: date | datetime) -> date:
-    return value.astimezone(LIMA).date() if isinstance(value, datetime) else value
-
-
 def _period(period: str, today: date) -> tuple[date, date]:
     if period == "week":
         monday = today - timedelta(days=today.weekday())
@@ -116,8 +112,8 @@ def _fits(entry: Entry, query: EventQuery, kb: KnowledgeBase, today: date) -> bo
         if entry.starts is None:
             return False
         first, last = _period(query.period, today)
-        end = _day(entry.ends) if entry.ends is not None else _day(entry.starts)
-        if _day(entry.starts) > last or end < first:
+        end = lima_day(entry.ends) if entry.ends is not None else lima_day(entry.starts)
+        if lima_day(entry.starts) > last or end < first:
             return False
     return True
 

@@ -23,6 +23,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 from bot.store import Group, Stats
 
 from . import callbacks as cb
+from . import events
 from .context import Context, user_lang
 from .formatting import esc
 from .keyboards import button, keyboard, short
@@ -175,6 +176,7 @@ async def reload(update: Update, context: Context) -> None:
     if warnings:
         lines.append(esc(t("reload_warnings", lang, count=len(warnings))))
     await send_html(context, message.chat_id, "\n".join(lines), what="reload")
+    await events.notify_dated(context)  # "avísame cuando haya fecha": events the reload dated
 
 
 @admin_only
