@@ -304,10 +304,10 @@ async def test_misdatos_then_olvidame_leaves_no_row_for_the_user(
     with sqlite3.connect(settings.database_path) as db:
         for (table,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall():
             columns = {c[1] for c in db.execute(f'PRAGMA table_info("{table}")')}
-            if "user_hash" in columns:
-                assert db.execute(f'SELECT count(*) FROM "{table}" WHERE user_hash = ?', (user_hash,)).fetchone() == (0,)
-            if "chat_id" in columns:
-                assert db.execute(f'SELECT count(*) FROM "{table}" WHERE chat_id = ?', (USER,)).fetchone() == (0,)
+            for column, value in (("user_hash", user_hash), ("chat_id", USER)):
+                if column in columns:
+                    query = f'SELECT count(*) FROM "{table}" WHERE {column} = ?'
+                    assert db.execute(query, (value,)).fetchone() == (0,)
 
 
 async def test_privacidad_says_what_is_kept(fake_bot_api: FakeBotAPI, tmp_path: Path, knowledge: Path) -> None:

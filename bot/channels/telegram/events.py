@@ -376,6 +376,9 @@ async def _fire(context: Context) -> None:
     if entry is None or start is None or now - reminder.fire_at > LATE_GRACE or now >= start:
         log.info("reminder dropped id=%d reason=late_or_gone", reminder.id)
         return
+    if not any(abs(start - before - reminder.fire_at) < timedelta(minutes=1) for before in REMIND_BEFORE):
+        log.info("reminder dropped id=%d reason=event_moved", reminder.id)  # the date changed on a reload
+        return
     lang = reminder.lang
     when = text("tomorrow" if start - reminder.fire_at >= timedelta(hours=23) else "in_an_hour", lang)
     message = esc(text("reminder", lang, title=entry.title.get(lang), when=when))
