@@ -194,7 +194,7 @@ async def test_recordatorios_cancels(fake_bot_api: FakeBotAPI, tmp_path: Path, k
         edited = await fake.wait_for("editMessageText", chat_id=USER)
         assert "cancelados" in edited.text and "No tienes recordatorios" in edited.text
         assert await bot.store.citizen.reminders() == []
-        assert not bot.app.job_queue.jobs() or all(not j.name.startswith("reminder-") for j in bot.app.job_queue.jobs())
+        assert not [job for job in bot.app.job_queue.jobs() if job.name.startswith("reminder-")]
 
 
 async def test_date_watch_is_notified_once_after_a_reload_adds_the_date(
@@ -263,7 +263,10 @@ async def test_region_named_in_a_question_is_used_and_offered(fake_bot_api: Fake
         assert "En Tacna no hay Centro MAC registrado" in answer.text
         assert (await bot.store.citizen.preferences(USER)).region is None  # stored only when chosen
         fake.push_callback(pressed(answer, "📍 Usar Tacna"), fake.bot_message(answer))
-        await fake.wait_for("editMessageText", chat_id=USER)
+        done = await fake.wait_for("sendMessage", chat_id=USER)
+        assert "tu región es Tacna" in done.text
+        kept = await fake.wait_for("editMessageReplyMarkup", chat_id=USER)  # the answer stays, without that button
+        assert not [b for b in kept.flat_buttons() if b["text"].startswith("📍")]
         assert (await bot.store.citizen.preferences(USER)).region == "tacna"
 
 

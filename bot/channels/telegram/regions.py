@@ -9,7 +9,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from telegram import InlineKeyboardButton, Update
+from telegram import InlineKeyboardButton, Message, Update
+from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.core.models import Reply
@@ -17,7 +18,7 @@ from bot.core.models import Reply
 from . import callbacks as cb
 from .context import Context, memory, user_lang
 from .formatting import esc
-from .keyboards import button, keyboard
+from .keyboards import button, keyboard, without
 from .mydata import save_region
 from .sending import send_html, show
 
@@ -93,7 +94,19 @@ async def on_region(update: Update, context: Context) -> None:
     await _set(update, context, action.region, lang)
     done = text("set", lang, region=regions.name(action.region))
     await query.answer(done)
-    await show(update, context, esc(done), None)
+    message = query.message if isinstance(query.message, Message) else None
+    markup = message.reply_markup if message is not None else None
+    buttons = [b for row in markup.inline_keyboard for b in row] if markup is not None else []
+    menu = all(isinstance(cb.decode(b.callback_data), cb.SetRegion) for b in buttons)
+    if menu:  # the /region menu becomes the confirmation
+        await show(update, context, esc(done), None)
+        return
+    assert message is not None  # "use as my region" under an answer: the answer stays
+    await send_html(context, message.chat.id, esc(done), what="region")
+    try:
+        await query.edit_message_reply_markup(without(message.reply_markup, lambda a: isinstance(a, cb.SetRegion)))
+    except TelegramError as exc:  # cosmetic: the region is set
+        log.debug("could not remove the region button: %s", type(exc).__name__)
 
 
 def note_html(reply: Reply) -> str:
