@@ -197,6 +197,14 @@ def test_regions_need_the_departments_file(tmp_path: Path, kb: KnowledgeBase) ->
     assert any("'regions' necesita departamentos.yaml" in str(p) for p in problems)
 
 
+@pytest.mark.parametrize(
+    ("text", "department"),
+    [("soy de Puno", "puno"), ("vivo en Huamanga", "ayacucho"), ("Juliaca", "puno"), ("soy de puno, hay mac?", None)],
+)
+def test_a_message_that_only_says_where_the_citizen_is(shipped: Pipeline, text: str, department: str | None) -> None:
+    assert shipped.kb.regions.only_place(text) == department
+
+
 def test_shipped_departments_are_the_26_choices(shipped: Pipeline) -> None:
     departments = shipped.kb.regions.departments
     assert len(departments) == 26 and {"callao", "lima-metropolitana", "lima"} <= set(departments)

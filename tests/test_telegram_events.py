@@ -270,6 +270,15 @@ async def test_region_named_in_a_question_is_used_and_offered(fake_bot_api: Fake
         assert (await bot.store.citizen.preferences(USER)).region == "tacna"
 
 
+async def test_saying_only_where_one_lives_offers_to_keep_it(fake_bot_api: FakeBotAPI, tmp_path: Path) -> None:
+    fake = fake_bot_api
+    async with running(fake, make_settings(fake, tmp_path, SHIPPED), Clock(datetime.now(LIMA))):
+        fake.push_text("vivo en Huamanga")
+        offer = await fake.wait_for("sendMessage", chat_id=USER)
+        assert offer.text.startswith("¿Eres de Ayacucho?")
+        assert pressed(offer, "📍 Usar Ayacucho como mi región") == "v1|reg|ayacucho"
+
+
 async def test_misdatos_then_olvidame_leaves_no_row_for_the_user(
     fake_bot_api: FakeBotAPI, tmp_path: Path, knowledge: Path
 ) -> None:

@@ -14,7 +14,7 @@ from bot.core.matcher import Candidate, LanguageIndex
 from bot.core.models import LANGS, Outcome, Reply
 from bot.core.privacy import mask_personal_data
 from bot.core.problems import Problem
-from bot.core.regional import event_list_reply, with_region, without_region
+from bot.core.regional import event_list_reply, with_region
 from bot.core.smalltalk import SmallTalk
 
 MAX_QUESTION_CHARS = 1000  # longer messages are matched on their beginning
@@ -77,7 +77,7 @@ class Pipeline:
                     # English user keeps English labels (entry texts fall back to Spanish by themselves).
                     lang = "en" if other == "en" else lang
                     reply = replace(alternative, lang=lang, normalized=reply.normalized)
-        stripped = without_region(self.kb, text) if reply.outcome in (Outcome.NONE, Outcome.SUGGEST) else text
+        stripped = self.kb.regions.strip(text) if reply.outcome in (Outcome.NONE, Outcome.SUGGEST) else text
         if stripped != text and (alternative := self._match(stripped, lang, question)).outcome is Outcome.ANSWER:
             reply = alternative  # "soy de puno, ...": where the citizen lives is not what they ask
         if reply.outcome is Outcome.NONE:

@@ -51,12 +51,6 @@ def event_list_reply(
     )
 
 
-def without_region(kb: KnowledgeBase, text: str) -> str:
-    """The question without the place it names ("soy de puno, como saco mi pasaporte" -> "como saco mi
-    pasaporte"), so that where the citizen lives does not dilute what they ask; `text` if none."""
-    return kb.regions.strip(text)
-
-
 def with_region(
     kb: KnowledgeBase,
     reply: Reply,

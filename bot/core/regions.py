@@ -82,6 +82,14 @@ class RegionFinder:
         stripped = self._lives_in.sub(" ", folded)
         return " ".join(stripped.split()) if stripped != folded else text
 
+    def only_place(self, text: str) -> str | None:
+        """The department when `text` says nothing but where the citizen is ("soy de Puno", "Huamanga")."""
+        department = self.find(text)
+        if department is None:
+            return None
+        rest = fold(self.strip(text))
+        return department if not rest or rest in self._by_alias else None
+
     def of_place(self, place: str) -> str | None:
         """The department of an event's `region` field ("Puno", "La Libertad"); None for "Nacional"."""
         return self._by_alias.get(fold(place))

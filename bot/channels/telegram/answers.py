@@ -16,7 +16,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, CallbackQueryHandler
 
-from bot.core.models import Entry, Reply
+from bot.core.models import Entry, Outcome, Reply
 from bot.core.regional import EVENTS_INTENT
 from bot.core.render import AnswerView, MessageView, SuggestionView, answer_view, reply_view
 
@@ -87,6 +87,8 @@ async def send_reply(context: Context, chat_id: int, reply: Reply, lang: str) ->
         sent = await send_html(context, chat_id, esc(view.intro), keyboard(rows), what="suggest")
         memory(context).remember(sent.message_id, reply.question, None)
     elif isinstance(view, MessageView):
+        if reply.outcome is Outcome.NONE and await regions.offer(context, chat_id, reply, lang):
+            return
         markup = browse_markup(lang) if view.offer_browse else None
         await send_html(context, chat_id, esc(view.text), markup, what=reply.outcome.value)
 

@@ -265,14 +265,10 @@ async def on_remind(update: Update, context: Context) -> None:
     if not existing:
         await send_html(context, chat_id, esc(text("reminders_none_left", lang, title=title)), what="remind")
         return
-    befores = sorted({_before(start, r.fire_at) for r in existing}, reverse=True)
+    befores = sorted({start - r.fire_at for r in existing}, reverse=True)
     when = text("and", lang).join(text("day" if b >= timedelta(hours=23) else "hour", lang) for b in befores)
     log.info("reminders event=%s added=%d", entry.id, len(added))
     await send_html(context, chat_id, esc(text("reminders_set", lang, when=when, title=title)), what="remind")
-
-
-def _before(start: datetime, fire_at: datetime) -> timedelta:
-    return start - fire_at
 
 
 async def on_watch(update: Update, context: Context) -> None:

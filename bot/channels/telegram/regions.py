@@ -42,6 +42,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "I do not recognise that region. Type /region and pick one with the buttons.",
     ),
     "keep": ("📍 Usar {region} como mi región", "📍 Use {region} as my region"),
+    "offer": (
+        "¿Eres de {region}? Si la guardas como tu región, las respuestas y /eventos la tendrán en cuenta.",
+        "Are you from {region}? Keep it as your region and answers and /eventos will take it into account.",
+    ),
 }
 
 
@@ -120,6 +124,17 @@ def keep_row(reply: Reply, context: Context, lang: str) -> list[InlineKeyboardBu
         return []
     name = context.bot_data.pipeline.kb.regions.name(reply.region)
     return [button(text("keep", lang, region=name), cb.SetRegion(reply.region))]
+
+
+async def offer(context: Context, chat_id: int, reply: Reply, lang: str) -> bool:
+    """A message that only says where the citizen is ("soy de Puno"): offer to keep it as their region."""
+    region = context.bot_data.pipeline.kb.regions.only_place(reply.question)
+    if region is None or region == memory(context).region:
+        return False
+    name = context.bot_data.pipeline.kb.regions.name(region)
+    markup = keyboard([[button(text("keep", lang, region=name), cb.SetRegion(region))]])
+    await send_html(context, chat_id, esc(text("offer", lang, region=name)), markup, what="region")
+    return True
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
