@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bot.core.explain import format_explanation
 from bot.core.knowledge import load_knowledge
 from bot.core.models import Entry
 from bot.core.pipeline import Pipeline
@@ -149,10 +150,7 @@ def _run_ask(args: argparse.Namespace, settings: Settings) -> int:
     else:
         print(text)
     if explain:
-        print("\n-- candidates (score = coverage/fit/phrase, specificity) --", file=sys.stderr)
-        for c in pipeline.explain(question, lang):
-            parts = f"{c.coverage:.2f}/{c.fit:.2f}/{c.phrase:.2f}, {c.specificity:.2f}"
-            print(f"{c.score:.3f}  {c.entry.id:28} {parts}", file=sys.stderr)
+        print("\n" + format_explanation(pipeline.explanation(question, reply.lang)), file=sys.stderr)
     return 0
 
 
