@@ -208,3 +208,21 @@ def test_a_message_that_only_says_where_the_citizen_is(shipped: Pipeline, text: 
 def test_shipped_departments_are_the_26_choices(shipped: Pipeline) -> None:
     departments = shipped.kb.regions.departments
     assert len(departments) == 26 and {"callao", "lima-metropolitana", "lima"} <= set(departments)
+
+
+def test_console_and_ask_show_the_regional_note(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    env = {"KNOWLEDGE_DIR": str(SHIPPED), "DATABASE_PATH": str(tmp_path / "bot.sqlite3"), "PATH": "/usr/bin:/bin"}
+    asked = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "soy de tacna, hay centro mac?"],
+        capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60, check=True,
+    )  # fmt: skip
+    assert asked.stdout.rstrip().endswith("📍 En Tacna no hay Centro MAC registrado en nuestra lista; "
+                                          "llama gratis al Aló MAC 1800 para saber dónde atenderte.")
+    chat = subprocess.run(
+        [sys.executable, "-m", "bot", "chat", "--no-log"], input="eventos en puno\n",
+        capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60, check=True,
+    )  # fmt: skip
+    assert "eventos próximos registrados (en Puno)" in chat.stdout or "Próximos eventos (en Puno):" in chat.stdout
