@@ -118,7 +118,7 @@ async def test_eventos_lists_future_and_tba_never_past_with_pages(
         assert "Próximo: 1 feb 2099, 15:00" in text and "Virtual · Nacional" in text
         assert "Presencial · Municipalidad de Puno · Puno" in text and "SGTD-PCM" in text
         assert "https://www.gob.pe/taller-puno" in text and "Página 1 de 2" in text
-        fake.push_callback(pressed(first, "Siguientes"), fake.bot_message(first))
+        fake.push_callback(pressed(first, "Siguiente"), fake.bot_message(first))
         second = await fake.wait_for("editMessageText", chat_id=USER)
         assert "Hackatón de datos abiertos" in second.text and "Fecha por anunciar" in second.text
         assert "CADE Digital 2022" not in second.text

@@ -118,9 +118,11 @@ def _fits(entry: Entry, query: EventQuery, kb: KnowledgeBase, today: date) -> bo
     return True
 
 
-def find_events(kb: KnowledgeBase, query: EventQuery, now: datetime | None = None) -> EventListing:
-    """Upcoming and ongoing events that fit, soonest first, then to-be-announced ones; past ones only
-    when nothing upcoming fits, most recent first."""
+def find_events(
+    kb: KnowledgeBase, query: EventQuery, now: datetime | None = None, limit: int | None = MAX_LISTED
+) -> EventListing:
+    """Upcoming and ongoing events that fit, soonest first, then to-be-announced ones (at most `limit`;
+    None for all); past ones only when nothing upcoming fits, most recent first."""
     now = now or datetime.now(LIMA)
     today = now.astimezone(LIMA).date()
     fitting = [e for e in kb.events() if _fits(e, query, kb, today)]
@@ -129,7 +131,7 @@ def find_events(kb: KnowledgeBase, query: EventQuery, now: datetime | None = Non
         key=lambda e: (_moment(e), e.id),
     )
     tba = sorted((e for e in fitting if event_status(e, now) == "tba"), key=lambda e: e.id)
-    upcoming = tuple([*dated, *tba][:MAX_LISTED])
+    upcoming = tuple([*dated, *tba][:limit])
     if upcoming:
         return EventListing(upcoming, ())
     past = sorted((e for e in fitting if event_status(e, now) == "past"), key=_moment, reverse=True)
@@ -164,12 +166,17 @@ def describe(query: EventQuery, kb: KnowledgeBase, lang: str) -> str:
     return " · ".join(parts)
 
 
-def event_line(entry: Entry, lang: str, now: datetime | None = None) -> str:
-    """One event of a list: title — date — modality · place · region — organizer."""
+def event_parts(entry: Entry, lang: str, now: datetime | None = None) -> tuple[str, str, str, str]:
+    """What a list shows of one event: title, date, "modality · place · region", organizer."""
     labels = LABELS[lang]
     modality = labels["modality_tba"] if entry.modality == "tba" else labels.get(entry.modality, entry.modality)
     place = " · ".join(p for p in (modality, entry.location.get(lang) if entry.location else "", entry.region) if p)
-    return f"{entry.title.get(lang)} — {event_when(entry, lang, now)} — {place} — {entry.institution}"
+    return entry.title.get(lang), event_when(entry, lang, now), place, entry.institution
+
+
+def event_line(entry: Entry, lang: str, now: datetime | None = None) -> str:
+    """One event of a plain-text list: title — date — modality · place · region — organizer."""
+    return " — ".join(event_parts(entry, lang, now))
 
 
 def listing_text(listing: EventListing, query: EventQuery, kb: KnowledgeBase, lang: str, now: datetime | None) -> str:

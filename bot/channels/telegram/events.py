@@ -20,7 +20,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.core.dates import LIMA, format_moment
-from bot.core.events import EventQuery, event_line, find_events, start_moment
+from bot.core.events import EventQuery, event_parts, find_events, start_moment
 from bot.core.ics import event_ics, ics_filename
 from bot.core.models import Entry, Reply
 from bot.core.render import event_status, event_when
@@ -32,6 +32,7 @@ from .context import BotData, Context, memory, user_lang
 from .formatting import esc
 from .keyboards import button, keyboard
 from .sending import send_html, send_with_retry, show
+from .texts import t
 
 log = logging.getLogger("bot.telegram")
 
@@ -44,9 +45,6 @@ TEXTS: dict[str, tuple[str, str]] = {
     "title": ("Próximos eventos", "Upcoming events"),
     "in_region": ("en {region} y nacionales", "in {region} and national"),
     "none": ("No hay eventos próximos registrados.", "There are no upcoming events registered."),
-    "page": ("Página {page} de {pages}", "Page {page} of {pages}"),
-    "previous": ("◀ Anteriores", "◀ Previous"),
-    "next": ("Siguientes ▶", "Next ▶"),
     "calendar": ("📅 Añadir a mi calendario", "📅 Add to my calendar"),
     "remind": ("⏰ Recordarme", "⏰ Remind me"),
     "watch": ("🔔 Avísame cuando haya fecha", "🔔 Notify me when there's a date"),
@@ -100,7 +98,7 @@ def events_page(data: BotData, lang: str, page: int, region: str | None) -> tupl
     kb = data.pipeline.kb
     now = data.clock()
     region = region if region in kb.regions.departments else None
-    upcoming = find_events(kb, EventQuery(region=region), now).upcoming
+    upcoming = find_events(kb, EventQuery(region=region), now, limit=None).upcoming
     title = text("title", lang)
     if region is not None:
         title += f" ({text('in_region', lang, region=kb.regions.name(region))})"
@@ -111,7 +109,7 @@ def events_page(data: BotData, lang: str, page: int, region: str | None) -> tupl
     shown = upcoming[(page - 1) * EVENTS_PER_PAGE : page * EVENTS_PER_PAGE]
     lines = [f"<b>{esc(title)}</b>"]
     if pages > 1:
-        lines.append(esc(text("page", lang, page=page, pages=pages)))
+        lines.append(esc(t("page", lang, page=page, pages=pages)))
     for entry in shown:
         lines += ["", _event_block(entry, lang, now)]
     rows: list[list[InlineKeyboardButton | None]] = [
@@ -119,16 +117,16 @@ def events_page(data: BotData, lang: str, page: int, region: str | None) -> tupl
     ]
     nav: list[InlineKeyboardButton | None] = []
     if page > 1:
-        nav.append(button(text("previous", lang), cb.EventsPage(page - 1)))
+        nav.append(button(t("previous", lang), cb.EventsPage(page - 1)))
     if page < pages:
-        nav.append(button(text("next", lang), cb.EventsPage(page + 1)))
+        nav.append(button(t("next", lang), cb.EventsPage(page + 1)))
     rows.append(nav)
     return "\n".join(lines), keyboard(rows)
 
 
 def _event_block(entry: Entry, lang: str, now: datetime) -> str:
     """Title, date, modality · place · region, organizer and link of one event."""
-    _, when, place, organizer = event_line(entry, lang, now).split(" — ", 3)
+    _, when, place, organizer = event_parts(entry, lang, now)
     return "\n".join(
         [
             f"<b>{esc(entry.title.get(lang))}</b>",
@@ -186,7 +184,9 @@ def event_rows(entry: Entry, lang: str, now: datetime) -> list[list[InlineKeyboa
     return rows
 
 
-def with_event_rows(markup: InlineKeyboardMarkup | None, entry: Entry, lang: str, now: datetime) -> Any:
+def with_event_rows(
+    markup: InlineKeyboardMarkup | None, entry: Entry, lang: str, now: datetime
+) -> InlineKeyboardMarkup | None:
     """`markup` with the event buttons first (answers.py calls this for every answer)."""
     rows = event_rows(entry, lang, now)
     if not rows:

@@ -96,13 +96,6 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "next": ("Siguiente ▶", "Next ▶"),
     "back_to_categories": ("↩ Categorías", "↩ Categories"),
     "page": ("Página {page} de {pages}", "Page {page} of {pages}"),
-    "events_title": ("Próximos eventos", "Upcoming events"),
-    "events_past_title": ("Eventos pasados", "Past events"),
-    "no_events": (
-        "No hay eventos próximos anunciados por ahora.",
-        "There are no upcoming events announced right now.",
-    ),
-    "events_hint": ("Toca un evento para ver los detalles.", "Tap an event to see the details."),
     # Language.
     "choose_language": ("Elige tu idioma:", "Choose your language:"),
     "language_set": ("Listo, te responderé en español.", "Done, I will answer in English."),
