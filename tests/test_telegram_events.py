@@ -328,3 +328,22 @@ async def test_privacidad_says_what_is_kept(fake_bot_api: FakeBotAPI, tmp_path: 
         fake.push_text("/privacidad")
         notice = await fake.wait_for("sendMessage", chat_id=USER)
     assert "Ley 29733" in notice.text and "/olvidame" in notice.text and "/misdatos" in notice.text
+
+
+async def test_a_store_fault_is_told_politely_and_nothing_is_scheduled(
+    fake_bot_api: FakeBotAPI, tmp_path: Path, knowledge: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.store import StoreError
+
+    fake = fake_bot_api
+    async with running(fake, make_settings(fake, tmp_path, knowledge), Clock(TALLER_START - timedelta(days=3))) as bot:
+
+        async def broken(*args: object, **kwargs: object) -> None:
+            raise StoreError("database error: disk I/O error")
+
+        monkeypatch.setattr(bot.store.citizen, "add_reminders", broken)
+        answer = await open_event(fake, "taller-puno")
+        fake.push_callback(pressed(answer, "⏰"), fake.bot_message(answer))
+        alert = await fake.wait_for("answerCallbackQuery", where=lambda c: "text" in c.params)
+        assert alert.params["text"].startswith("No puedo guardar eso ahora") and alert.params["show_alert"]
+        assert not [job for job in bot.app.job_queue.jobs() if job.name.startswith("reminder-")]
