@@ -88,6 +88,22 @@ async def test_polling_answers_and_sigterm_stops_cleanly_keeping_the_log(
     assert await questions_logged(tmp_path) == 1
 
 
+async def test_a_damaged_database_leaves_the_bot_answering(fake_bot_api: FakeBotAPI, tmp_path: Path) -> None:
+    fake = fake_bot_api
+    (tmp_path / "bot.sqlite3").write_bytes(b"this is not a database" * 100)
+    process = await start_bot(bot_env(fake, tmp_path), tmp_path)
+    try:
+        await fake.wait_for("setMyCommands", timeout=20)
+        fake.push_text("como renuevo mi dni")
+        answer = await fake.wait_for("sendMessage", chat_id=USER, timeout=10)
+        assert answer.text.startswith("<b>Renovar el DNI")
+    finally:
+        code, stderr = await stop_bot(process)
+    assert code == 0, stderr
+    assert "Traceback" not in stderr
+    assert (tmp_path / "bot.sqlite3").read_bytes().startswith(b"this is not a database")  # never moved or wiped
+
+
 async def test_webhook_mode_checks_the_secret_and_answers(fake_bot_api: FakeBotAPI, tmp_path: Path) -> None:
     fake = fake_bot_api
     port = free_port()

@@ -25,7 +25,7 @@ from telegram.ext import (
 
 from bot.core.pipeline import Pipeline
 from bot.settings import Settings
-from bot.store import Store, StoreError
+from bot.store import Store
 
 from . import admin, answers, browse, citizen, events, mydata, regions
 from .context import BotData, Context, context_types, user_lang
@@ -271,7 +271,14 @@ def webhook_options(settings: Settings) -> dict[str, Any]:
     }
 
 
-def serve(settings: Settings, pipeline: Pipeline, store_factory: StoreFactory = Store.open) -> int:
+async def open_degrading_store(settings: Settings) -> Store:
+    """The bot's store: a database that is damaged or fails later leaves the bot answering (the
+    store reports itself down and retries) — losing a log line is better than failing a citizen.
+    A DATABASE_PATH that cannot even be created is refused earlier, at start, by the CLI."""
+    return await Store.open(settings, degrade=True)
+
+
+def serve(settings: Settings, pipeline: Pipeline, store_factory: StoreFactory = open_degrading_store) -> int:
     """Run the bot until SIGINT/SIGTERM: long polling, or a webhook when WEBHOOK_URL is set.
 
     The store is opened inside the bot's event loop and closed on shutdown, flushing queued writes.
@@ -287,9 +294,6 @@ def serve(settings: Settings, pipeline: Pipeline, store_factory: StoreFactory = 
         else:
             log.info("starting long polling")
             application.run_polling(allowed_updates=updates, bootstrap_retries=3, close_loop=False)
-    except StoreError as exc:
-        log.error("cannot open the store: %s", exc)
-        return 1
     except InvalidToken:
         log.error("Telegram rejected TELEGRAM_BOT_TOKEN: check it with @BotFather")
         return 1
