@@ -145,6 +145,14 @@ def test_set_region_changes_the_mac_answer(shipped: Pipeline) -> None:
     assert "Porongoche" in arequipa.region_note and "Plaza Norte" in lima.region_note
 
 
+def test_a_set_region_changes_only_where_questions_and_never_a_suggestion(shipped: Pipeline) -> None:
+    what = shipped.ask("hola buenas tardes, que tramites hacen en el centro mac?", region="arequipa")
+    assert what.entry_id == "centros-mac"
+    for question in ("que hora es", "a qué hora abre el cine de Plaza Norte"):
+        alone, regional = shipped.ask(question), shipped.ask(question, region="arequipa")
+        assert (regional.outcome, regional.entry_id) == (alone.outcome, alone.entry_id)
+
+
 def test_region_named_in_question_without_site_says_so(shipped: Pipeline) -> None:
     reply = shipped.ask("soy de tacna, hay centro mac?")
     assert reply.region == "tacna" and reply.region_named

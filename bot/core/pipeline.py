@@ -97,7 +97,7 @@ class Pipeline:
             key = "not_covered" if reply.uncovered and self.kb.message("not_covered", lang) else "suggest_intro"
             reply = replace(reply, text=self.kb.message(key, lang))
         rank = lambda: self.explain(text, reply.lang)  # noqa: E731  (ranked only when a region is known)
-        reply = with_region(self.kb, reply, text, region, rank, self.thresholds.suggest)
+        reply = with_region(self.kb, reply, text, region, rank, self.thresholds.answer)
         return replace(reply, latency_ms=(time.perf_counter() - started) * 1000)
 
     def _match(self, text: str, lang: str, question: str) -> Reply:

@@ -6,6 +6,7 @@ Kept out of `pipeline.py` so the matching pipeline stays one screen: `Pipeline.a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -14,10 +15,16 @@ from typing import Protocol
 from bot.core.events import EventQuery, find_events, listing_text, parse_event_query
 from bot.core.knowledge import KnowledgeBase
 from bot.core.models import Entry, Outcome, Reply
+from bot.core.normalize import fold
 from bot.core.regions import region_note
 
 EVENTS_INTENT = "events"  # Reply.intent of an event listing (logged as small talk: no single entry answers it)
-REGIONAL_SPREAD = 0.15  # a regional entry this close to the best candidate answers a citizen whose region we know
+REGIONAL_SPREAD = 0.15  # a regional entry this close to the answer replaces it for a citizen whose region we know
+# "Where" in a question: the regional variant is about where (sites, offices), not what or how.
+WHERE = re.compile(
+    r"\b(?:donde|adonde|ubicacion|ubicado|ubicada|direccion|sede|sedes|local|locales|queda|quedan|cerca|"
+    r"cercano|cercana|where|address|nearest|near)\b"
+)
 
 
 class Ranked(Protocol):
@@ -62,9 +69,10 @@ def with_region(
     """Add the region the question names (else the citizen's) and, for an answer, what the entry says
     for it: its regional variant, that the region has none, or (if named) that the service is national.
 
-    When the region is known, an entry with regional variants that ranks close to the best candidate
-    (`rank()`, at least `min_score`) answers: "¿dónde hay un centro MAC?" from Arequipa wants the
-    Arequipa site, not the national overview.
+    When the region is known and the question asks where (or names the region), an entry with
+    regional variants that ranks close to the answered one (`rank()`, at least `min_score`) answers
+    instead: "¿dónde hay un centro MAC?" from Arequipa wants the Arequipa site, not the national
+    overview. Suggestions and the fallback are left as the pipeline decided.
     """
     if reply.intent == EVENTS_INTENT:
         return reply
@@ -72,12 +80,13 @@ def with_region(
     chosen = named or (region if region in kb.regions.departments else None)
     if chosen is None:
         return reply
-    if reply.outcome in (Outcome.ANSWER, Outcome.SUGGEST) and not (reply.entry and reply.entry.regions):
+    answered = reply.entry if reply.outcome is Outcome.ANSWER else None
+    if answered is not None and not answered.regions and (named or WHERE.search(fold(text))):
         ranked = rank()
-        top = ranked[0].score if ranked else 0.0
+        top = max((c.score for c in ranked if c.entry.id == answered.id), default=0.0)
         regional = next((c for c in ranked if c.entry.regions and not c.entry.is_event), None)
         if regional is not None and regional.score >= max(min_score, top - REGIONAL_SPREAD):
-            reply = replace(reply, outcome=Outcome.ANSWER, entry=regional.entry, candidates=(), text="")
+            reply = replace(reply, entry=regional.entry)
     note = ""
     if reply.outcome is Outcome.ANSWER and reply.entry is not None and not reply.entry.is_event:
         note = region_note(reply.entry, kb.regions.departments[chosen], reply.lang, named is not None)
