@@ -17,6 +17,7 @@ from bot.store import Store
 USER, OTHER = 987123456, 555000111
 CHAT = 7700112233  # a group chat id: not the user id, so the test tells the two apart
 NOW = datetime(2099, 1, 10, 12, 0, tzinfo=UTC)
+DAY, HOUR = timedelta(days=1), timedelta(hours=1)
 
 
 @pytest.fixture
@@ -45,13 +46,11 @@ async def test_language_and_region_survive_a_restart(settings: Settings) -> None
 async def test_reminders_are_listed_cancelled_and_missed_ones_dropped(settings: Settings) -> None:
     store = await open_store(settings)
     start = NOW + timedelta(days=3)
-    added = await store.citizen.add_reminders(
-        USER, CHAT, "taller", [start - timedelta(days=1), start - timedelta(hours=1), NOW - timedelta(hours=1)], "es"
-    )
-    assert len(added) == 2  # a time already past is never stored
-    again = await store.citizen.add_reminders(USER, CHAT, "taller", [start - timedelta(days=1)], "es")
+    added = await store.citizen.add_reminders(USER, CHAT, "taller", start, [DAY, HOUR, timedelta(days=4)], "es")
+    assert [r.before for r in added] == [DAY, HOUR]  # a time already past is never stored
+    again = await store.citizen.add_reminders(USER, CHAT, "taller", start, [DAY], "es")
     assert again == []
-    await store.citizen.add_reminders(USER, CHAT, "webinar", [NOW + timedelta(hours=2)], "es")
+    await store.citizen.add_reminders(USER, CHAT, "webinar", NOW + timedelta(hours=3), [HOUR], "es")
     assert [r.event_id for r in await store.citizen.reminders(USER)] == ["webinar", "taller", "taller"]
     assert await store.citizen.cancel_reminders(USER, "taller") == 2
     assert [r.event_id for r in await store.citizen.reminders(USER)] == ["webinar"]
@@ -63,9 +62,22 @@ async def test_reminders_are_listed_cancelled_and_missed_ones_dropped(settings: 
     await later.close()
 
 
+async def test_reminders_follow_their_event_to_a_new_date(settings: Settings) -> None:
+    store = await open_store(settings)
+    await store.citizen.add_reminders(USER, CHAT, "taller", NOW + timedelta(days=3), [DAY, HOUR], "es")
+    await store.citizen.add_reminders(OTHER, 42, "webinar", NOW + timedelta(days=3), [DAY], "es")
+    assert await store.citizen.move_reminders("taller", NOW + timedelta(hours=5)) == 2
+    moved = [(r.event_id, r.fire_at, r.before) for r in await store.citizen.reminders()]
+    assert ("taller", NOW + timedelta(hours=4), HOUR) in moved  # the 1-day one is past now: gone
+    assert not [m for m in moved if m[0] == "taller" and m[2] == DAY]
+    await store.citizen.move_reminders("webinar", None)  # no date any more
+    assert [r.event_id for r in await store.citizen.reminders()] == ["taller"]
+    await store.close()
+
+
 async def test_take_reminder_sends_once(settings: Settings) -> None:
     store = await open_store(settings)
-    [reminder] = await store.citizen.add_reminders(USER, CHAT, "taller", [NOW + timedelta(hours=1)], "es")
+    [reminder] = await store.citizen.add_reminders(USER, CHAT, "taller", NOW + timedelta(hours=2), [HOUR], "es")
     assert await store.citizen.take_reminder(reminder.id)
     assert not await store.citizen.take_reminder(reminder.id)
     await store.close()
@@ -89,7 +101,7 @@ async def test_summary_shows_everything_kept(settings: Settings) -> None:
     store.record_question(user_id=USER, channel="telegram", reply=reply("donde hay un mac", Outcome.NONE))
     store.record_question(user_id=USER, channel="telegram", reply=reply("pasaporte", Outcome.ANSWER, "pasaporte"))
     store.record_question(user_id=OTHER, channel="telegram", reply=reply("hola", Outcome.SMALLTALK))
-    await store.citizen.add_reminders(USER, CHAT, "taller", [NOW + timedelta(days=1)], "es")
+    await store.citizen.add_reminders(USER, CHAT, "taller", NOW + timedelta(days=2), [DAY], "es")
     await store.citizen.watch(USER, CHAT, "hackathon", "es")
     data = await store.citizen.summary(USER)
     await store.close()
@@ -109,7 +121,7 @@ async def test_erase_leaves_no_row_and_no_trace_in_the_files(settings: Settings)
     store.record_question(user_id=USER, channel="telegram", reply=reply("mi consulta rara sobre tramites xyz"))
     store.record_question(user_id=OTHER, channel="telegram", reply=reply("mi consulta rara sobre tramites"))
     store.record_feedback(user_id=USER, channel="telegram", entry_id="pasaporte", helpful=False, question="nada xyz")
-    await store.citizen.add_reminders(USER, CHAT, "taller", [NOW + timedelta(days=1)], "en")
+    await store.citizen.add_reminders(USER, CHAT, "taller", NOW + timedelta(days=2), [DAY], "en")
     await store.citizen.watch(USER, CHAT, "hackathon", "en")
     await store.save_updates([(1, f'{{"message": {{"from": {{"id": {USER}}}, "text": "xyz"}}}}'), (2, '{"id": 1}')])
     await store.keep_reply(f'{{"chat_id": {CHAT}, "text": "xyz"}}')

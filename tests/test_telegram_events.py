@@ -5,6 +5,7 @@ same database."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import sqlite3
 from collections.abc import AsyncIterator
@@ -347,3 +348,33 @@ async def test_a_store_fault_is_told_politely_and_nothing_is_scheduled(
         alert = await fake.wait_for("answerCallbackQuery", where=lambda c: "text" in c.params)
         assert alert.params["text"].startswith("No puedo guardar eso ahora") and alert.params["show_alert"]
         assert not [job for job in bot.app.job_queue.jobs() if job.name.startswith("reminder-")]
+
+
+async def test_reminders_follow_an_event_moved_by_a_reload(
+    fake_bot_api: FakeBotAPI, tmp_path: Path, knowledge: Path
+) -> None:
+    fake = fake_bot_api
+    clock = Clock(TALLER_START - timedelta(days=3))
+    async with running(fake, make_settings(fake, tmp_path, knowledge), clock) as bot:
+        answer = await open_event(fake, "taller-puno")
+        fake.push_callback(pressed(answer, "⏰"), fake.bot_message(answer))
+        await fake.wait_for("sendMessage", chat_id=USER)
+        path = knowledge / "events" / "taller-puno.yaml"
+        path.write_text(
+            path.read_text(encoding="utf-8").replace("2099-05-20 09:00", "2099-05-21 10:00").replace(
+                "2099-05-20 12:00", "2099-05-21 13:00"
+            ),
+            encoding="utf-8",
+        )
+        fake.push_text("/recargar", user_id=ADMIN_ID)
+        await fake.wait_for("sendMessage", chat_id=ADMIN_ID)
+        moved = datetime(2099, 5, 21, 10, 0, tzinfo=LIMA)
+        expected = [moved - timedelta(days=1), moved - timedelta(hours=1)]
+        for _ in range(50):  # the resync runs right after the admin's reply
+            times = sorted(r.fire_at for r in await bot.store.citizen.reminders())
+            if times == expected:
+                break
+            await asyncio.sleep(0.05)
+        assert times == expected
+        jobs = sorted(j.next_t for j in bot.app.job_queue.jobs() if j.name.startswith("reminder-"))
+        assert len(jobs) == 2

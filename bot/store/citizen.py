@@ -13,7 +13,7 @@ import re
 import sqlite3
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 import aiosqlite
@@ -36,13 +36,14 @@ class Preferences:
 
 @dataclass(frozen=True)
 class Reminder:
-    """One message to send at `fire_at` (UTC) about `event_id`."""
+    """One message to send at `fire_at` (UTC), `before` the start of `event_id`."""
 
     id: int
     user_hash: str
     chat_id: int
     event_id: str
     fire_at: datetime
+    before: timedelta
     lang: str
 
 
@@ -134,35 +135,62 @@ class CitizenData:
     # -- reminders --------------------------------------------------------------------------------
 
     async def add_reminders(
-        self, user_id: int, chat_id: int, event_id: str, times: Iterable[datetime], lang: str
+        self, user_id: int, chat_id: int, event_id: str, start: datetime, befores: Iterable[timedelta], lang: str
     ) -> list[Reminder]:
-        """Store one reminder per future time (past ones are skipped); returns the new ones."""
+        """Store one reminder per `before` the event's `start` that is still ahead (past ones are
+        skipped; one already stored is not repeated); returns the new ones."""
         now = self._clock()
         user = self.user_hash(user_id)
-        future = sorted(t for t in times if t > now)
+        future = sorted((b for b in set(befores) if start - b > now), reverse=True)
 
         async def add(db: aiosqlite.Connection) -> list[Reminder]:
             added: list[Reminder] = []
             async with self._lock, transaction(db):
-                for moment in future:
+                for before in future:
+                    moment = start - before
                     cursor = await db.execute(
-                        "INSERT OR IGNORE INTO reminders (user_hash, chat_id, event_id, fire_at, lang, created_at) "
-                        "VALUES (?, ?, ?, ?, ?, ?)",
-                        (user, chat_id, event_id, iso(moment), lang, iso(now)),
+                        "INSERT OR IGNORE INTO reminders (user_hash, chat_id, event_id, fire_at, before_s, lang, "
+                        "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        (user, chat_id, event_id, iso(moment), int(before.total_seconds()), lang, iso(now)),
                     )
                     if cursor.rowcount > 0 and cursor.lastrowid is not None:
-                        added.append(Reminder(cursor.lastrowid, user, chat_id, event_id, moment, lang))
+                        added.append(Reminder(cursor.lastrowid, user, chat_id, event_id, moment, before, lang))
             return added
 
         return await self._go(add)
+
+    async def move_reminders(self, event_id: str, start: datetime | None) -> int:
+        """The event got a new start (a reload): its reminders follow it, keeping how long before they
+        are; those now past, or all of them when the event has no date or is gone (None), are deleted.
+        Returns how many rows changed."""
+        if start is None:
+            return await self._write("DELETE FROM reminders WHERE event_id = ?", (event_id,))
+        rows = await self._rows("SELECT id, before_s FROM reminders WHERE event_id = ?", (event_id,))
+        now = self._clock()
+        moves = [(int(r[0]), start - timedelta(seconds=int(r[1]))) for r in rows]
+
+        async def move(db: aiosqlite.Connection) -> int:
+            async with self._lock, transaction(db):
+                for reminder_id, moment in moves:
+                    if moment <= now:
+                        await db.execute("DELETE FROM reminders WHERE id = ?", (reminder_id,))
+                    else:
+                        await db.execute("UPDATE reminders SET fire_at = ? WHERE id = ?", (iso(moment), reminder_id))
+            return len(moves)
+
+        return await self._go(move)
 
     async def reminders(self, user_id: int | None = None) -> list[Reminder]:
         """One user's reminders (or everyone's, to schedule them at start-up), soonest first."""
         where, args = ("WHERE user_hash = ?", (self.user_hash(user_id),)) if user_id is not None else ("", ())
         rows = await self._rows(
-            f"SELECT id, user_hash, chat_id, event_id, fire_at, lang FROM reminders {where} ORDER BY fire_at, id", args
+            f"SELECT id, user_hash, chat_id, event_id, fire_at, before_s, lang FROM reminders {where} "
+            "ORDER BY fire_at, id",
+            args,
         )
-        return [Reminder(r[0], r[1], r[2], r[3], datetime.fromisoformat(r[4]), r[5]) for r in rows]
+        return [
+            Reminder(r[0], r[1], r[2], r[3], datetime.fromisoformat(r[4]), timedelta(seconds=r[5]), r[6]) for r in rows
+        ]
 
     async def cancel_reminders(self, user_id: int, event_id: str) -> int:
         return await self._write(

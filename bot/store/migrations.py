@@ -184,9 +184,10 @@ MIGRATIONS: list[Migration] = [
             chat_id INTEGER NOT NULL,
             event_id TEXT NOT NULL,
             fire_at TEXT NOT NULL,           -- UTC ISO instant; the row goes once sent or missed
+            before_s INTEGER NOT NULL,       -- seconds before the event's start (a new date moves fire_at)
             lang TEXT NOT NULL,
             created_at TEXT NOT NULL,
-            UNIQUE (user_hash, event_id, fire_at)
+            UNIQUE (user_hash, event_id, before_s)
         );
         CREATE INDEX reminders_fire_at ON reminders (fire_at);
         CREATE TABLE date_watches (

@@ -176,7 +176,7 @@ async def reload(update: Update, context: Context) -> None:
     if warnings:
         lines.append(esc(t("reload_warnings", lang, count=len(warnings))))
     await send_html(context, message.chat_id, "\n".join(lines), what="reload")
-    await events.notify_dated(context)  # "avísame cuando haya fecha": events the reload dated
+    await events.after_reload(context)  # reminders follow moved events; "avísame cuando haya fecha" notices
 
 
 @admin_only

@@ -251,9 +251,7 @@ async def on_remind(update: Update, context: Context) -> None:
     chat_id, user_id = _chat_and_user(update)
     title = entry.title.get(lang)
     try:
-        added = await data.require_store().citizen.add_reminders(
-            user_id, chat_id, entry.id, [start - before for before in REMIND_BEFORE], lang
-        )
+        added = await data.require_store().citizen.add_reminders(user_id, chat_id, entry.id, start, REMIND_BEFORE, lang)
         existing = [r for r in await data.require_store().citizen.reminders(user_id) if r.event_id == entry.id]
     except StoreError as exc:
         log.error("reminder not stored: %s", exc)
@@ -265,7 +263,7 @@ async def on_remind(update: Update, context: Context) -> None:
     if not existing:
         await send_html(context, chat_id, esc(text("reminders_none_left", lang, title=title)), what="remind")
         return
-    befores = sorted({start - r.fire_at for r in existing}, reverse=True)
+    befores = sorted({r.before for r in existing}, reverse=True)
     when = text("and", lang).join(text("day" if b >= timedelta(hours=23) else "hour", lang) for b in befores)
     log.info("reminders event=%s added=%d", entry.id, len(added))
     await send_html(context, chat_id, esc(text("reminders_set", lang, when=when, title=title)), what="remind")
@@ -372,11 +370,11 @@ async def _fire(context: Context) -> None:
     if entry is None or start is None or now - reminder.fire_at > LATE_GRACE or now >= start:
         log.info("reminder dropped id=%d reason=late_or_gone", reminder.id)
         return
-    if not any(abs(start - before - reminder.fire_at) < timedelta(minutes=1) for before in REMIND_BEFORE):
-        log.info("reminder dropped id=%d reason=event_moved", reminder.id)  # the date changed on a reload
+    if abs(start - reminder.before - reminder.fire_at) > timedelta(minutes=1):
+        log.info("reminder dropped id=%d reason=event_moved", reminder.id)  # resync moves it on a reload
         return
     lang = reminder.lang
-    when = text("tomorrow" if start - reminder.fire_at >= timedelta(hours=23) else "in_an_hour", lang)
+    when = text("tomorrow" if reminder.before >= timedelta(hours=23) else "in_an_hour", lang)
     message = esc(text("reminder", lang, title=entry.title.get(lang), when=when))
     message += f"\n{esc(event_when(entry, lang, now))}"
     markup = keyboard([[button(text("calendar", lang), cb.AddToCalendar(entry.id))]])
@@ -387,20 +385,58 @@ async def _fire(context: Context) -> None:
         log.info("reminder not delivered: %s", type(exc).__name__)
 
 
+async def resync(application: App, data: BotData) -> int:
+    """After a reload (or at start, on a knowledge base that may have changed): reminders of an event
+    whose date moved follow it, those of an event now undated or gone are deleted; jobs follow the
+    rows. Returns how many events changed."""
+    assert data.store is not None
+    by_event: dict[str, list[Reminder]] = {}
+    for reminder in await data.store.citizen.reminders():
+        by_event.setdefault(reminder.event_id, []).append(reminder)
+    moved: list[str] = []
+    for event_id, items in by_event.items():
+        entry = data.pipeline.kb.entries.get(event_id)
+        start = start_moment(entry) if entry is not None and entry.is_event else None
+        if start is not None and all(abs(start - r.before - r.fire_at) <= timedelta(minutes=1) for r in items):
+            continue
+        unschedule(application, items)
+        await data.store.citizen.move_reminders(event_id, start)
+        moved.append(event_id)
+    if moved:
+        for reminder in await data.store.citizen.reminders():
+            if reminder.event_id in moved:
+                schedule(application, reminder, data)
+        log.info("reminders moved events=%d", len(moved))
+    return len(moved)
+
+
+async def after_reload(context: Context) -> None:
+    """/recargar succeeded: move reminders with their events, and send the date notices."""
+    data = context.bot_data
+    if data.store is None:
+        return
+    try:
+        await resync(context.application, data)
+    except StoreError as exc:
+        log.error("reminders not moved: %s", exc)
+    await notify_dated(context)
+
+
 async def restore(application: App) -> None:
-    """On start: drop the reminders missed while the bot was down, schedule the rest, and tell
-    date watchers whose event got a date while the bot was off."""
+    """On start: drop the reminders missed while the bot was down, schedule the rest (following their
+    events' current dates), and tell date watchers whose event got a date while the bot was off."""
     data: BotData = application.bot_data
     if data.store is None:
         return
     try:
         missed = await data.store.citizen.drop_missed()
         pending = await data.store.citizen.reminders()
+        for reminder in pending:
+            schedule(application, reminder, data)
+        await resync(application, data)
     except StoreError as exc:
         log.error("reminders not restored: %s", exc)
         return
-    for reminder in pending:
-        schedule(application, reminder, data)
     log.info("reminders restored=%d missed=%d", len(pending), missed)
     if application.job_queue is not None:
         application.job_queue.run_once(_notify_job, when=0, name="date-notices")
