@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 from bot.core import aspects
@@ -96,7 +97,7 @@ class Pipeline:
         elif reply.outcome is Outcome.SUGGEST:
             key = "not_covered" if reply.uncovered and self.kb.message("not_covered", lang) else "suggest_intro"
             reply = replace(reply, text=self.kb.message(key, lang))
-        rank = lambda: self.explain(text, reply.lang)  # noqa: E731  (ranked only when a region is known)
+        rank = partial(self.explain, text, reply.lang)  # ranked again only when a region is known
         reply = with_region(self.kb, reply, text, region, rank, self.thresholds.answer)
         return replace(reply, latency_ms=(time.perf_counter() - started) * 1000)
 
