@@ -75,6 +75,14 @@ class ResolveGroup:
 
 
 @dataclass(frozen=True)
+class AddPhrasing:
+    """Admin: add a group's question to `entry_id`'s phrasings, resolve the group and reload."""
+
+    group_id: int
+    entry_id: str
+
+
+@dataclass(frozen=True)
 class IgnoreGroup:
     """Admin: ignore an unanswered question group."""
 
@@ -138,6 +146,7 @@ Action = (
     | Category
     | SetLanguage
     | ResolveGroup
+    | AddPhrasing
     | IgnoreGroup
     | EventsPage
     | AddToCalendar
@@ -171,6 +180,8 @@ def encode(action: Action) -> str | None:
             return _join("lang", lang)
         case ResolveGroup(group_id, entry_id):
             return _join("gr", str(group_id), entry_id)
+        case AddPhrasing(group_id, entry_id):
+            return _join("ga", str(group_id), entry_id)
         case IgnoreGroup(group_id):
             return _join("gi", str(group_id))
         case EventsPage(page):
@@ -226,6 +237,8 @@ def decode(data: object) -> Action | None:
             return SetLanguage(lang)
         case "gr", [group, entry_id] if _group_id(group) is not None and _ID.fullmatch(entry_id):
             return ResolveGroup(int(group), entry_id)
+        case "ga", [group, entry_id] if _group_id(group) is not None and _ID.fullmatch(entry_id):
+            return AddPhrasing(int(group), entry_id)
         case "gi", [group] if _group_id(group) is not None:
             return IgnoreGroup(int(group))
         case "evp", [page] if _page(page):
@@ -261,6 +274,7 @@ A = TypeVar(
     CancelReminders,
     WatchDate,
     SetRegion,
+    AddPhrasing,
     ForgetMe,
 )
 

@@ -7,6 +7,7 @@ Memory is in-process only: a restart forgets it, and nothing here is written to 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -70,6 +71,9 @@ class BotData:
     pipeline: Pipeline
     store: Store | None
     retry_delays: Sequence[float] = DEFAULT_DELAYS
+    # Admin edits of the knowledge files and reloads run one at a time: two presses on "➕" must
+    # not interleave their read-modify-write of the same YAML file, nor a reload with an edit.
+    content_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))  # reminders' time; tests fake it
 
     def is_admin(self, user_id: int | None) -> bool:
@@ -90,7 +94,7 @@ def context_types(data: BotData) -> ContextTypes[Context, dict[Any, Any], ChatMe
 
     class Bound(BotData):
         def __init__(self) -> None:
-            super().__init__(data.settings, data.pipeline, data.store, data.retry_delays, data.clock)
+            super().__init__(data.settings, data.pipeline, data.store, data.retry_delays, clock=data.clock)
 
     return ContextTypes(context=CallbackContext, bot_data=Bound, chat_data=ChatMemory)
 
