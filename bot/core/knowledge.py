@@ -27,7 +27,9 @@ OPTIONAL_MESSAGE_KEYS = ("not_covered",)  # the entry is the right service but d
 INTENTS = ("greeting", "thanks", "goodbye", "help")
 MIN_SERVICE_QUESTIONS = 8
 # departamentos.yaml: Peru's departments for the regions feature (read by the regions module, not an entry).
-TOP_LEVEL_FILES = {"categories.yaml", "synonyms.yaml", "conversation.yaml", "departamentos.yaml"}
+# glosario-en.yaml: English words -> Spanish terms, so an English question finds entries written only in Spanish.
+GLOSSARY_FILE = "glosario-en.yaml"
+TOP_LEVEL_FILES = {"categories.yaml", "synonyms.yaml", "conversation.yaml", "departamentos.yaml", GLOSSARY_FILE}
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,7 @@ class KnowledgeBase:
     entries: dict[str, Entry]
     categories: dict[str, Text] = field(default_factory=dict)
     synonyms: tuple[Synonym, ...] = ()
+    glossary: tuple[Synonym, ...] = ()  # term: Spanish, variants: English
     intents: dict[str, Intent] = field(default_factory=dict)
     messages: dict[str, Text] = field(default_factory=dict)
     directory: Path = Path("knowledge")

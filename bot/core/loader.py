@@ -18,6 +18,7 @@ from typing import Any
 from bot.core.aspects import NAMES as ASPECT_NAMES
 from bot.core.knowledge import (
     EVENT_FIELDS,
+    GLOSSARY_FILE,
     INTENTS,
     MESSAGE_KEYS,
     MIN_SERVICE_QUESTIONS,
@@ -224,6 +225,7 @@ class Loader:
         self.load_categories()
         self.load_departments()
         synonyms = self.load_synonyms()
+        glossary = self.load_glossary()
         intents, messages = self.load_conversation()
         services = sorted((self.directory / "services").glob("**/*.y*ml"))
         if not services:
@@ -244,6 +246,7 @@ class Loader:
             entries=self.entries,
             categories=self.categories,
             synonyms=synonyms,
+            glossary=glossary,
             intents=intents,
             messages=messages,
             directory=self.directory,
@@ -341,7 +344,14 @@ class Loader:
         return tuple(result)
 
     def load_synonyms(self) -> tuple[Synonym, ...]:
-        path = self.directory / "synonyms.yaml"
+        return self.load_groups(self.directory / "synonyms.yaml", with_lang=True)
+
+    def load_glossary(self) -> tuple[Synonym, ...]:
+        """English words -> the Spanish term they stand for (`term` Spanish, `same_as` English)."""
+        return self.load_groups(self.directory / GLOSSARY_FILE, with_lang=False)
+
+    def load_groups(self, path: Path, *, with_lang: bool) -> tuple[Synonym, ...]:
+        """`{term, same_as[, lang]}` groups: synonyms.yaml, or the English glossary (no `lang`)."""
         if not path.is_file():
             return ()
         data = self.read(path, LocatedList)
@@ -353,9 +363,9 @@ class Loader:
                 self.problem(path, data.line_of(index), es, en)
                 continue
             reader = FieldReader(str(path), item, self.problems)
-            reader.unknown_fields({"term", "same_as", "lang"})
+            reader.unknown_fields({"term", "same_as", "lang"} if with_lang else {"term", "same_as"})
             term = fold(reader.string("term"))
-            lang = reader.string("lang", required=False) or "es"
+            lang = (reader.string("lang", required=False) if with_lang else None) or "es"
             if lang not in ("es", "en"):
                 reader.error(
                     "lang", f"'lang' debe ser es o en; dice {lang!r}", f"'lang' must be es or en, got {lang!r}"
