@@ -167,7 +167,7 @@ MIGRATIONS: list[Migration] = [
         """,
     ),
     Migration(
-        9,
+        8,
         "citizens' preferences, event reminders and date watches",
         # Keyed by the user hash (never the Telegram id). A reminder or a watch keeps the chat id it
         # is delivered to, and nothing else does: deleting the subscription deletes the chat id.
