@@ -125,7 +125,12 @@ async def statistics(update: Update, context: Context) -> None:
     message = update.effective_message
     assert message is not None
     lang = user_lang(update, context)
-    stats = await context.bot_data.require_store().stats(STATS_DAYS)
+    store = context.bot_data.store
+    if store is None or not store.healthy:  # degraded mode: citizens are answered, the log is not written
+        status = store.status.describe() if store is not None else "el registro no está abierto"
+        await send_html(context, message.chat_id, esc(t("log_down", lang, status=status)), what="stats")
+        return
+    stats = await store.stats(STATS_DAYS)
     titles = {entry_id: entry.title.get(lang) for entry_id, entry in context.bot_data.pipeline.kb.entries.items()}
     await send_html(context, message.chat_id, stats_text(stats, lang, titles), what="stats")
     try:
@@ -153,7 +158,7 @@ async def reload(update: Update, context: Context) -> None:
     assert message is not None
     lang = user_lang(update, context)
     pipeline = context.bot_data.pipeline
-    problems = pipeline.reload()
+    problems = await asyncio.to_thread(pipeline.reload)  # parsing YAML must not stall other chats
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         log.warning("reload failed errors=%d", len(errors))

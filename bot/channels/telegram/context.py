@@ -33,7 +33,8 @@ class ChatMemory:
     asked: dict[int, str] = field(default_factory=dict)  # bot message id -> question, oldest first
     last_question: str | None = None
     last_entry: str | None = None
-    votes: dict[int, None] = field(default_factory=dict)  # message ids, oldest first
+    sent_answers: dict[int, str] = field(default_factory=dict)  # bot message id -> entry id, oldest first
+    votes: dict[tuple[int, int], None] = field(default_factory=dict)  # (user id, message id), oldest first
 
     def remember(self, message_id: int, question: str, entry_id: str | None) -> None:
         """Keep the question behind the bot message `message_id`, forgetting the oldest beyond the limit."""
@@ -50,11 +51,23 @@ class ChatMemory:
             return self.last_question
         return None
 
-    def vote(self, message_id: int) -> bool:
-        """Record a vote on `message_id`; False when that answer was already voted on."""
-        if message_id in self.votes:
+    def sent_answer(self, message_id: int, entry_id: str) -> None:
+        """The bot sent the answer `entry_id` as `message_id`: only such a message can be voted on."""
+        self.sent_answers[message_id] = entry_id
+        while len(self.sent_answers) > MAX_VOTES:
+            del self.sent_answers[next(iter(self.sent_answers))]
+
+    def can_vote(self, message_id: int, entry_id: str) -> bool:
+        """Whether `message_id` is an answer about `entry_id` the bot really sent in this chat (a
+        press forged with another message id, or another entry, is not)."""
+        return self.sent_answers.get(message_id) == entry_id
+
+    def vote(self, user_id: int, message_id: int) -> bool:
+        """Record `user_id`'s vote on `message_id`; False when that user already voted on it."""
+        key = (user_id, message_id)
+        if key in self.votes:
             return False
-        self.votes[message_id] = None
+        self.votes[key] = None
         while len(self.votes) > MAX_VOTES:
             del self.votes[next(iter(self.votes))]  # the oldest vote, not an arbitrary one
         return True
@@ -68,6 +81,7 @@ class BotData:
     pipeline: Pipeline
     store: Store | None
     retry_delays: Sequence[float] = DEFAULT_DELAYS
+    outbox_busy: set[int] = field(default_factory=set)  # outbox ids a handler is sending right now
 
     def is_admin(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self.settings.admin_user_ids

@@ -1,0 +1,187 @@
+"""Running the bot as a service: start-up, the durable loops, signals, exit codes, health file.
+
+Exit codes a supervisor can act on: 0 after SIGTERM/SIGINT; 1 when Telegram rejects the token,
+at start or at any time later (one clear line, within seconds), so `Restart=on-failure` and alerts
+see it. An unreachable Bot API at start or mid-run is waited out with backoff, not an exit.
+SIGTERM stops within a couple of seconds: updates not started yet stay stored and unanswered and
+are replayed on the next start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import signal
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from telegram.error import InvalidToken, TelegramError
+
+from bot.core.pipeline import Pipeline
+from bot.settings import Settings
+
+from .app import App, StoreFactory, build_application, open_degrading_store, webhook_options
+from .context import BotData
+from .durable import Inbox, Outbox, StoringQueue
+from .fairness import FairUpdateProcessor
+from .polling import ALLOWED_UPDATES, Poller, until_reachable
+
+log = logging.getLogger("bot.telegram")
+
+STOP_GRACE = 2.0  # seconds for handlers already running to finish after SIGTERM
+HEALTH_EVERY = 15.0  # seconds between two writes of the health file
+REJECTED = "Telegram rejected TELEGRAM_BOT_TOKEN: check it with @BotFather"
+
+
+def write_health(path: Path, telegram_ok: bool, data: BotData) -> None:
+    """The health file a container check reads (`python -m bot health`): when the bot last got an
+    answer from the Bot API and whether the log is written. Written atomically."""
+    store = data.store
+    body = {
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "telegram": "ok" if telegram_ok else "unreachable",
+        "log": "ok" if store is None or store.healthy else "down",
+        "log_status": store.status.describe() if store is not None else "sin registro",
+    }
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(path.name + ".tmp")
+        partial.write_text(json.dumps(body), encoding="utf-8")
+        os.replace(partial, path)
+    except OSError as exc:
+        log.debug("health file not written: %s", exc.strerror or exc)
+
+
+class Service:
+    """One run of the bot: `await Service(...).run()` returns the exit code."""
+
+    def __init__(self, settings: Settings, load: Callable[[Settings], Pipeline], store_factory: StoreFactory) -> None:
+        self.settings, self.load, self.store_factory = settings, load, store_factory
+        self.stop = asyncio.Event()
+        self.last_contact: float | None = None
+
+    async def run(self) -> int:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, self.stop.set)
+        # The knowledge base is parsed in a worker thread: the loop stays free (and signals work).
+        pipeline = await asyncio.to_thread(self.load, self.settings)
+        application = build_application(self.settings, pipeline, None, store_factory=self.store_factory)
+        try:
+            return await self._serve(application)
+        finally:
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                loop.remove_signal_handler(sig)
+
+    async def _serve(self, application: App) -> int:
+        data: BotData = application.bot_data
+        data.store = await self.store_factory(self.settings)
+        try:
+            connect = asyncio.ensure_future(until_reachable(application.bot.initialize, "start-up"))
+            if not await self._unless_stopped(connect):
+                return 0
+            await application.initialize()
+            await application.post_init(application)  # type: ignore[misc]  # set in build_application
+            return await self._loop(application)
+        except InvalidToken:
+            log.error(REJECTED)
+            return 1
+        finally:
+            await self._shutdown(application)
+
+    async def _loop(self, application: App) -> int:
+        processor = application.update_processor
+        late_after = timedelta(minutes=self.settings.replay_max_age_minutes)
+        inbox = Inbox(application, late_after)
+        if isinstance(processor, FairUpdateProcessor):
+            processor.hooks = inbox
+        if isinstance(application.update_queue, StoringQueue):
+            application.update_queue.inbox = inbox  # webhook: stored before Telegram gets its 200
+        await application.start()
+        outbox = Outbox(application)
+        tasks: list[asyncio.Future[Any]] = [asyncio.ensure_future(outbox.run())]
+        await inbox.replay()
+        if self.settings.webhook_url and application.updater is not None:
+            options = webhook_options(self.settings)
+            log.info("starting webhook listen=%s port=%s", options["listen"], options["port"])
+            await application.updater.start_webhook(**options, allowed_updates=ALLOWED_UPDATES, bootstrap_retries=-1)
+        else:
+            log.info("starting long polling")
+            await until_reachable(lambda: application.bot.delete_webhook(), "start-up")
+            poller = Poller(application, inbox)
+            poller.on_poll = self._contact
+            tasks.append(asyncio.ensure_future(poller.run()))
+        tasks.append(asyncio.ensure_future(self._health(application)))
+        stopped = asyncio.ensure_future(self.stop.wait())
+        try:
+            done, _ = await asyncio.wait([*tasks, stopped], return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                if task is not stopped and not task.cancelled() and task.exception() is not None:
+                    raise task.exception()  # type: ignore[misc]
+            if outbox.fatal is not None:
+                raise outbox.fatal
+            return 0
+        finally:
+            if isinstance(processor, FairUpdateProcessor):
+                processor.closing = True  # what has not started stays stored for the next start
+            for task in (*tasks, stopped):
+                task.cancel()
+            for task in (*tasks, stopped):
+                with contextlib.suppress(BaseException):
+                    await task
+
+    def _contact(self) -> None:
+        self.last_contact = asyncio.get_running_loop().time()
+
+    async def _health(self, application: App) -> None:
+        path = self.settings.health_file
+        while True:
+            now = asyncio.get_running_loop().time()
+            ok = self.settings.webhook_url is not None or (
+                self.last_contact is not None and now - self.last_contact < HEALTH_EVERY * 4
+            )
+            if path is not None:
+                write_health(path, ok, application.bot_data)
+            await asyncio.sleep(HEALTH_EVERY)
+
+    async def _unless_stopped(self, work: asyncio.Future[Any]) -> bool:
+        """Wait for `work`, or for SIGTERM (then cancel it); True when `work` finished first."""
+        stopped = asyncio.ensure_future(self.stop.wait())
+        await asyncio.wait([work, stopped], return_when=asyncio.FIRST_COMPLETED)
+        stopped.cancel()
+        if work.done():
+            work.result()
+            return True
+        work.cancel()
+        with contextlib.suppress(BaseException):
+            await work
+        return False
+
+    async def _shutdown(self, application: App) -> None:
+        """Stop taking updates, give running handlers STOP_GRACE seconds, flush the log."""
+        with contextlib.suppress(Exception):
+            if application.updater is not None and application.updater.running:
+                await application.updater.stop()
+        if application.running:
+            try:
+                await asyncio.wait_for(application.stop(), STOP_GRACE)
+            except (TimeoutError, TelegramError, RuntimeError) as exc:
+                log.warning("some handlers did not finish before stopping: %s", type(exc).__name__)
+        await application.post_shutdown(application)  # type: ignore[misc]  # closes the store
+        with contextlib.suppress(Exception):
+            await application.shutdown()
+
+
+def serve(
+    settings: Settings,
+    load: Callable[[Settings], Pipeline] = Pipeline.from_settings,
+    store_factory: StoreFactory = open_degrading_store,
+) -> int:
+    """Run the bot until SIGINT/SIGTERM (long polling, or a webhook when WEBHOOK_URL is set);
+    returns the process exit code."""
+    return asyncio.run(Service(settings, load, store_factory).run())
