@@ -109,6 +109,13 @@ class FairUpdateProcessor(BaseUpdateProcessor):
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
         self._seen = 0
+        self._running: set[asyncio.Task[Any]] = set()
+
+    def cancel_running(self) -> int:
+        """Cancel the handlers still running (at shutdown, after a grace period); returns how many."""
+        for task in self._running:
+            task.cancel()
+        return len(self._running)
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         if self.closing:
@@ -135,12 +142,8 @@ class FairUpdateProcessor(BaseUpdateProcessor):
         lock = self._locks.setdefault(chat.id, asyncio.Lock())
         self._waiting[chat.id] = self._waiting.get(chat.id, 0) + 1
         try:
-            async with lock:  # waiting for the chat's turn holds no slot
-                if self.closing:
-                    _discard(coroutine)
-                    return
-                async with self.slots:
-                    await self._run(ticket, coroutine)
+            async with lock, self.slots:  # the slot is taken after the chat's turn: waiting holds none
+                await self._run(ticket, coroutine)
         finally:
             self._waiting[chat.id] -= 1
             if not self._waiting[chat.id]:
@@ -148,11 +151,19 @@ class FairUpdateProcessor(BaseUpdateProcessor):
                 del self._locks[chat.id]
 
     async def _run(self, ticket: tickets.Ticket | None, coroutine: Awaitable[Any]) -> None:
+        if self.closing:  # stopping: leave it stored for the next start
+            _discard(coroutine)
+            return
         token = tickets.current.set(ticket)
+        task = asyncio.current_task()
+        if task is not None:
+            self._running.add(task)
         try:
             await coroutine  # Application.process_update: handler errors go to the error handler
         finally:
             tickets.current.reset(token)
+            if task is not None:
+                self._running.discard(task)
         if ticket is not None:
             await self.hooks.done(ticket)
 

@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from telegram.error import InvalidToken, TelegramError
+from telegram.error import InvalidToken
 
 from bot.core.pipeline import Pipeline
 from bot.settings import Settings
@@ -168,10 +168,14 @@ class Service:
             if application.updater is not None and application.updater.running:
                 await application.updater.stop()
         if application.running:
-            try:
-                await asyncio.wait_for(application.stop(), STOP_GRACE)
-            except (TimeoutError, TelegramError, RuntimeError) as exc:
-                log.warning("some handlers did not finish before stopping: %s", type(exc).__name__)
+            stopping = asyncio.ensure_future(application.stop())
+            done, _ = await asyncio.wait([stopping], timeout=STOP_GRACE)
+            processor = application.update_processor
+            if not done and isinstance(processor, FairUpdateProcessor):
+                # Their replies are in the outbox or their updates unanswered: the next start sends them.
+                log.warning("stopping: %d handler(s) still running are cut short", processor.cancel_running())
+            with contextlib.suppress(Exception):
+                await stopping
         await application.post_shutdown(application)  # type: ignore[misc]  # closes the store
         with contextlib.suppress(Exception):
             await application.shutdown()
