@@ -58,6 +58,7 @@ class Call:
     params: dict[str, Any]
     files: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # field -> (filename, content)
     seen: bool = False
+    at: float = field(default_factory=time.monotonic)  # when the fake received it (for benchmarks)
 
     @property
     def text(self) -> str:
