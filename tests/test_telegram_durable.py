@@ -271,3 +271,65 @@ async def test_a_flood_from_one_chat_gets_one_slow_down_and_others_are_answered(
     assert sum("más despacio" in text for text in to_flooder) == 1
     assert len(to_flooder) < 50  # not 200 answers
     assert all(answered(fake)[u] == 1 for u in others)
+
+
+async def test_the_health_command_reports_a_running_bot_and_fails_without_one(
+    fake_bot_api: FakeBotAPI, tmp_path: Path
+) -> None:
+    fake = fake_bot_api
+    env = bot_env(fake, tmp_path)
+
+    async def health() -> tuple[int, str]:
+        check = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "health", cwd=tmp_path, env=env,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        )
+        out, _ = await asyncio.wait_for(check.communicate(), 30)
+        assert check.returncode is not None
+        return check.returncode, out.decode()
+
+    code, out = await health()
+    assert code == 1 and "not running" in out
+    bot = await Bot(env, tmp_path, 0).start()
+    try:
+        await fake.wait_for("setMyCommands", timeout=20)
+        health_file = tmp_path / "bot.health"
+        await until(lambda: health_file.is_file() and '"telegram": "ok"' in health_file.read_text(), 20, "healthy")
+        code, out = await health()
+        assert code == 0 and out.startswith("telegram=ok log=ok"), out
+    finally:
+        assert await bot.terminate() == 0
+
+
+async def test_webhook_stores_before_answering_200_and_a_redelivery_is_answered_once(
+    fake_bot_api: FakeBotAPI, tmp_path: Path
+) -> None:
+    import httpx
+
+    from tests.test_telegram_serve import free_port
+
+    fake = fake_bot_api
+    port = free_port()
+    env = bot_env(fake, tmp_path, WEBHOOK_URL="https://bot.example.pe/hook", WEBHOOK_SECRET="s3cret",
+                  WEBHOOK_LISTEN="127.0.0.1", WEBHOOK_PORT=str(port))
+    bot = await Bot(env, tmp_path, 0).start()
+    update = {"update_id": 77, "message": fake.make_message(text=QUESTION)}
+    headers = {"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": "s3cret"}
+    try:
+        await fake.wait_for("setWebhook", timeout=20)
+        async with httpx.AsyncClient() as client:
+            for _ in range(100):  # the webhook server starts right after setWebhook
+                try:
+                    first = await client.post(f"http://127.0.0.1:{port}/hook", content=json.dumps(update),
+                                              headers=headers)
+                    break
+                except httpx.ConnectError:
+                    await asyncio.sleep(0.1)
+            assert first.status_code == 200
+            assert 77 in stored_updates(tmp_path / "bot.sqlite3")  # stored before the 200
+            again = await client.post(f"http://127.0.0.1:{port}/hook", content=json.dumps(update), headers=headers)
+            assert again.status_code == 200
+        await fake.wait_for("sendMessage", chat_id=fake.user_id, timeout=10)
+        await fake.assert_no_call("sendMessage", within=1.0)
+    finally:
+        assert await bot.terminate() == 0

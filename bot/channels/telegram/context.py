@@ -7,9 +7,10 @@ Memory is in-process only: a restart forgets it, and nothing here is written to 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from telegram import Update
 from telegram.ext import CallbackContext, ContextTypes, ExtBot
@@ -20,6 +21,7 @@ from bot.store import Store
 
 from .sending import DEFAULT_DELAYS
 
+T = TypeVar("T")
 MAX_REMEMBERED = 50  # answers per chat whose question we keep for a 👎
 MAX_VOTES = 200  # answers per chat already voted on
 
@@ -82,9 +84,18 @@ class BotData:
     store: Store | None
     retry_delays: Sequence[float] = DEFAULT_DELAYS
     outbox_busy: set[int] = field(default_factory=set)  # outbox ids a handler is sending right now
+    store_steps: set[asyncio.Future[Any]] = field(default_factory=set)  # see `store_step`
 
     def is_admin(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self.settings.admin_user_ids
+
+    async def store_step(self, step: Awaitable[T]) -> T:
+        """Run one durable store step so that cancelling the handler (at shutdown) cannot cut it in
+        the middle of a transaction: the step finishes on its own, and shutdown waits for it."""
+        task = asyncio.ensure_future(step)
+        self.store_steps.add(task)
+        task.add_done_callback(self.store_steps.discard)
+        return await asyncio.shield(task)
 
     def require_store(self) -> Store:
         if self.store is None:

@@ -1,5 +1,8 @@
 """The durable inbox and outbox of the Telegram channel (the store side is `bot/store/inbox.py`).
 
+Every store step here and in `sending.py` goes through `BotData.store_step`, so that stopping
+(which cancels the poller, the outbox loop and late handlers) never cuts a transaction in half.
+
 Inbox: every update is stored before its offset is confirmed to Telegram (`admit`); the update
 processor marks it handled when its handler is done (`done`) or when a reply marks it answered;
 on start, what was stored but never answered is replayed once (`replay`), and a question older
@@ -59,17 +62,18 @@ class Inbox(Hooks):
         store = self.store
         if store is None or not updates:
             return list(updates)
-        new = await store.save_updates([(u.update_id, json.dumps(u.to_dict())) for u in updates])
+        data: BotData = self.application.bot_data
+        new = await data.store_step(store.save_updates([(u.update_id, json.dumps(u.to_dict())) for u in updates]))
         if new is None:  # the log is down: nothing is durable, handle them all
             return list(updates)
         fresh = set(new)
         return [u for u in updates if u.update_id in fresh]
 
     async def done(self, ticket: tickets.Ticket) -> None:
-        store = self.store
-        if store is not None and not ticket.claimed:
+        data: BotData = self.application.bot_data
+        if data.store is not None and not ticket.claimed:
             ticket.claimed = True
-            await store.mark_answered(ticket.update_id)
+            await data.store_step(data.store.mark_answered(ticket.update_id))
 
     async def slow_down(self, update: Update) -> None:
         chat = update.effective_chat
@@ -152,26 +156,26 @@ class Outbox:
         if store is None:
             return 0
         sent = 0
-        for reply in await store.due_replies(OUTBOX_BATCH):
+        for reply in await data.store_step(store.due_replies(OUTBOX_BATCH)):
             if reply.id in data.outbox_busy:
                 continue
             data.outbox_busy.add(reply.id)
             try:
                 await send_payload(self.application.bot, reply.payload)
-                await store.reply_sent(reply.id)
+                await data.store_step(store.reply_sent(reply.id))
                 sent += 1
             except InvalidToken:
                 raise
             except (BadRequest, Forbidden) as exc:  # cannot succeed later either
                 log.info("kept reply dropped type=%s", type(exc).__name__)
-                await store.reply_sent(reply.id)
+                await data.store_step(store.reply_sent(reply.id))
             except (NetworkError, RetryAfter) as exc:
-                delay = await store.reply_failed(reply.id, type(exc).__name__)
+                delay = await data.store_step(store.reply_failed(reply.id, type(exc).__name__))
                 log.info("kept reply not delivered type=%s attempts=%d next_s=%s", type(exc).__name__,
                          reply.attempts + 1, "gave_up" if delay is None else f"{delay:.0f}")
             except (ValueError, KeyError, TypeError) as exc:
                 log.error("kept reply unreadable type=%s", type(exc).__name__)
-                await store.reply_sent(reply.id)
+                await data.store_step(store.reply_sent(reply.id))
             finally:
                 data.outbox_busy.discard(reply.id)
         return sent

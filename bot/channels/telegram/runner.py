@@ -64,6 +64,7 @@ class Service:
         self.settings, self.load, self.store_factory = settings, load, store_factory
         self.stop = asyncio.Event()
         self.last_contact: float | None = None
+        self.reported_ok = False
 
     async def run(self) -> int:
         loop = asyncio.get_running_loop()
@@ -114,7 +115,7 @@ class Service:
             log.info("starting long polling")
             await until_reachable(lambda: application.bot.delete_webhook(), "start-up")
             poller = Poller(application, inbox)
-            poller.on_poll = self._contact
+            poller.on_poll = lambda: self._contact(application)
             tasks.append(asyncio.ensure_future(poller.run()))
         tasks.append(asyncio.ensure_future(self._health(application)))
         stopped = asyncio.ensure_future(self.stop.wait())
@@ -135,18 +136,23 @@ class Service:
                 with contextlib.suppress(BaseException):
                     await task
 
-    def _contact(self) -> None:
+    def _contact(self, application: App) -> None:
         self.last_contact = asyncio.get_running_loop().time()
+        if not self.reported_ok:  # back in touch (or first contact): say so now, not in 15 s
+            self._write_health(application)
+
+    def _write_health(self, application: App) -> None:
+        now = asyncio.get_running_loop().time()
+        ok = self.settings.webhook_url is not None or (
+            self.last_contact is not None and now - self.last_contact < HEALTH_EVERY * 4
+        )
+        self.reported_ok = ok
+        if self.settings.health_file is not None:
+            write_health(self.settings.health_file, ok, application.bot_data)
 
     async def _health(self, application: App) -> None:
-        path = self.settings.health_file
         while True:
-            now = asyncio.get_running_loop().time()
-            ok = self.settings.webhook_url is not None or (
-                self.last_contact is not None and now - self.last_contact < HEALTH_EVERY * 4
-            )
-            if path is not None:
-                write_health(path, ok, application.bot_data)
+            self._write_health(application)
             await asyncio.sleep(HEALTH_EVERY)
 
     async def _unless_stopped(self, work: asyncio.Future[Any]) -> bool:
@@ -176,6 +182,9 @@ class Service:
                 log.warning("stopping: %d handler(s) still running are cut short", processor.cancel_running())
             with contextlib.suppress(Exception):
                 await stopping
+        data: BotData = application.bot_data
+        if data.store_steps:  # let cut-short handlers' store steps commit before the store closes
+            await asyncio.wait(list(data.store_steps), timeout=STOP_GRACE)
         await application.post_shutdown(application)  # type: ignore[misc]  # closes the store
         with contextlib.suppress(Exception):
             await application.shutdown()

@@ -90,13 +90,14 @@ async def send_payload(bot: ExtBot[None], payload: str) -> Message:
 
 async def _keep(context: Context, payload: str) -> int | None:
     """Keep the message in the outbox before sending it; None when there is nothing to keep it in."""
-    ticket, store = tickets.current.get(), context.bot_data.store
+    data = context.bot_data
+    ticket, store = tickets.current.get(), data.store
     if ticket is None or store is None:
         return None
     if ticket.claimed:
-        return await store.keep_reply(payload, update_id=ticket.update_id, retry_in=0.0)
+        return await data.store_step(store.keep_reply(payload, update_id=ticket.update_id, retry_in=0.0))
     ticket.claimed = True
-    reply_id = await store.mark_answered(ticket.update_id, reply=payload)
+    reply_id = await data.store_step(store.mark_answered(ticket.update_id, reply=payload))
     if reply_id is None and store.healthy:
         ticket.duplicate = True
     return reply_id
@@ -106,7 +107,8 @@ async def deliver(context: Context, chat_id: int, text: str, markup: InlineKeybo
     """Send one message: kept in the outbox first, retried quickly, then left to the outbox."""
     payload = reply_payload(chat_id, text, markup)
     reply_id = await _keep(context, payload)
-    ticket, store, busy = tickets.current.get(), context.bot_data.store, context.bot_data.outbox_busy
+    data = context.bot_data
+    ticket, store, busy = tickets.current.get(), data.store, data.outbox_busy
     if ticket is not None and ticket.duplicate:
         raise AlreadyAnswered(f"update {ticket.update_id} was answered already")
     if reply_id is not None:
@@ -115,13 +117,15 @@ async def deliver(context: Context, chat_id: int, text: str, markup: InlineKeybo
         sent = await send_with_retry(lambda: send_payload(context.bot, payload), delays=context.bot_data.retry_delays,
                                      what=what)
         if reply_id is not None and store is not None:
-            await store.reply_sent(reply_id)
+            await data.store_step(store.reply_sent(reply_id))
     except (BadRequest, Forbidden):
         if reply_id is not None and store is not None:
-            await store.reply_sent(reply_id)  # cannot succeed later either
+            await data.store_step(store.reply_sent(reply_id))  # cannot succeed later either
         raise
     except NetworkError as exc:
-        if reply_id is None or store is None or await store.reply_failed(reply_id, type(exc).__name__) is None:
+        if reply_id is None or store is None:
+            raise
+        if await data.store_step(store.reply_failed(reply_id, type(exc).__name__)) is None:
             raise
         raise ReplyKept(f"{type(exc).__name__}: kept for retry") from exc
     finally:
