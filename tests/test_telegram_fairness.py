@@ -1,14 +1,18 @@
-"""Fair use inside the update processor: the flood limit, and a flooding chat holding no slots."""
+"""Fair use inside the update processor (the flood limit, a flooding chat holding no slots), and how
+an unreachable Bot API is retried and logged."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import datetime
 
+import pytest
 from telegram import Chat, Message, Update
 
 from bot.channels.telegram import tickets
 from bot.channels.telegram.fairness import FairUpdateProcessor, Hooks, Throttle, Verdict
+from bot.channels.telegram.polling import MAX_RETRY, Outage
 
 
 class Clock:
@@ -84,3 +88,18 @@ async def test_a_chat_waiting_for_its_turn_holds_no_slot() -> None:
     release.set()
     await asyncio.gather(*flood)
     assert ran[2:] == [f"a{n}" for n in range(2, 20)]  # in order within the chat
+
+
+def test_an_outage_is_logged_when_it_starts_once_a_minute_and_when_it_ends(caplog: pytest.LogCaptureFixture) -> None:
+    clock = Clock()
+    outage = Outage("polling", clock=clock)
+    delays = []
+    with caplog.at_level(logging.WARNING, logger="bot.telegram"):
+        for second in range(0, 150, 5):  # a failure every 5 s for 2.5 minutes
+            clock.now = float(second)
+            delays.append(outage.failed(ConnectionError("refused")))
+        outage.ok()
+    lines = [r.getMessage() for r in caplog.records]
+    assert len(lines) == 4  # it started, still down at 60 s and at 120 s, back
+    assert "cannot reach the Bot API" in lines[0] and "reachable again" in lines[-1]
+    assert delays[:4] == [1.0, 2.0, 4.0, 8.0] and max(delays) == MAX_RETRY

@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from telegram.error import InvalidToken
+from telegram.error import InvalidToken, TelegramError
 
 from bot.core.pipeline import Pipeline
 from bot.settings import Settings
@@ -143,15 +143,23 @@ class Service:
 
     def _write_health(self, application: App) -> None:
         now = asyncio.get_running_loop().time()
-        ok = self.settings.webhook_url is not None or (
-            self.last_contact is not None and now - self.last_contact < HEALTH_EVERY * 4
-        )
+        ok = self.last_contact is not None and now - self.last_contact < HEALTH_EVERY * 4
         self.reported_ok = ok
         if self.settings.health_file is not None:
             write_health(self.settings.health_file, ok, application.bot_data)
 
     async def _health(self, application: App) -> None:
+        """Write the health file every HEALTH_EVERY seconds. With a webhook nothing polls Telegram,
+        so this also asks getMe: a revoked token ends the bot (InvalidToken) as it does when polling."""
         while True:
+            if self.settings.webhook_url:
+                try:
+                    await application.bot.get_me()
+                    self.last_contact = asyncio.get_running_loop().time()
+                except InvalidToken:
+                    raise
+                except TelegramError as exc:
+                    log.info("health: the Bot API did not answer getMe: %s", type(exc).__name__)
             self._write_health(application)
             await asyncio.sleep(HEALTH_EVERY)
 
