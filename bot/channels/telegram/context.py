@@ -83,7 +83,7 @@ class BotData:
     pipeline: Pipeline
     store: Store | None
     retry_delays: Sequence[float] = DEFAULT_DELAYS
-    outbox_busy: set[int] = field(default_factory=set)  # outbox ids a handler is sending right now
+    answering: set[int] = field(default_factory=set)  # update ids whose replies a handler is sending now
     store_steps: set[asyncio.Future[Any]] = field(default_factory=set)  # see `store_step`
 
     def is_admin(self, user_id: int | None) -> bool:

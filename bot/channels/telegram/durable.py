@@ -157,9 +157,8 @@ class Outbox:
             return 0
         sent = 0
         for reply in await data.store_step(store.due_replies(OUTBOX_BATCH)):
-            if reply.id in data.outbox_busy:
+            if reply.update_id in data.answering:  # its handler is sending it right now
                 continue
-            data.outbox_busy.add(reply.id)
             try:
                 await send_payload(self.application.bot, reply.payload)
                 await data.store_step(store.reply_sent(reply.id))
@@ -176,6 +175,4 @@ class Outbox:
             except (ValueError, KeyError, TypeError) as exc:
                 log.error("kept reply unreadable type=%s", type(exc).__name__)
                 await data.store_step(store.reply_sent(reply.id))
-            finally:
-                data.outbox_busy.discard(reply.id)
         return sent

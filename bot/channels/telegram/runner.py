@@ -106,21 +106,14 @@ class Service:
         await application.start()
         outbox = Outbox(application)
         tasks: list[asyncio.Future[Any]] = [asyncio.ensure_future(outbox.run())]
-        await inbox.replay()
-        if self.settings.webhook_url and application.updater is not None:
-            options = webhook_options(self.settings)
-            log.info("starting webhook listen=%s port=%s", options["listen"], options["port"])
-            await application.updater.start_webhook(**options, allowed_updates=ALLOWED_UPDATES, bootstrap_retries=-1)
-        else:
-            log.info("starting long polling")
-            await until_reachable(lambda: application.bot.delete_webhook(), "start-up")
-            poller = Poller(application, inbox)
-            poller.on_poll = lambda: self._contact(application)
-            tasks.append(asyncio.ensure_future(poller.run()))
-        tasks.append(asyncio.ensure_future(self._health(application)))
-        stopped = asyncio.ensure_future(self.stop.wait())
         try:
-            done, _ = await asyncio.wait([*tasks, stopped], return_when=asyncio.FIRST_COMPLETED)
+            await inbox.replay()
+            if not await self._receive(application, inbox, tasks):
+                return 0
+            tasks.append(asyncio.ensure_future(self._health(application)))
+            stopped = asyncio.ensure_future(self.stop.wait())
+            tasks.append(stopped)
+            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
             for task in done:
                 if task is not stopped and not task.cancelled() and task.exception() is not None:
                     raise task.exception()  # type: ignore[misc]
@@ -130,11 +123,27 @@ class Service:
         finally:
             if isinstance(processor, FairUpdateProcessor):
                 processor.closing = True  # what has not started stays stored for the next start
-            for task in (*tasks, stopped):
+            for task in tasks:
                 task.cancel()
-            for task in (*tasks, stopped):
+            for task in tasks:
                 with contextlib.suppress(BaseException):
                     await task
+
+    async def _receive(self, application: App, inbox: Inbox, tasks: list[asyncio.Future[Any]]) -> bool:
+        """Start the webhook, or the poller (added to `tasks`); False when SIGTERM came first."""
+        if self.settings.webhook_url and application.updater is not None:
+            options = webhook_options(self.settings)
+            log.info("starting webhook listen=%s port=%s", options["listen"], options["port"])
+            await application.updater.start_webhook(**options, allowed_updates=ALLOWED_UPDATES, bootstrap_retries=-1)
+            return True
+        log.info("starting long polling")
+        unhook = asyncio.ensure_future(until_reachable(application.bot.delete_webhook, "start-up"))
+        if not await self._unless_stopped(unhook):
+            return False
+        poller = Poller(application, inbox)
+        poller.on_poll = lambda: self._contact(application)
+        tasks.append(asyncio.ensure_future(poller.run()))
+        return True
 
     def _contact(self, application: App) -> None:
         self.last_contact = asyncio.get_running_loop().time()

@@ -106,18 +106,25 @@ async def _keep(context: Context, payload: str) -> int | None:
 async def deliver(context: Context, chat_id: int, text: str, markup: InlineKeyboardMarkup | None, what: str) -> Message:
     """Send one message: kept in the outbox first, retried quickly, then left to the outbox."""
     payload = reply_payload(chat_id, text, markup)
-    reply_id = await _keep(context, payload)
     data = context.bot_data
-    ticket, store, busy = tickets.current.get(), data.store, data.outbox_busy
-    if ticket is not None and ticket.duplicate:
-        raise AlreadyAnswered(f"update {ticket.update_id} was answered already")
-    if reply_id is not None:
-        busy.add(reply_id)  # the outbox loop leaves it alone while this attempt runs
+    ticket = tickets.current.get()
+    if ticket is not None:
+        data.answering.add(ticket.update_id)  # the outbox loop leaves this update's replies alone
     try:
-        sent = await send_with_retry(lambda: send_payload(context.bot, payload), delays=context.bot_data.retry_delays,
-                                     what=what)
-        if reply_id is not None and store is not None:
-            await data.store_step(store.reply_sent(reply_id))
+        reply_id = await _keep(context, payload)
+        if ticket is not None and ticket.duplicate:
+            raise AlreadyAnswered(f"update {ticket.update_id} was answered already")
+        return await _send(context, payload, reply_id, what)
+    finally:
+        if ticket is not None:
+            data.answering.discard(ticket.update_id)
+
+
+async def _send(context: Context, payload: str, reply_id: int | None, what: str) -> Message:
+    data = context.bot_data
+    store = data.store
+    try:
+        sent = await send_with_retry(lambda: send_payload(context.bot, payload), delays=data.retry_delays, what=what)
     except (BadRequest, Forbidden):
         if reply_id is not None and store is not None:
             await data.store_step(store.reply_sent(reply_id))  # cannot succeed later either
@@ -128,9 +135,8 @@ async def deliver(context: Context, chat_id: int, text: str, markup: InlineKeybo
         if await data.store_step(store.reply_failed(reply_id, type(exc).__name__)) is None:
             raise
         raise ReplyKept(f"{type(exc).__name__}: kept for retry") from exc
-    finally:
-        if reply_id is not None:
-            busy.discard(reply_id)
+    if reply_id is not None and store is not None:
+        await data.store_step(store.reply_sent(reply_id))
     return sent
 
 
