@@ -19,6 +19,7 @@ import pytest
 
 from bot.channels.telegram import build_application
 from bot.channels.telegram import events as telegram_events
+from bot.channels.telegram.fairness import Throttle
 from bot.core.dates import LIMA
 from bot.core.pipeline import Pipeline
 from bot.settings import Settings
@@ -71,6 +72,7 @@ async def running(fake: FakeBotAPI, settings: Settings, clock: Clock) -> AsyncIt
     pipeline = Pipeline.from_settings(settings)
     store = await Store.open(settings, clock=clock, retention_every=None)
     app = build_application(settings, pipeline, store, retry_delays=(0.01, 0.02, 0.04), clock=clock)
+    app.update_processor.throttle = Throttle(burst=100_000)  # these tests press through screens at machine speed
     async with app:
         await app.post_init(app)
         await app.start()

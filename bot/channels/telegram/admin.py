@@ -155,7 +155,12 @@ async def statistics(update: Update, context: Context) -> None:
     message = update.effective_message
     assert message is not None
     lang = user_lang(update, context)
-    stats = await context.bot_data.require_store().stats(STATS_DAYS)
+    store = context.bot_data.store
+    if store is None or not store.healthy:  # degraded mode: citizens are answered, the log is not written
+        status = store.status.describe() if store is not None else "el registro no está abierto"
+        await send_html(context, message.chat_id, esc(t("log_down", lang, status=status)), what="stats")
+        return
+    stats = await store.stats(STATS_DAYS)
     titles = {entry_id: entry.title.get(lang) for entry_id, entry in context.bot_data.pipeline.kb.entries.items()}
     await send_html(context, message.chat_id, stats_text(stats, lang, titles), what="stats")
     try:

@@ -68,6 +68,7 @@ async def _send_view(
         keep = regions.keep_row(reply, context, lang)
         markup = keyboard([*(markup.inline_keyboard if markup else ()), keep]) if keep else markup
     sent = await send_html(context, chat_id, first_message(view, lang, note), markup, what="answer")
+    memory(context).sent_answer(sent.message_id, entry.id)
     if question is not None:
         memory(context).remember(sent.message_id, question, entry.id)
     return sent
@@ -165,10 +166,13 @@ async def on_feedback(update: Update, context: Context) -> None:
         return
     chat_id, message = _pressed(update)
     chat = memory(context)
-    if message is not None and not chat.vote(message.message_id):
+    if message is None or not chat.can_vote(message.message_id, action.entry_id):
+        await _stale(update, lang, "not_sent")  # only an answer the bot sent here takes a vote
+        return
+    if not chat.vote(query.from_user.id, message.message_id):
         await query.answer(t("feedback_thanks", lang))
         return
-    question = None if action.helpful else chat.question_for(message.message_id if message else None, action.entry_id)
+    question = None if action.helpful else chat.question_for(message.message_id, action.entry_id)
     store = context.bot_data.store
     if store is not None:
         store.record_feedback(
@@ -180,7 +184,7 @@ async def on_feedback(update: Update, context: Context) -> None:
         )
     log.info("feedback entry=%s helpful=%s with_question=%s", action.entry_id, action.helpful, question is not None)
     await query.answer(t("feedback_thanks", lang))
-    if message is not None and message.reply_markup is not None:
+    if message.reply_markup is not None:
         try:
             await query.edit_message_reply_markup(
                 without(message.reply_markup, lambda a: isinstance(a, cb.Feedback))

@@ -1,8 +1,10 @@
-"""Wiring: the PTB Application (base URL, rate limiter, handlers), command menus, errors, and `serve`."""
+"""Wiring: the PTB Application (base URL, rate limiter, handlers, update processor), command menus, errors.
+
+Running it as a service (polling, webhook, signals, exit codes) is `runner.py`.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import secrets
 import traceback
@@ -12,12 +14,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, Update
-from telegram.error import InvalidToken, NetworkError, TelegramError, TimedOut
+from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
-    BaseUpdateProcessor,
     CallbackQueryHandler,
     MessageHandler,
     filters,
@@ -29,8 +30,10 @@ from bot.store import Store
 
 from . import admin, answers, browse, citizen, events, mydata, regions
 from .context import BotData, Context, context_types, user_lang
+from .durable import StoringQueue
+from .fairness import FairUpdateProcessor
 from .formatting import esc
-from .sending import DEFAULT_DELAYS, send_html
+from .sending import DEFAULT_DELAYS, AlreadyAnswered, ReplyKept, send_html
 from .texts import t
 
 log = logging.getLogger("bot.telegram")
@@ -47,37 +50,6 @@ CITIZEN_COMMANDS = (
 ADMIN_COMMANDS = ("pendientes", "estadisticas", "recargar", "exportar")
 MAX_CONCURRENT_UPDATES = 64
 RATE_LIMIT_RETRIES = 3
-
-
-class PerChatUpdateProcessor(BaseUpdateProcessor):
-    """Process updates concurrently across chats but in order within one chat."""
-
-    def __init__(self, max_concurrent_updates: int) -> None:
-        super().__init__(max_concurrent_updates)
-        self._locks: dict[int, asyncio.Lock] = {}
-        self._users: dict[int, int] = {}
-
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        chat = update.effective_chat if isinstance(update, Update) else None
-        if chat is None:
-            await coroutine
-            return
-        lock = self._locks.setdefault(chat.id, asyncio.Lock())
-        self._users[chat.id] = self._users.get(chat.id, 0) + 1
-        try:
-            async with lock:
-                await coroutine
-        finally:
-            self._users[chat.id] -= 1
-            if not self._users[chat.id]:
-                del self._users[chat.id]
-                del self._locks[chat.id]
-
-    async def initialize(self) -> None:
-        """Nothing to set up."""
-
-    async def shutdown(self) -> None:
-        """Nothing to tear down."""
 
 
 def file_base_url(base_url: str) -> str:
@@ -166,6 +138,9 @@ async def on_error(update: object, context: Context) -> None:
     """Log each error once (type and where, never the token or the user's text) and apologise."""
     error = context.error
     update_id = update.update_id if isinstance(update, Update) else None
+    if isinstance(error, ReplyKept | AlreadyAnswered):  # the answer is on its way, or was sent before
+        log.warning("reply_deferred update_id=%s reason=%s", update_id, error)
+        return
     if isinstance(error, TelegramError):
         log.error("telegram_error update_id=%s type=%s", update_id, type(error).__name__)
     else:
@@ -230,7 +205,8 @@ def build_application(
         .base_url(base_url)
         .base_file_url(file_base_url(base_url))
         .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
-        .concurrent_updates(PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES))
+        .concurrent_updates(FairUpdateProcessor(MAX_CONCURRENT_UPDATES))
+        .update_queue(StoringQueue())
         .context_types(context_types(data))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
@@ -278,33 +254,4 @@ async def open_degrading_store(settings: Settings) -> Store:
     return await Store.open(settings, degrade=True)
 
 
-def serve(settings: Settings, pipeline: Pipeline, store_factory: StoreFactory = open_degrading_store) -> int:
-    """Run the bot until SIGINT/SIGTERM: long polling, or a webhook when WEBHOOK_URL is set.
-
-    The store is opened inside the bot's event loop and closed on shutdown, flushing queued writes.
-    Returns the process exit code.
-    """
-    application = build_application(settings, pipeline, None, store_factory=store_factory)
-    updates = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
-    try:
-        if settings.webhook_url:
-            options = webhook_options(settings)
-            log.info("starting webhook listen=%s port=%s", options["listen"], options["port"])
-            application.run_webhook(**options, allowed_updates=updates, bootstrap_retries=3, close_loop=False)
-        else:
-            log.info("starting long polling")
-            application.run_polling(allowed_updates=updates, bootstrap_retries=3, close_loop=False)
-    except InvalidToken:
-        log.error("Telegram rejected TELEGRAM_BOT_TOKEN: check it with @BotFather")
-        return 1
-    except (NetworkError, TimedOut) as exc:
-        where = settings.telegram_api_base_url
-        log.error("cannot reach the Bot API at %s (%s); check TELEGRAM_API_BASE_URL and the network", where, exc)
-        return 1
-    except TelegramError as exc:
-        log.error("telegram stopped with an error type=%s", type(exc).__name__)
-        return 1
-    return 0
-
-
-__all__ = ["build_application", "serve"]
+__all__ = ["build_application"]

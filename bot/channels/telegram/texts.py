@@ -183,6 +183,18 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Lo siento, tuve un problema al responder. Inténtalo de nuevo en un momento.",
         "Sorry, I had a problem answering. Please try again in a moment.",
     ),
+    # Fair use and delays.
+    "slow_down": (
+        "Vas muy rápido: escríbeme más despacio, una pregunta a la vez, y te respondo. 🙏",
+        "You are going too fast: please write more slowly, one question at a time, and I will answer. 🙏",
+    ),
+    "late_sorry": (
+        "Perdón por la demora: no pude responder tu mensaje a tiempo. Si aún lo necesitas, "
+        "escríbeme tu pregunta otra vez.",
+        "Sorry for the delay: I could not answer your message in time. If you still need it, "
+        "please send me your question again.",
+    ),
+    "log_down": ("⚠️ Estadísticas no disponibles: {status}.", "⚠️ Statistics unavailable: {status}."),
 }
 
 
