@@ -121,13 +121,13 @@ def _add_ask(commands: Any) -> None:
 
 def _run_ask(args: argparse.Namespace, settings: Settings) -> int:
     """One question: the essentials first, then the details (as the console shows them on "pasos")."""
-    from bot.channels.console import draw
+    from bot.channels.console import draw, region_suffix
     from bot.core.render import reply_view
 
     pipeline = Pipeline.from_settings(settings)
     question, lang, as_json, explain = args.question, args.lang, args.json, args.explain
     reply = pipeline.ask(question, lang)
-    text = draw(reply_view(reply), reply.lang, with_details=True)
+    text = draw(reply_view(reply), reply.lang, with_details=True) + region_suffix(reply)
     if as_json:
         print(
             json.dumps(
@@ -233,7 +233,32 @@ def _run_run(args: argparse.Namespace, settings: Settings) -> int:
         prepare_path(settings.database_path)
     except OSError as exc:
         raise CliError(f"DATABASE_PATH {settings.database_path} cannot be created: {exc.strerror or exc}") from exc
-    return serve(settings, Pipeline.from_settings(settings))
+    return serve(settings)
+
+
+def _add_health(commands: Any) -> None:
+    health = commands.add_parser("health", help="exit 0 when the running bot wrote a fresh, healthy health file")
+    health.add_argument("--max-age", type=int, default=60, help="seconds after which the file counts as stale")
+
+
+def _run_health(args: argparse.Namespace, settings: Settings) -> int:
+    """For a container health check: the running Telegram bot rewrites HEALTH_FILE every 15 s."""
+    import time
+
+    path = settings.health_file
+    if path is None or not path.is_file():
+        raise CliError(f"no health file at {path}: the bot is not running (or has not started yet)")
+    age = time.time() - path.stat().st_mtime
+    try:
+        health = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise CliError(f"{path} is not a health file") from exc
+    print(f"telegram={health.get('telegram')} log={health.get('log')} age_s={age:.0f} ({health.get('log_status')})")
+    if age > args.max_age:
+        raise CliError(f"the health file is {age:.0f} s old: the bot is stuck or stopped")
+    if health.get("telegram") != "ok":
+        raise CliError("the bot cannot reach the Bot API")
+    return 0
 
 
 def _add_review(commands: Any) -> None:
@@ -251,6 +276,7 @@ def _run_review(args: argparse.Namespace, settings: Settings) -> int:
 
 COMMANDS = (
     Command("run", _add_run, _run_run),
+    Command("health", _add_health, _run_health),
     Command("chat", _add_chat, _run_chat),
     Command("ask", _add_ask, _run_ask),
     Command("validate", _add_validate, _run_validate),

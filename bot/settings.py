@@ -45,6 +45,8 @@ KNOWN_VARIABLES = frozenset(
         "WEBHOOK_LISTEN",
         "WEBHOOK_PORT",
         "LOG_LEVEL",
+        "REPLAY_MAX_AGE_MINUTES",
+        "HEALTH_FILE",
         *THRESHOLD_VARIABLES,
     }
 )
@@ -70,6 +72,8 @@ class Settings:
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = 8443
     log_level: str = "INFO"
+    replay_max_age_minutes: int = 60  # older unanswered questions at start get an apology, not an answer
+    health_file: Path | None = None  # written by the running bot for `python -m bot health`
     thresholds: MatchThresholds = field(default_factory=MatchThresholds)
 
 
@@ -183,11 +187,12 @@ def load_settings(
     if log_level not in LOG_LEVELS:
         raise ConfigError(f"LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, got {log_level!r}")
     webhook_url = _as_url(merged, "WEBHOOK_URL", "", schemes=("https",))  # Telegram calls only https
+    database_path = Path(_value(merged, "DATABASE_PATH") or Settings.database_path)
     return Settings(
         telegram_bot_token=_token(merged),
         telegram_api_base_url=_as_url(merged, "TELEGRAM_API_BASE_URL", DEFAULT_API_BASE_URL),
         admin_user_ids=_as_admin_ids(merged),
-        database_path=Path(_value(merged, "DATABASE_PATH") or Settings.database_path),
+        database_path=database_path,
         knowledge_dir=Path(_value(merged, "KNOWLEDGE_DIR") or _default_knowledge_dir()),
         user_hash_secret=_value(merged, "USER_HASH_SECRET"),
         retention_days=_as_int(merged, "RETENTION_DAYS", 180, minimum=1),
@@ -197,5 +202,7 @@ def load_settings(
         webhook_listen=_value(merged, "WEBHOOK_LISTEN") or "0.0.0.0",
         webhook_port=_as_int(merged, "WEBHOOK_PORT", 8443, minimum=1),
         log_level=log_level,
+        replay_max_age_minutes=_as_int(merged, "REPLAY_MAX_AGE_MINUTES", 60, minimum=0),
+        health_file=Path(_value(merged, "HEALTH_FILE") or database_path.with_suffix(".health")),
         thresholds=_thresholds(merged),
     )

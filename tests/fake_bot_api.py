@@ -58,6 +58,7 @@ class Call:
     params: dict[str, Any]
     files: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # field -> (filename, content)
     seen: bool = False
+    at: float = field(default_factory=time.monotonic)  # when the fake received it (for benchmarks)
 
     @property
     def text(self) -> str:
@@ -105,6 +106,9 @@ class FakeBotAPI:
         self._server: asyncio.Server | None = None
         self._connections: set[asyncio.Task[None]] = set()
         self.port = 0
+        self.offsets: list[int] = []  # the offset of every getUpdates, in order
+        self.unauthorized = False  # every request answers 401, as when the token is revoked
+        self.down = False  # every request is cut without an answer, as when Telegram is unreachable
 
     # -- lifecycle -------------------------------------------------------------------------------
 
@@ -147,6 +151,20 @@ class FakeBotAPI:
         if status == 429 and retry_after is None:
             retry_after = 1
         self._failures.setdefault(method, []).append(_Failure(status, times, retry_after, description))
+
+    def go_down(self, seconds: float) -> None:
+        """Be unreachable for `seconds` (connections are cut without an answer), then come back."""
+        self.down = True
+
+        def back() -> None:
+            self.down = False
+
+        asyncio.get_running_loop().call_later(seconds, back)
+
+    @property
+    def confirmed(self) -> int:
+        """The highest update_id the bot has confirmed (by asking for a later offset); 0 if none."""
+        return max(self.offsets, default=1) - 1
 
     def push_update(self, update: dict[str, Any]) -> int:
         """Queue a raw update for getUpdates; returns its update_id."""
@@ -335,6 +353,8 @@ class FakeBotAPI:
                     name, _, value = line.decode("latin-1").partition(":")
                     headers[name.strip().lower()] = value.strip()
                 body = await _read_body(reader, headers)
+                if self.down:
+                    break  # cut the connection: the client sees a network error
                 status, payload = await self._handle(target, headers, body)
                 data = json.dumps(payload).encode()
                 writer.write(
@@ -354,7 +374,7 @@ class FakeBotAPI:
     async def _handle(self, target: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, Any]]:
         url = urlsplit(target)
         prefix = f"/bot{self.token}/"
-        if not url.path.startswith(prefix):
+        if self.unauthorized or not url.path.startswith(prefix):
             return 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
         method = url.path[len(prefix) :]
         params, files = _decode_body(headers.get("content-type", ""), body)
@@ -414,6 +434,7 @@ class FakeBotAPI:
 
     async def _api_getupdates(self, params: dict[str, Any], files: dict[str, Any]) -> Any:
         offset = int(params.get("offset") or 0)
+        self.offsets.append(offset)
         timeout = min(float(params.get("timeout") or 0), 10.0)
         limit = int(params.get("limit") or 100)
         if offset:

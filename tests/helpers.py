@@ -33,8 +33,8 @@ def stub_suggestion(bot: TelegramBot, monkeypatch: pytest.MonkeyPatch, question:
 
     real_ask = bot.pipeline.ask
 
-    def ask(text: str, lang: str = "es") -> Any:
-        reply = real_ask(text, lang)
+    def ask(text: str, lang: str = "es", region: str | None = None) -> Any:
+        reply = real_ask(text, lang, region=region)
         if text != question:
             return reply
         kb = bot.pipeline.kb
@@ -43,3 +43,10 @@ def stub_suggestion(bot: TelegramBot, monkeypatch: pytest.MonkeyPatch, question:
                        text=kb.message("suggest_intro", lang), score=0.5)
 
     monkeypatch.setattr(bot.pipeline, "ask", ask)
+
+
+def without_flood_limit(bot: TelegramBot) -> None:
+    """For tests that press through many screens at machine speed, which the flood limit would stop."""
+    from bot.channels.telegram.fairness import Throttle
+
+    bot.app.update_processor.throttle = Throttle(burst=100_000)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.fake_bot_api import _check_html
@@ -177,3 +179,25 @@ async def test_exportar_with_nothing_to_export_says_so(telegram_bot: TelegramBot
     call = await fake.wait_for("sendMessage", chat_id=ADMIN_ID)
     assert call.text == "No hay preguntas sin respuesta para exportar."
     await fake.assert_no_call("sendDocument", within=0.2)
+
+
+async def test_with_a_corrupt_database_citizens_are_answered_and_admins_told_the_log_is_down(
+    telegram_bot: TelegramBot, tmp_path: Path
+) -> None:
+    from bot.settings import Settings
+    from bot.store import Store
+
+    corrupt = tmp_path / "corrupt.sqlite3"
+    corrupt.write_bytes(b"this is not a database" * 100)
+    degraded = await Store.open(Settings(database_path=corrupt), degrade=True, retention_every=None)
+    healthy, telegram_bot.app.bot_data.store = telegram_bot.app.bot_data.store, degraded
+    try:
+        fake = telegram_bot.fake
+        fake.push_text("como renuevo mi dni")
+        assert (await fake.wait_for("sendMessage", chat_id=fake.user_id)).text.startswith("<b>Renovar el DNI")
+        fake.push_text("/estadisticas", user_id=ADMIN_ID)
+        told = await fake.wait_for("sendMessage", chat_id=ADMIN_ID)
+        assert "el registro está caído desde" in told.text
+    finally:
+        telegram_bot.app.bot_data.store = healthy
+        await degraded.close()

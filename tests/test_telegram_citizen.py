@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.fake_bot_api import _check_html
-from tests.helpers import TelegramBot, stub_suggestion
+from tests.helpers import TelegramBot, stub_suggestion, without_flood_limit
 
 USER = 1001
 
@@ -196,6 +196,21 @@ async def test_feedback_yes_is_stored_and_buttons_removed(telegram_bot: Telegram
     # A second vote on the same message is not counted twice.
     fake.push_callback("v1|fb|1|dni-renovacion", fake.bot_message(answer))
     await fake.wait_for("answerCallbackQuery")
+    await telegram_bot.store.flush()
+    stats = await telegram_bot.store.stats()
+    assert (stats.feedback_helpful, stats.feedback_not_helpful) == (1, 0)
+
+
+async def test_votes_on_forged_message_ids_are_not_counted(telegram_bot: TelegramBot) -> None:
+    without_flood_limit(telegram_bot)  # 40 quick presses: the flood limit is tested elsewhere
+    fake = telegram_bot.fake
+    fake.push_text("como renuevo mi dni")
+    answer = fake.bot_message(await fake.wait_for("sendMessage", chat_id=USER))
+    for forged_id in range(answer["message_id"] + 100, answer["message_id"] + 140):  # 40 presses, new ids
+        query_id = fake.push_callback("v1|fb|1|dni-renovacion", {**answer, "message_id": forged_id})
+        await fake.wait_for("answerCallbackQuery", callback_query_id=query_id)
+    fake.push_callback("v1|fb|1|dni-renovacion", answer)  # the real answer still takes its one vote
+    await fake.wait_for("editMessageReplyMarkup", chat_id=USER)
     await telegram_bot.store.flush()
     stats = await telegram_bot.store.stats()
     assert (stats.feedback_helpful, stats.feedback_not_helpful) == (1, 0)

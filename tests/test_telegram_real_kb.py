@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.fake_bot_api import _check_html
-from tests.helpers import TelegramBot
+from tests.helpers import TelegramBot, without_flood_limit
 
 USER = 1001
 
@@ -18,6 +18,7 @@ def telegram_kb_source() -> Path:
 
 
 async def test_real_knowledge_base_deep_link_browse_and_events(telegram_bot: TelegramBot) -> None:
+    without_flood_limit(telegram_bot)
     fake = telegram_bot.fake
     fake.push_text("/start dni-renovacion")
     answer = await fake.wait_for("sendMessage", chat_id=USER)

@@ -32,16 +32,31 @@ async def test_502_on_send_message_is_retried_and_the_answer_arrives(telegram_bo
     assert [c.params["_failed"] for c in fake.calls if "_failed" in c.params] == [502, 502]
 
 
-async def test_persistent_failure_is_logged_once_and_the_bot_keeps_working(
+async def test_an_undeliverable_answer_is_kept_and_delivered_later_not_dropped(
     telegram_bot: TelegramBot, caplog: pytest.LogCaptureFixture
 ) -> None:
+    import asyncio
+    import contextlib
+
+    from bot.channels.telegram.durable import Outbox
+
     fake = telegram_bot.fake
-    fake.fail_next("sendMessage", status=502, times=4 + 4)  # the answer's 4 attempts, then the apology's
+    fake.fail_next("sendMessage", status=502, times=4)  # every quick retry of the answer fails
     with caplog.at_level(logging.INFO):
         fake.push_text("como renuevo mi dni")
         await fake.idle(USER)
-        errors = [r for r in caplog.records if r.getMessage().startswith("telegram_error")]
-        assert len(errors) == 1 and "type=NetworkError" in errors[0].getMessage()
+        deferred = [r for r in caplog.records if r.getMessage().startswith("reply_deferred")]
+        assert len(deferred) == 1 and "NetworkError" in deferred[0].getMessage()
+    assert [c for c in fake.calls if c.method == "sendMessage" and "_failed" not in c.params] == []  # no apology
+    outbox = asyncio.ensure_future(Outbox(telegram_bot.app, every=0.2).run())
+    try:
+        answer = await fake.wait_for("sendMessage", chat_id=USER, timeout=8)  # the outbox's next try, ~2 s later
+    finally:
+        outbox.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await outbox
+    assert answer.text.startswith("<b>Renovar el DNI")
+    assert await telegram_bot.store.due_replies() == []
     fake.push_text("como renuevo mi dni")
     assert (await fake.wait_for("sendMessage", chat_id=USER)).text.startswith("<b>Renovar el DNI")
 

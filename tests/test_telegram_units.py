@@ -28,6 +28,14 @@ from tests.fake_bot_api import _check_html
         cb.ResolveGroup(42, "pagalo-pe"),
         cb.AddPhrasing(42, "pagalo-pe"),
         cb.IgnoreGroup(7),
+        cb.EventsPage(2),
+        cb.AddToCalendar("semana-gobierno-digital"),
+        cb.RemindMe("semana-gobierno-digital"),
+        cb.CancelReminders("semana-gobierno-digital"),
+        cb.WatchDate("hackathon-datos"),
+        cb.SetRegion("lima-metropolitana"),
+        cb.ForgetMe(True),
+        cb.ForgetMe(False),
     ],
 )
 def test_callback_round_trip(action: cb.Action) -> None:
@@ -70,6 +78,10 @@ def test_callback_too_long_id_is_not_encoded() -> None:
         "v1|zz|1",
         "v1|a|" + "a" * 80,
         "v1|a|<script>",
+        "v1|forget|yes",
+        "v1|evp|0",
+        "v1|reg|Puno",
+        "v1|ics|",
     ],
 )
 def test_forged_callback_data_decodes_to_none(data: object) -> None:
@@ -212,9 +224,9 @@ async def test_updates_of_one_chat_are_processed_in_order() -> None:
 
     from telegram import Chat, Message, Update
 
-    from bot.channels.telegram.app import PerChatUpdateProcessor
+    from bot.channels.telegram.fairness import FairUpdateProcessor
 
-    processor = PerChatUpdateProcessor(8)
+    processor = FairUpdateProcessor(8)
     seen: list[str] = []
 
     def update(update_id: int, chat_id: int) -> Update:
@@ -238,9 +250,20 @@ def test_chat_memory_forgets_the_oldest_vote_first() -> None:
     from bot.channels.telegram.context import MAX_VOTES, ChatMemory
 
     memory = ChatMemory()
-    assert all(memory.vote(n) for n in range(MAX_VOTES + 1))  # one over the limit: message 0 is forgotten
-    assert not memory.vote(MAX_VOTES) and not memory.vote(1)  # recent votes are still known
-    assert memory.vote(0)  # the oldest was evicted, not an arbitrary one
+    assert all(memory.vote(7, n) for n in range(MAX_VOTES + 1))  # one over the limit: message 0 is forgotten
+    assert not memory.vote(7, MAX_VOTES) and not memory.vote(7, 1)  # recent votes are still known
+    assert memory.vote(7, 0)  # the oldest was evicted, not an arbitrary one
+    assert memory.vote(8, 1)  # one vote per user: another user may vote on the same answer
+
+
+def test_only_an_answer_the_bot_sent_can_be_voted_on() -> None:
+    from bot.channels.telegram.context import ChatMemory
+
+    memory = ChatMemory()
+    memory.sent_answer(10, "dni-renovacion")
+    assert memory.can_vote(10, "dni-renovacion")
+    assert not memory.can_vote(11, "dni-renovacion")  # a message id the bot never sent
+    assert not memory.can_vote(10, "pagalo-pe")  # the answer was about another entry
 
 
 def test_chat_memory_keeps_the_question_behind_recent_answers() -> None:

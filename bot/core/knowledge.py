@@ -14,6 +14,7 @@ from pathlib import Path
 
 from bot.core.models import Entry, Text, TextList
 from bot.core.problems import KnowledgeBaseError, Problem
+from bot.core.regions import Department, RegionFinder
 
 SERVICE_REQUIRED = (
     "id title answer questions keywords url steps requirements cost channels institution category sources reviewed"
@@ -58,6 +59,10 @@ class KnowledgeBase:
     intents: dict[str, Intent] = field(default_factory=dict)
     messages: dict[str, Text] = field(default_factory=dict)
     directory: Path = Path("knowledge")
+    departments: tuple[Department, ...] = ()
+
+    def __post_init__(self) -> None:
+        self.regions = RegionFinder(self.departments)
 
     def services(self) -> list[Entry]:
         return [e for e in self.entries.values() if not e.is_event]

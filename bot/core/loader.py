@@ -32,6 +32,7 @@ from bot.core.knowledge import (
 from bot.core.models import Entry, Text
 from bot.core.normalize import fold
 from bot.core.problems import Problem
+from bot.core.regions import OTHER_REGIONS, Department
 from bot.core.schema import MODALITIES, FieldReader
 from bot.core.yamlfile import Located, LocatedList, YamlProblem, load_yaml
 
@@ -165,6 +166,8 @@ class Loader:
         self.categories: dict[str, Text] = {}
         self.unreadable_entries = 0  # files that did not parse: their ids are unknown
         self.question_lines: dict[str, dict[str, int]] = {}  # entry id -> "lang:folded question" -> line
+        self.departments: dict[str, Department] = {}
+        self.departments_file = False  # departamentos.yaml exists (entries' `regions` need it)
 
     def problem(self, path: Path | str, line: int, es: str, en: str, severity: str = "error") -> None:
         self.problems.append(Problem(str(path), line, es, severity, en))
@@ -220,6 +223,7 @@ class Loader:
             self.problem(self.directory, 0, "no se encuentra la carpeta de conocimiento", "knowledge folder not found")
             return None
         self.load_categories()
+        self.load_departments()
         synonyms = self.load_synonyms()
         glossary = self.load_glossary()
         intents, messages = self.load_conversation()
@@ -246,6 +250,7 @@ class Loader:
             intents=intents,
             messages=messages,
             directory=self.directory,
+            departments=tuple(self.departments.values()),
         )
 
     def load_categories(self) -> None:
@@ -268,6 +273,75 @@ class Loader:
                 reader.error("id", es, f"category '{category_id}' is defined twice")
             elif category_id and title:
                 self.categories[category_id] = title
+
+    def load_departments(self) -> None:
+        """departamentos.yaml: each item {id, name, capital, aliases}; an alias names one department only."""
+        path = self.directory / "departamentos.yaml"
+        if not path.is_file():
+            return
+        self.departments_file = True
+        data = self.read(path, LocatedList)
+        alias_lines: dict[str, tuple[str, int]] = {}
+        for index, item in enumerate(data or []):
+            if not isinstance(item, Located):
+                es = "cada departamento necesita id, name, capital y aliases"
+                self.problem(path, data.line_of(index), es, "each department needs id, name, capital and aliases")
+                continue
+            reader = FieldReader(str(path), item, self.problems)
+            reader.unknown_fields({"id", "name", "capital", "aliases"})
+            department_id = reader.identifier()
+            name, capital = reader.string("name"), reader.string("capital")
+            aliases = tuple(fold(a) for a in reader.text_list("aliases").es if fold(a))
+            if department_id in self.departments:
+                es = f"el departamento '{department_id}' está dos veces"
+                reader.error("id", es, f"department '{department_id}' is listed twice")
+                continue
+            for alias in aliases:
+                owner = alias_lines.get(alias)
+                if owner is not None and owner[0] != department_id:
+                    reader.error(
+                        "aliases",
+                        f"'{alias}' ya es alias de '{owner[0]}' (línea {owner[1]}): "
+                        "un alias nombra un solo departamento",
+                        f"'{alias}' is already an alias of '{owner[0]}' (line {owner[1]}): one department per alias",
+                    )
+                alias_lines.setdefault(alias, (department_id, item.line))
+            if department_id and name and capital:
+                self.departments[department_id] = Department(department_id, name, capital, aliases)
+
+    def read_regions(self, reader: FieldReader, data: Located) -> tuple[tuple[str, Text], ...]:
+        """An entry's `regions` block: {department id or 'otras': text}, ids from departamentos.yaml."""
+        block = data.get("regions")
+        if block is None:
+            return ()
+        if not isinstance(block, Located) or not block:
+            reader.error(
+                "regions",
+                "'regions' debe tener un bloque por id de departamento (arequipa: {es: ...})",
+                "'regions' must hold one block per department id (arequipa: {es: ...})",
+            )
+            return ()
+        if not self.departments_file:
+            reader.error(
+                "regions",
+                "'regions' necesita departamentos.yaml en la carpeta de conocimiento",
+                "'regions' needs departamentos.yaml in the knowledge folder",
+            )
+            return ()
+        sub = FieldReader(reader.path, block, self.problems)
+        result: list[tuple[str, Text]] = []
+        for key in block:
+            if key != OTHER_REGIONS and key not in self.departments:
+                sub.error(
+                    key,
+                    f"'regions' nombra un departamento desconocido '{key}' (mira los id de departamentos.yaml)",
+                    f"'regions' names unknown department '{key}' (see the ids in departamentos.yaml)",
+                )
+                continue
+            text = sub.text(key)
+            if text is not None:
+                result.append((key, text))
+        return tuple(result)
 
     def load_synonyms(self) -> tuple[Synonym, ...]:
         return self.load_groups(self.directory / "synonyms.yaml", with_lang=True)
@@ -413,6 +487,7 @@ class Loader:
             "channels": reader.channels("channels"),
             "institution": reader.string("institution"),
             "category": reader.string("category"),
+            "regions": self.read_regions(reader, data),
         }
         self._add("service", reader, data, head, summary, details)
 

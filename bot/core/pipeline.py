@@ -21,6 +21,7 @@ from bot.core.models import LANGS, Entry, Outcome, Reply
 from bot.core.normalize import fold
 from bot.core.privacy import mask_personal_data
 from bot.core.problems import Problem
+from bot.core.regional import event_list_reply, with_region
 from bot.core.smalltalk import SmallTalk
 
 MAX_QUESTION_CHARS = 1000  # longer messages are matched on their beginning
@@ -98,14 +99,18 @@ class Pipeline:
         self._install(kb)
         return []
 
-    def ask(self, question: str, lang: str = "es") -> Reply:
+    def ask(self, question: str, lang: str = "es", region: str | None = None) -> Reply:
+        """Answer one question; `region` is the citizen's department id, if they chose one."""
         started = time.perf_counter()
         lang = lang if lang in LANGS else "es"
         text = _prepare(question)
         lang = detect_language(text) or lang
         intent = self._smalltalk.intent(text)
+        listing = None if intent is not None else event_list_reply(self.kb, text, question, lang, region)
         if intent is not None:
             reply = Reply(Outcome.SMALLTALK, lang, question, intent=intent, text=self.kb.message(intent, lang))
+        elif listing is not None:
+            reply = listing
         else:
             reply = self._match(text, lang, question)
             if lang == "en" and reply.outcome is not Outcome.ANSWER and self._glossary:
@@ -118,11 +123,16 @@ class Pipeline:
                     # English user keeps English labels (entry texts fall back to Spanish by themselves).
                     lang = "en" if other == "en" else lang
                     reply = replace(alternative, lang=lang, normalized=reply.normalized)
+        stripped = self.kb.regions.strip(text) if reply.outcome in (Outcome.NONE, Outcome.SUGGEST) else text
+        if stripped != text and (alternative := self._match(stripped, lang, question)).outcome is Outcome.ANSWER:
+            reply = alternative  # "soy de puno, ...": where the citizen lives is not what they ask
         if reply.outcome is Outcome.NONE:
             reply = replace(reply, text=self.kb.message("fallback", lang))
         elif reply.outcome is Outcome.SUGGEST:
             key = "not_covered" if reply.uncovered and self.kb.message("not_covered", lang) else "suggest_intro"
             reply = replace(reply, text=self.kb.message(key, lang))
+        rank = partial(self.explain, text, reply.lang)  # ranked again only when a region is known
+        reply = with_region(self.kb, reply, text, region, rank, self.thresholds.answer)
         return replace(reply, latency_ms=(time.perf_counter() - started) * 1000)
 
     def _in_spanish(self, text: str, question: str, english: Reply) -> Reply:

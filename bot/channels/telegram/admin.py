@@ -28,6 +28,7 @@ from bot.store import Group, Stats
 from bot.store.loop import add_group_phrasing
 
 from . import callbacks as cb
+from . import events
 from .context import Context, user_lang
 from .formatting import esc
 from .keyboards import BUTTON_TEXT, button, keyboard, short
@@ -154,7 +155,12 @@ async def statistics(update: Update, context: Context) -> None:
     message = update.effective_message
     assert message is not None
     lang = user_lang(update, context)
-    stats = await context.bot_data.require_store().stats(STATS_DAYS)
+    store = context.bot_data.store
+    if store is None or not store.healthy:  # degraded mode: citizens are answered, the log is not written
+        status = store.status.describe() if store is not None else "el registro no está abierto"
+        await send_html(context, message.chat_id, esc(t("log_down", lang, status=status)), what="stats")
+        return
+    stats = await store.stats(STATS_DAYS)
     titles = {entry_id: entry.title.get(lang) for entry_id, entry in context.bot_data.pipeline.kb.entries.items()}
     await send_html(context, message.chat_id, stats_text(stats, lang, titles), what="stats")
     try:
@@ -205,6 +211,7 @@ async def reload(update: Update, context: Context) -> None:
     if warnings:
         lines.append(esc(t("reload_warnings", lang, count=len(warnings))))
     await send_html(context, message.chat_id, "\n".join(lines), what="reload")
+    await events.after_reload(context)  # reminders follow moved events; "avísame cuando haya fecha" notices
 
 
 @admin_only

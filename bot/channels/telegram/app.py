@@ -1,22 +1,24 @@
-"""Wiring: the PTB Application (base URL, rate limiter, handlers), command menus, errors, and `serve`."""
+"""Wiring: the PTB Application (base URL, rate limiter, handlers, update processor), command menus, errors.
+
+Running it as a service (polling, webhook, signals, exit codes) is `runner.py`.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import secrets
 import traceback
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, Update
-from telegram.error import InvalidToken, NetworkError, TelegramError, TimedOut
+from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
-    BaseUpdateProcessor,
     CallbackQueryHandler,
     MessageHandler,
     filters,
@@ -26,10 +28,12 @@ from bot.core.pipeline import Pipeline
 from bot.settings import Settings
 from bot.store import Store
 
-from . import admin, answers, browse, citizen
+from . import admin, answers, browse, citizen, events, mydata, regions
 from .context import BotData, Context, context_types, user_lang
+from .durable import StoringQueue
+from .fairness import FairUpdateProcessor
 from .formatting import esc
-from .sending import DEFAULT_DELAYS, send_html
+from .sending import DEFAULT_DELAYS, AlreadyAnswered, ReplyKept, send_html
 from .texts import t
 
 log = logging.getLogger("bot.telegram")
@@ -37,43 +41,15 @@ log = logging.getLogger("bot.telegram")
 StoreFactory = Callable[[Settings], Awaitable[Store]]
 App = Application[Any, Any, Any, Any, Any, Any]
 # Each feature registers its own commands and button routes; a new feature is one more module here.
-FEATURES = (citizen, answers, browse, admin)
+FEATURES = (citizen, answers, browse, events, regions, mydata, admin)
 
-CITIZEN_COMMANDS = ("start", "servicios", "eventos", "idioma", "ayuda", "help")
+CITIZEN_COMMANDS = (
+    "start", "servicios", "eventos", "recordatorios", "region", "idioma", "misdatos", "olvidame", "privacidad",
+    "ayuda", "help",
+)  # fmt: skip
 ADMIN_COMMANDS = ("pendientes", "estadisticas", "recargar", "exportar")
 MAX_CONCURRENT_UPDATES = 64
 RATE_LIMIT_RETRIES = 3
-
-
-class PerChatUpdateProcessor(BaseUpdateProcessor):
-    """Process updates concurrently across chats but in order within one chat."""
-
-    def __init__(self, max_concurrent_updates: int) -> None:
-        super().__init__(max_concurrent_updates)
-        self._locks: dict[int, asyncio.Lock] = {}
-        self._users: dict[int, int] = {}
-
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        chat = update.effective_chat if isinstance(update, Update) else None
-        if chat is None:
-            await coroutine
-            return
-        lock = self._locks.setdefault(chat.id, asyncio.Lock())
-        self._users[chat.id] = self._users.get(chat.id, 0) + 1
-        try:
-            async with lock:
-                await coroutine
-        finally:
-            self._users[chat.id] -= 1
-            if not self._users[chat.id]:
-                del self._users[chat.id]
-                del self._locks[chat.id]
-
-    async def initialize(self) -> None:
-        """Nothing to set up."""
-
-    async def shutdown(self) -> None:
-        """Nothing to tear down."""
 
 
 def file_base_url(base_url: str) -> str:
@@ -162,6 +138,9 @@ async def on_error(update: object, context: Context) -> None:
     """Log each error once (type and where, never the token or the user's text) and apologise."""
     error = context.error
     update_id = update.update_id if isinstance(update, Update) else None
+    if isinstance(error, ReplyKept | AlreadyAnswered):  # the answer is on its way, or was sent before
+        log.warning("reply_deferred update_id=%s reason=%s", update_id, error)
+        return
     if isinstance(error, TelegramError):
         log.error("telegram_error update_id=%s type=%s", update_id, type(error).__name__)
     else:
@@ -190,6 +169,7 @@ def build_application(
     *,
     store_factory: StoreFactory | None = None,
     retry_delays: Sequence[float] = DEFAULT_DELAYS,
+    clock: Callable[[], datetime] | None = None,
 ) -> App:
     """The Application with every handler. Pass an open `store`, or a `store_factory` that
     `run_polling`/`run_webhook` calls in post_init (the store is then closed in post_shutdown)."""
@@ -206,6 +186,7 @@ def build_application(
             await register_commands(application)
         except TelegramError as exc:
             log.error("setMyCommands failed type=%s", type(exc).__name__)
+        await events.restore(application)
         log.info("telegram ready bot=@%s", application.bot.username)
 
     async def post_shutdown(application: App) -> None:
@@ -215,14 +196,18 @@ def build_application(
             data.store = None
         log.info("telegram stopped; pending writes flushed")
 
+    data = BotData(settings, pipeline, store, tuple(retry_delays))
+    if clock is not None:  # tests fake the time reminders are due
+        data.clock = clock
     application = (
         ApplicationBuilder()
         .token(settings.telegram_bot_token)
         .base_url(base_url)
         .base_file_url(file_base_url(base_url))
         .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
-        .concurrent_updates(PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES))
-        .context_types(context_types(BotData(settings, pipeline, store, tuple(retry_delays))))
+        .concurrent_updates(FairUpdateProcessor(MAX_CONCURRENT_UPDATES))
+        .update_queue(StoringQueue())
+        .context_types(context_types(data))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()
@@ -269,33 +254,4 @@ async def open_degrading_store(settings: Settings) -> Store:
     return await Store.open(settings, degrade=True)
 
 
-def serve(settings: Settings, pipeline: Pipeline, store_factory: StoreFactory = open_degrading_store) -> int:
-    """Run the bot until SIGINT/SIGTERM: long polling, or a webhook when WEBHOOK_URL is set.
-
-    The store is opened inside the bot's event loop and closed on shutdown, flushing queued writes.
-    Returns the process exit code.
-    """
-    application = build_application(settings, pipeline, None, store_factory=store_factory)
-    updates = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
-    try:
-        if settings.webhook_url:
-            options = webhook_options(settings)
-            log.info("starting webhook listen=%s port=%s", options["listen"], options["port"])
-            application.run_webhook(**options, allowed_updates=updates, bootstrap_retries=3, close_loop=False)
-        else:
-            log.info("starting long polling")
-            application.run_polling(allowed_updates=updates, bootstrap_retries=3, close_loop=False)
-    except InvalidToken:
-        log.error("Telegram rejected TELEGRAM_BOT_TOKEN: check it with @BotFather")
-        return 1
-    except (NetworkError, TimedOut) as exc:
-        where = settings.telegram_api_base_url
-        log.error("cannot reach the Bot API at %s (%s); check TELEGRAM_API_BASE_URL and the network", where, exc)
-        return 1
-    except TelegramError as exc:
-        log.error("telegram stopped with an error type=%s", type(exc).__name__)
-        return 1
-    return 0
-
-
-__all__ = ["build_application", "serve"]
+__all__ = ["build_application"]

@@ -8,9 +8,10 @@ Memory is in-process only: a restart forgets it, and nothing here is written to 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 from telegram import Update
 from telegram.ext import CallbackContext, ContextTypes, ExtBot
@@ -21,6 +22,7 @@ from bot.store import Store
 
 from .sending import DEFAULT_DELAYS
 
+T = TypeVar("T")
 MAX_REMEMBERED = 50  # answers per chat whose question we keep for a 👎
 MAX_VOTES = 200  # answers per chat already voted on
 
@@ -30,11 +32,13 @@ class ChatMemory:
     """One chat: its language choice and region, the questions behind recent answers, its votes."""
 
     lang: str | None = None  # chosen with /idioma; None: follow the app and the question
-    region: str | None = None
+    region: str | None = None  # chosen with /region (department id)
+    preferences_loaded: bool = False  # lang and region were read from the store (see mydata.py)
     asked: dict[int, str] = field(default_factory=dict)  # bot message id -> question, oldest first
     last_question: str | None = None
     last_entry: str | None = None
-    votes: dict[int, None] = field(default_factory=dict)  # message ids, oldest first
+    sent_answers: dict[int, str] = field(default_factory=dict)  # bot message id -> entry id, oldest first
+    votes: dict[tuple[int, int], None] = field(default_factory=dict)  # (user id, message id), oldest first
 
     def remember(self, message_id: int, question: str, entry_id: str | None) -> None:
         """Keep the question behind the bot message `message_id`, forgetting the oldest beyond the limit."""
@@ -51,11 +55,23 @@ class ChatMemory:
             return self.last_question
         return None
 
-    def vote(self, message_id: int) -> bool:
-        """Record a vote on `message_id`; False when that answer was already voted on."""
-        if message_id in self.votes:
+    def sent_answer(self, message_id: int, entry_id: str) -> None:
+        """The bot sent the answer `entry_id` as `message_id`: only such a message can be voted on."""
+        self.sent_answers[message_id] = entry_id
+        while len(self.sent_answers) > MAX_VOTES:
+            del self.sent_answers[next(iter(self.sent_answers))]
+
+    def can_vote(self, message_id: int, entry_id: str) -> bool:
+        """Whether `message_id` is an answer about `entry_id` the bot really sent in this chat (a
+        press forged with another message id, or another entry, is not)."""
+        return self.sent_answers.get(message_id) == entry_id
+
+    def vote(self, user_id: int, message_id: int) -> bool:
+        """Record `user_id`'s vote on `message_id`; False when that user already voted on it."""
+        key = (user_id, message_id)
+        if key in self.votes:
             return False
-        self.votes[message_id] = None
+        self.votes[key] = None
         while len(self.votes) > MAX_VOTES:
             del self.votes[next(iter(self.votes))]  # the oldest vote, not an arbitrary one
         return True
@@ -72,9 +88,20 @@ class BotData:
     # Admin edits of the knowledge files and reloads run one at a time: two presses on "➕" must
     # not interleave their read-modify-write of the same YAML file, nor a reload with an edit.
     content_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))  # reminders' time; tests fake it
+    answering: set[int] = field(default_factory=set)  # update ids whose replies a handler is sending now
+    store_steps: set[asyncio.Future[Any]] = field(default_factory=set)  # see `store_step`
 
     def is_admin(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self.settings.admin_user_ids
+
+    async def store_step(self, step: Awaitable[T]) -> T:
+        """Run one durable store step so that cancelling the handler (at shutdown) cannot cut it in
+        the middle of a transaction: the step finishes on its own, and shutdown waits for it."""
+        task = asyncio.ensure_future(step)
+        self.store_steps.add(task)
+        task.add_done_callback(self.store_steps.discard)
+        return await asyncio.shield(task)
 
     def require_store(self) -> Store:
         if self.store is None:
@@ -91,7 +118,7 @@ def context_types(data: BotData) -> ContextTypes[Context, dict[Any, Any], ChatMe
 
     class Bound(BotData):
         def __init__(self) -> None:
-            super().__init__(data.settings, data.pipeline, data.store, data.retry_delays)
+            super().__init__(data.settings, data.pipeline, data.store, data.retry_delays, clock=data.clock)
 
     return ContextTypes(context=CallbackContext, bot_data=Bound, chat_data=ChatMemory)
 

@@ -4,11 +4,17 @@ An answer must survive a transient network error or a 5xx from the Bot API, so t
 after each of a few delays. 429 (RetryAfter) is PTB's `AIORateLimiter(max_retries=...)`'s job and is
 not retried again here. Client errors (BadRequest, Forbidden) are never retried: sending the same
 request again cannot succeed.
+
+Durable replies: while a handler answers an update (see `tickets.py`), each message is kept in the
+store's outbox before it is sent and forgotten once delivered; the first one also marks the update
+answered, in the same transaction. A message that still fails after the quick retries stays in the
+outbox, and `durable.Outbox` keeps trying with backoff for minutes (the handler gets `ReplyKept`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, TypeVar
@@ -16,7 +22,9 @@ from typing import TYPE_CHECKING, TypeVar
 from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Message, Update
 from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import ExtBot
 
+from . import tickets
 from .formatting import split_message
 
 if TYPE_CHECKING:
@@ -54,6 +62,84 @@ async def send_with_retry(
         attempt += 1
 
 
+class ReplyKept(NetworkError):
+    """The reply could not be delivered now; it is in the outbox and will be retried for minutes."""
+
+
+class AlreadyAnswered(TelegramError):
+    """The update had been answered before (a replay that raced a redelivery): nothing is sent."""
+
+
+def reply_payload(chat_id: int, text: str, markup: InlineKeyboardMarkup | None) -> str:
+    """One message as the outbox keeps it (HTML text and buttons; the chat id to send it to)."""
+    return json.dumps({"chat_id": chat_id, "text": text, "markup": markup.to_dict() if markup else None})
+
+
+async def send_payload(bot: ExtBot[None], payload: str) -> Message:
+    """Send one message kept by `reply_payload` (one attempt)."""
+    data = json.loads(payload)
+    markup = InlineKeyboardMarkup.de_json(data["markup"], bot) if data.get("markup") else None
+    return await bot.send_message(
+        int(data["chat_id"]),
+        str(data["text"]),
+        parse_mode=ParseMode.HTML,
+        reply_markup=markup,
+        link_preview_options=LinkPreviewOptions(is_disabled=True),
+    )
+
+
+async def _keep(context: Context, payload: str) -> int | None:
+    """Keep the message in the outbox before sending it; None when there is nothing to keep it in."""
+    data = context.bot_data
+    ticket, store = tickets.current.get(), data.store
+    if ticket is None or store is None:
+        return None
+    if ticket.claimed:
+        return await data.store_step(store.keep_reply(payload, update_id=ticket.update_id, retry_in=0.0))
+    ticket.claimed = True
+    reply_id = await data.store_step(store.mark_answered(ticket.update_id, reply=payload))
+    if reply_id is None and store.healthy:
+        ticket.duplicate = True
+    return reply_id
+
+
+async def deliver(context: Context, chat_id: int, text: str, markup: InlineKeyboardMarkup | None, what: str) -> Message:
+    """Send one message: kept in the outbox first, retried quickly, then left to the outbox."""
+    payload = reply_payload(chat_id, text, markup)
+    data = context.bot_data
+    ticket = tickets.current.get()
+    if ticket is not None:
+        data.answering.add(ticket.update_id)  # the outbox loop leaves this update's replies alone
+    try:
+        reply_id = await _keep(context, payload)
+        if ticket is not None and ticket.duplicate:
+            raise AlreadyAnswered(f"update {ticket.update_id} was answered already")
+        return await _send(context, payload, reply_id, what)
+    finally:
+        if ticket is not None:
+            data.answering.discard(ticket.update_id)
+
+
+async def _send(context: Context, payload: str, reply_id: int | None, what: str) -> Message:
+    data = context.bot_data
+    store = data.store
+    try:
+        sent = await send_with_retry(lambda: send_payload(context.bot, payload), delays=data.retry_delays, what=what)
+    except (BadRequest, Forbidden):
+        if reply_id is not None and store is not None:
+            await data.store_step(store.reply_sent(reply_id))  # cannot succeed later either
+        raise
+    except NetworkError as exc:
+        if reply_id is None or store is None:
+            raise
+        if await data.store_step(store.reply_failed(reply_id, type(exc).__name__)) is None:
+            raise
+        raise ReplyKept(f"{type(exc).__name__}: kept for retry") from exc
+    if reply_id is not None and store is not None:
+        await data.store_step(store.reply_sent(reply_id))
+    return sent
+
+
 async def send_html(
     context: Context,
     chat_id: int,
@@ -64,21 +150,10 @@ async def send_html(
 ) -> Message:
     """Send HTML `text`, split into several messages if needed; the keyboard goes under the last one."""
     chunks = split_message(text)
-    delays = context.bot_data.retry_delays
     sent: Message | None = None
     for index, chunk in enumerate(chunks):
         last = index == len(chunks) - 1
-
-        async def send(chunk: str = chunk, last: bool = last) -> Message:
-            return await context.bot.send_message(
-                chat_id,
-                chunk,
-                parse_mode=ParseMode.HTML,
-                reply_markup=markup if last else None,
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
-            )
-
-        sent = await send_with_retry(send, delays=delays, what=what)
+        sent = await deliver(context, chat_id, chunk, markup if last else None, what)
     assert sent is not None  # split_message returns at least one chunk
     return sent
 
