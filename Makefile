@@ -26,6 +26,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	@$(BIN)/python -c 'import bm25s' 2>/dev/null || $(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
 	@$(BIN)/python -m benchmarks.matching
+	@$(BIN)/python -m benchmarks.telegram
 	@$(BIN)/python scripts/bench_store.py
 
 clean:
