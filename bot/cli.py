@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.core.config import ConfigError, Settings, load_settings
+from bot.core.explain import format_explanation
 from bot.core.knowledge import load_knowledge
 from bot.core.models import Entry
 from bot.core.pipeline import Pipeline
@@ -137,10 +138,7 @@ def cmd_ask(pipeline: Pipeline, question: str, lang: str, as_json: bool, explain
     else:
         print(render_reply(reply, pipeline))
     if explain:
-        print("\n-- candidates (score = coverage/fit/phrase, specificity) --", file=sys.stderr)
-        for c in pipeline.explain(question, lang):
-            parts = f"{c.coverage:.2f}/{c.fit:.2f}/{c.phrase:.2f}, {c.specificity:.2f}"
-            print(f"{c.score:.3f}  {c.entry.id:28} {parts}", file=sys.stderr)
+        print("\n" + format_explanation(pipeline.explanation(question, reply.lang)), file=sys.stderr)
     return 0
 
 

@@ -53,6 +53,7 @@ def test_malformed_yaml_reports_line_and_blocks_loading(kb_dir: Path) -> None:
     assert kb is None
     assert len(problems) == 1
     assert str(problems[0]).startswith(f"{path}:")
+    assert "YAML inválido" in str(problems[0])
     assert "invalid YAML" in problems[0].render("en")
 
 

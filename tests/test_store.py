@@ -154,6 +154,7 @@ async def test_full_queue_drops_and_logs_instead_of_blocking(
     await store.close()
     assert "queue is full" in caplog.text
     assert (await _count(settings)) == 5
+    assert store.status.lost == 45  # counted where admins can see it
 
 
 async def _count(settings: Settings) -> int:
@@ -168,8 +169,10 @@ async def test_database_fault_is_logged_and_never_raised(settings: Settings, cap
         store.record_question(user_id=USER_ID, channel="telegram", reply=reply("mi dni es 45678912"))
         store.record_feedback(user_id=USER_ID, channel="telegram", entry_id="x", helpful=True)
         await store.flush()
+        assert not store.status.healthy
+        assert store.status.lost == 2
         await store.close()
-    assert "could not write" in caplog.text
+    assert caplog.text.count("question log is down") == 1
     assert "45678912" not in caplog.text
 
 
@@ -181,16 +184,21 @@ async def test_read_only_database_is_logged_and_never_raised(
     with caplog.at_level(logging.ERROR):
         store.record_question(user_id=USER_ID, channel="telegram", reply=reply("como saco mi pasaporte"))
         await store.flush()
+    assert "readonly" in (store.status.reason or "")
     await store.close()
-    assert "could not write" in caplog.text
+    assert "question log is down" in caplog.text
     assert "pasaporte" not in caplog.text
 
 
-async def test_recording_after_close_is_ignored(settings: Settings) -> None:
+async def test_recording_after_close_is_ignored(settings: Settings, caplog: pytest.LogCaptureFixture) -> None:
     store = await Store.open(settings)
     await store.close()
-    store.record_question(user_id=USER_ID, channel="telegram", reply=reply("hola", Outcome.SMALLTALK))
-    await store.flush()
+    with caplog.at_level(logging.WARNING):
+        store.record_question(user_id=USER_ID, channel="telegram", reply=reply("hola", Outcome.SMALLTALK))
+        await store.flush()  # returns at once: nothing is waiting
+    assert "not running; a record was dropped" in caplog.text
+    assert store.status.lost == 1
+    assert await _count(settings) == 0
 
 
 async def test_uncreatable_database_is_a_clear_error(tmp_path: Path) -> None:
@@ -221,3 +229,37 @@ async def test_one_bad_record_does_not_take_its_batch_with_it(
     await store.close()
     assert stats.smalltalk == 2
     assert "1 of 3 record(s) could not be written" in caplog.text
+
+
+async def test_a_lone_surrogate_is_stored_replaced_not_dropped(settings: Settings) -> None:
+    store = await Store.open(settings)
+    broken = "como renuevo mi dni \ud83d por favor"  # half an emoji, as a broken client sends it
+    store.record_question(user_id=USER_ID, channel="telegram", reply=reply(broken))
+    store.record_feedback(user_id=USER_ID, channel="telegram", entry_id="x", helpful=False, question=broken)
+    await store.flush()
+    await store.close()
+    with sqlite3.connect(settings.database_path) as db:
+        assert db.execute("SELECT text FROM questions").fetchone()[0] == "como renuevo mi dni \ufffd por favor"
+        assert db.execute("SELECT count(*) FROM feedback").fetchone()[0] == 1
+
+
+async def test_the_formats_of_issue_11_never_reach_the_database(settings: Settings) -> None:
+    store = await Store.open(settings)
+    question = (
+        "me llamo Ana Torres, dni 4 5 6 7 8 9 1 9, cel 987/654/331, tarjeta 4111.1111.1111.1137, "
+        "correo ana.torres @ gmail.com o luis arroba gmail punto com, nací el 12/03/1985, "
+        "vivo en jr. ayacucho 123 o av. arequipa 1234"
+    )
+    store.record_question(
+        user_id=USER_ID,
+        channel="telegram",
+        reply=Reply(outcome=Outcome.NONE, lang="es", question=question, normalized=fold(question)),
+    )
+    await store.flush()
+    await store.close()
+    data = b"".join(
+        p.read_bytes() for p in settings.database_path.parent.glob("bot.sqlite3*") if "secret" not in p.name
+    )
+    raw = ["4 5 6 7 8 9 1 9", "987/654/331", "4111.1111.1111.1137", "ana.torres", "luis", "12/03/1985"]
+    for value in [*raw, "torres", "ayacucho 123", "arequipa 1234", "1985"]:
+        assert value.encode() not in data, value

@@ -1,21 +1,57 @@
 """Turns a text into the informative word stems the matcher compares.
 
-Steps: fold, correct typos against the knowledge base's own vocabulary, apply staff synonyms,
-drop stop words, stem. Typos are only corrected towards words the knowledge base knows, so an
-unrelated word ("alarma") is kept as it is and counts against a match instead of being bent into one.
+Steps: fold (with chat slang spelled out), correct typos against the knowledge base's own
+vocabulary, split glued words, apply staff synonyms, drop stop words, stem. Only words that are not
+real words of the language are corrected, and only towards words the knowledge base knows, so an
+unrelated word ("alarma", "perro") is kept as it is and counts against a match instead of being bent
+into one. Each stem carries how informative its word is in general language (see lexicon), which
+the matcher uses for words the knowledge base does not know.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from bot.core.normalize import STOP_WORDS, sound_key, stem, words
+from bot.core.lexicon import MIN_INFORMATION, information, is_valid_word
+from bot.core.normalize import STOP_WORDS, base_form, fold, sound_key, stem, words
 
 MIN_CORRECTABLE_LENGTH = 4
+MIN_GLUED_PART = 3
+_DIMINUTIVE = re.compile(r"^(\w{2,}?)it([oa])s?$")
+# A capitalised word where a name or a place stands ("soy Luis", "vive en Huancayo", "mi tía Marta")
+# is about the asker, not the service.
+_NAMED = re.compile(
+    r"\b(?:soy|llamo|llama|nombre es|vivo en|vive en|viven en|vivimos en|soy de|es de|somos de|desde|tia|tio|hermana|"
+    r"hermano|vecina|vecino|mama|papa|abuela|abuelo|hija|hijo|esposa|esposo|amiga|amigo|don|dona|i live in|from|my)"
+    r"\s+([A-Z][a-z]+)",
+)
+_UPPER_WORD = re.compile(r"(?<![A-ZÁÉÍÓÚÑ] )\b[A-ZÁÉÍÓÚÑ]{2,6}\b(?! [A-ZÁÉÍÓÚÑ]{2})")
+_LETTER = re.compile(r"[A-Za-zÁÉÍÓÚÑáéíóúñ]")
+_CAPITAL = re.compile(r"[A-ZÁÉÍÓÚÑ]")
+_ACCENTED = str.maketrans("áéíóúüñÁÉÍÓÚÜÑ", "aeiouunAEIOUUN")
+
+
+def written_acronyms(text: str) -> set[str]:
+    """Words written in capitals ("la PIDE"), folded; not runs of capitals ("FIRMA PERÚ") nor a shouted message."""
+    letters = len(_LETTER.findall(text))
+    if not letters or len(_CAPITAL.findall(text)) > 0.6 * letters:
+        return set()
+    return {fold(word) for word in _UPPER_WORD.findall(text)}
+
+
+def _plain_letters(text: str) -> str:
+    """The text without Spanish accents, case kept: "tía Marta" -> "tia Marta"."""
+    return text.translate(_ACCENTED)
+
+
+def acronym_stem(word: str) -> str:
+    """The stem an acronym that is also a common word ("sol", "pide", "mac") matches on: its own, uppercase."""
+    return word.upper()
 
 
 def allowed_edits(word: str) -> int:
@@ -28,23 +64,32 @@ def allowed_edits(word: str) -> int:
 @dataclass(frozen=True)
 class Analysis:
     folded: str  # the question folded (lowercase, no accents or punctuation)
-    corrected: str  # after typo correction and synonyms, before stop words
     stems: tuple[str, ...]  # informative stems, in order, without repeats
     key: str  # informative words (corrected, unstemmed): "lisencia de pesca?" -> "licencia pesca"
+    words: tuple[str, ...] = ()  # the word behind each stem
+    information: tuple[float, ...] = ()  # per stem: how informative its word is in general language
+
+    def info(self, index: int) -> float:
+        return self.information[index] if index < len(self.information) else 1.0
 
 
 class Analyzer:
     """Per-language analysis built once from the knowledge base's vocabulary and synonyms."""
 
-    def __init__(self, lang: str, synonyms: Iterable[tuple[str, tuple[str, ...]]] = ()) -> None:
+    def __init__(
+        self, lang: str, synonyms: Iterable[tuple[str, tuple[str, ...]]] = (), places: frozenset[str] = frozenset()
+    ) -> None:
         self.lang = lang
+        self.places = places  # where the asker lives or went says nothing about the service asked
         self.stop_words = STOP_WORDS.get(lang, STOP_WORDS["es"])
         self._phrases: dict[tuple[str, ...], tuple[str, ...]] = {}
         for term, variants in synonyms:
             target = tuple(term.split())
             for variant in variants:
                 self._phrases[tuple(variant.split())] = target
-        self._longest_phrase = max((len(p) for p in self._phrases), default=1)
+        self._longest_from: dict[str, int] = {}  # first word -> longest synonym phrase starting with it
+        for phrase in self._phrases:
+            self._longest_from[phrase[0]] = max(self._longest_from.get(phrase[0], 0), len(phrase))
         self._vocabulary: set[str] = set(self.stop_words)
         for phrase, target in self._phrases.items():
             self._vocabulary.update(phrase)
@@ -53,6 +98,9 @@ class Analyzer:
         self._by_sound: dict[str, str] = {}
         self._by_length: dict[int, list[str]] = {}
         self._corrections: dict[str, str] = {}
+        # Acronyms that fold into a common word (Clave SOL, la PIDE, Centro MAC) -> the stems of their
+        # entries: written in lowercase they are the acronym only next to one of those words.
+        self.acronyms: dict[str, frozenset[str]] = {}
 
     def learn(self, text: str) -> None:
         """Add a knowledge-base text's words to the vocabulary typos are corrected towards."""
@@ -69,18 +117,25 @@ class Analyzer:
                 self._by_length.setdefault(len(word), []).append(word)
         self._corrections.clear()
 
+    def knows(self, word: str) -> bool:
+        return word in self._vocabulary or stem(word, self.lang) in self._stems
+
     def correct(self, word: str) -> str:
-        """The vocabulary word a typo most likely meant, or the word itself."""
+        """The vocabulary word (or two glued ones, space-separated) a typo most likely meant, or the word."""
         if word in self._vocabulary or word.isdigit() or len(word) < MIN_CORRECTABLE_LENGTH:
             return word
         cached = self._corrections.get(word)
         if cached is not None:
             return cached
         result = word
-        if stem(word, self.lang) not in self._stems:
+        if stem(word, self.lang) not in self._stems and not is_valid_word(word, self.lang):
             same_sound = self._by_sound.get(sound_key(word))
-            if same_sound is not None:
+            if (base := self._undiminish(word)) is not None:
+                result = base
+            elif same_sound is not None:
                 result = same_sound
+            elif (glued := self._split(word)) is not None:
+                result = glued
             elif (limit := allowed_edits(word)) > 0:
                 # Only words within `limit` of this length can be within `limit` edits.
                 lengths = range(len(word) - limit, len(word) + limit + 1)
@@ -92,6 +147,44 @@ class Analyzer:
             self._corrections[word] = result
         return result
 
+    def _undiminish(self, word: str) -> str | None:
+        """The vocabulary word a diminutive is made from ("bodeguita" -> bodega, "papelito" -> papel)."""
+        found = _DIMINUTIVE.match(word)
+        if found is None:
+            return None
+        root, vowel = found.group(1), found.group(2)
+        root = root[:-2] + ("g" if root.endswith("gu") else "c") if root.endswith(("gu", "qu")) else root
+        for base in (root + vowel, root, root.removesuffix("ec"), root.removesuffix("c")):
+            if len(base) >= MIN_GLUED_PART and base in self._vocabulary:
+                return base
+        return None
+
+    def _split(self, word: str) -> str | None:
+        """Two glued words ("sacarmi", "clavesol") when both halves are known words."""
+        for cut in range(MIN_GLUED_PART, len(word) - MIN_GLUED_PART + 1):
+            left, right = word[:cut], word[cut:]
+            if self._is_word(left) and self._is_word(right) and (self.knows(left) or self.knows(right)):
+                return f"{left} {right}"
+        return None
+
+    def _acronyms_meant(self, tokens: list[str], text: str, own: frozenset[str]) -> set[str]:
+        """Which ambiguous acronym words the text means as the acronym: written in capitals, in
+        their own entry's texts, or next to a word that stands next to it there ("clave sol", "centro mac")."""
+        present = {t for t in tokens if t in self.acronyms}
+        if not present:
+            return set()
+        meant = present & (own | written_acronyms(text))
+        content = [t for t in tokens if t not in self.stop_words]
+        for i, token in enumerate(content):
+            if token in present and token not in meant:
+                neighbours = {stem(t, self.lang) for t in content[max(i - 1, 0) : i + 2] if t != token}
+                if neighbours & self.acronyms[token]:
+                    meant.add(token)
+        return meant
+
+    def _is_word(self, part: str) -> bool:
+        return part in self._vocabulary or is_valid_word(part, self.lang)
+
     def apply_synonyms(self, tokens: list[str]) -> list[str]:
         """Replace every synonym phrase (longest first) by its canonical term."""
         if not self._phrases:
@@ -99,7 +192,7 @@ class Analyzer:
         result: list[str] = []
         i = 0
         while i < len(tokens):
-            for size in range(min(self._longest_phrase, len(tokens) - i), 0, -1):
+            for size in range(min(self._longest_from.get(tokens[i], 0), len(tokens) - i), 0, -1):
                 target = self._phrases.get(tuple(tokens[i : i + size]))
                 if target is not None:
                     result.extend(target)
@@ -110,19 +203,28 @@ class Analyzer:
                 i += 1
         return result
 
-    def analyze(self, text: str, *, correct: bool = True) -> Analysis:
+    def analyze(self, text: str, *, correct: bool = True, own_acronyms: frozenset[str] = frozenset()) -> Analysis:
+        """Analyse a question (`correct`) or a knowledge-base text (whose entry owns `own_acronyms`)."""
         tokens = words(text)
         folded = " ".join(tokens)
         if correct:
-            tokens = [self.correct(t) for t in tokens]
+            tokens = " ".join(self.correct(t) for t in tokens).split()
         tokens = self.apply_synonyms(tokens)
+        named = {fold(name) for name in _NAMED.findall(_plain_letters(text))} if correct else set()
+        acronyms = self._acronyms_meant(tokens, text, own_acronyms) if self.acronyms else set()
         stems: list[str] = []
         informative: list[str] = []
+        info: list[float] = []
         for token in tokens:
-            if token in self.stop_words:
+            if token in self.stop_words or base_form(token) in self.stop_words:  # "sacarle" like "sacar"
                 continue
-            stemmed = stem(token, self.lang)
+            stemmed = acronym_stem(token) if token in acronyms else stem(token, self.lang)
             if stemmed not in stems:
                 stems.append(stemmed)
                 informative.append(token)
-        return Analysis(folded=folded, corrected=" ".join(tokens), stems=tuple(stems), key=" ".join(informative))
+                context = token in named or token in self.places
+                info.append(MIN_INFORMATION if context else information(token, self.lang))
+        return Analysis(
+            folded=folded, stems=tuple(stems), key=" ".join(informative), words=tuple(informative),
+            information=tuple(info),
+        )

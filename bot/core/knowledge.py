@@ -18,10 +18,11 @@ from bot.core.problems import KnowledgeBaseError, Problem
 SERVICE_REQUIRED = (
     "id title answer questions keywords url steps requirements cost channels institution category sources reviewed"
 ).split()
-SERVICE_FIELDS = {*SERVICE_REQUIRED, "related", "situations", "regions"}
+SERVICE_FIELDS = {*SERVICE_REQUIRED, "related", "situations", "regions", "not_covered"}
 EVENT_REQUIRED = "id title description starts ends modality region organizer url questions sources reviewed".split()
-EVENT_FIELDS = {*EVENT_REQUIRED, "location", "keywords", "related", "category", "situations"}
+EVENT_FIELDS = {*EVENT_REQUIRED, "location", "keywords", "related", "category", "situations", "not_covered"}
 MESSAGE_KEYS = ("fallback", "suggest_intro")
+OPTIONAL_MESSAGE_KEYS = ("not_covered",)  # the entry is the right service but does not say what is asked
 INTENTS = ("greeting", "thanks", "goodbye", "help")
 MIN_SERVICE_QUESTIONS = 8
 # departamentos.yaml: Peru's departments for the regions feature (read by the regions module, not an entry).

@@ -15,11 +15,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from bot.core.aspects import NAMES as ASPECT_NAMES
 from bot.core.knowledge import (
     EVENT_FIELDS,
     INTENTS,
     MESSAGE_KEYS,
     MIN_SERVICE_QUESTIONS,
+    OPTIONAL_MESSAGE_KEYS,
     SERVICE_FIELDS,
     TOP_LEVEL_FILES,
     Intent,
@@ -170,11 +172,11 @@ class Loader:
         try:
             data, duplicates = load_yaml(path)
         except YamlProblem as exc:
-            if exc.message.startswith("invalid YAML"):
-                line, es, en = yaml_hint(_text(path), exc.line, exc.message)
+            if exc.syntax:
+                line, es, en = yaml_hint(_text(path), exc.line, exc.syntax)
                 self.problem(path, line, es, en)
-            else:
-                self.problem(path, exc.line, "el archivo no es texto UTF-8: guárdalo como UTF-8", exc.message)
+            else:  # size, encoding, tags, alias bombs: yamlfile words these for staff already
+                self.problem(path, exc.line, exc.message, "")
             return None
         except OSError as exc:
             self.problem(
@@ -313,9 +315,9 @@ class Loader:
         if data is None:
             return intents, messages
         reader = FieldReader(str(path), data, self.problems)
-        reader.unknown_fields({*MESSAGE_KEYS, "intents"})
-        for key in MESSAGE_KEYS:
-            text = reader.text(key)
+        reader.unknown_fields({*MESSAGE_KEYS, *OPTIONAL_MESSAGE_KEYS, "intents"})
+        for key in (*MESSAGE_KEYS, *OPTIONAL_MESSAGE_KEYS):
+            text = reader.text(key, required=key in MESSAGE_KEYS)
             if text:
                 messages[key] = text
         block = data.get("intents")
@@ -365,6 +367,7 @@ class Loader:
             # What happened to a citizen, in their words, when they do not name the service
             # ("me robaron la billetera"); matched like questions.
             "situations": reader.text_list("situations", required=False),
+            "not_covered": _aspects(reader),
             "source_file": str(path),
             "source_line": data.line,
         }
@@ -513,3 +516,17 @@ def _question_lines(data: Located) -> dict[str, int]:
 
 def _day(value: Any) -> date:
     return value.date() if hasattr(value, "date") and callable(value.date) else value  # type: ignore[no-any-return]
+
+
+def _aspects(reader: FieldReader) -> tuple[str, ...]:
+    """Staff's `not_covered: [hours, cost]`: points the entry does not answer, from the known aspects."""
+    names = reader.identifiers("not_covered")
+    known = ", ".join(sorted(ASPECT_NAMES))
+    for name in names:
+        if name not in ASPECT_NAMES:
+            reader.error(
+                "not_covered",
+                f"aspecto desconocido '{name}' en 'not_covered' (uno de {known})",
+                f"unknown aspect '{name}' in 'not_covered' (one of {known})",
+            )
+    return tuple(n for n in names if n in ASPECT_NAMES)

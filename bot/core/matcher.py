@@ -2,27 +2,48 @@
 
 An entry's score mixes three signals, each 0..1, computed on analysed stems weighted by how rare a
 stem is across entries (IDF):
-- coverage: how much of the question's information the entry knows. Words the knowledge base has
-  never seen count fully against it, which is what keeps "alarma para mañana" out of every entry.
-- fit: how completely the question asks one of the entry's own phrasings (title, questions).
-- phrase: share of the question's adjacent word pairs that also stand together in the entry.
+- coverage: how much of the question's information the entry knows. Title, questions, situations
+  and keywords count fully; the answer, steps, requirements and cost count as a weaker field, so a
+  requirement's name or "por internet" still finds its entry. A word the knowledge base has never
+  seen counts against every entry by how informative it is in general language: "Netflix" fully,
+  "mi hermana" or "escuché" hardly at all.
+- fit: how completely the question asks one of the entry's own phrasings (title, questions, situations).
+- phrase: share of the question's adjacent word pairs (at most four counted) that also stand together
+  in the entry.
 Plain fuzzy ratios (WRatio, partial_ratio) are avoided on purpose: they give short, unrelated
 questions scores of 85-100.
 """
 
 from __future__ import annotations
 
+import heapq
 import math
+import re
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from itertools import pairwise
+from typing import TypeVar
 
-from bot.core.analyzer import Analysis, Analyzer
+from bot.core.analyzer import Analysis, Analyzer, acronym_stem, written_acronyms
 from bot.core.knowledge import KnowledgeBase
+from bot.core.lexicon import zipf
 from bot.core.models import Entry
+from bot.core.normalize import fold
 
 COVERAGE_WEIGHT = 0.55
 FIT_WEIGHT = 0.30
 PHRASE_WEIGHT = 0.15
+BODY_SHARE = 0.5  # a word found only in an entry's answer, steps or requirements counts this much
+# Word pairs a phrase match is judged on: a long message is not penalised for the pairs its context
+# words form ("mi tía de Huánuco"), only for missing the few that name the service.
+PHRASE_PAIRS = 4
+SITUATION_FIT = 0.9  # a situation staff wrote is a looser phrasing than a question
+MAIN_INFORMATION_FLOOR = 0.3
+# Entries fully scored per question: those sharing the most asked weight. Keeps a question's cost flat
+# however many entries share a common word ("dni", "certificado") as the base grows.
+MAX_SCORED = 16
+_LOWER_WORD = re.compile(r"\b[a-záéíóúñ]+\b")
+ACRONYM_WORD_ZIPF = 4.0  # an acronym this common as a word ("sol", "pide") is matched on its written form
 
 
 @dataclass(frozen=True)
@@ -33,107 +54,216 @@ class Candidate:
     fit: float
     phrase: float
     specificity: float  # 1.0 when a matched word belongs to this entry alone, lower for words many entries share
+    evidence: float = 0.0  # matched weight in absolute terms, in units of an unknown word's full weight
 
 
 @dataclass
 class _EntryProfile:
     entry: Entry
-    stems: set[str]
-    phrasings: list[tuple[str, ...]]
-    pairs: set[tuple[str, str]]
-    shapes: list[tuple[frozenset[str], float]] = field(default_factory=list)  # (stems, total weight) per phrasing
+    stems: set[str] = field(default_factory=set)  # title, questions, situations, keywords
+    body: set[str] = field(default_factory=set)  # answer, steps, requirements, cost; not in `stems`
+    phrasings: list[tuple[tuple[str, ...], float]] = field(default_factory=list)  # (stems, field weight)
+    pairs: set[tuple[str, str]] = field(default_factory=set)
+    shapes: list[tuple[float, float]] = field(default_factory=list)  # per phrasing: (total weight, field weight)
+    in_shapes: dict[str, list[int]] = field(default_factory=dict)  # stem -> the phrasings holding it
+
+
+@dataclass(frozen=True)
+class _Texts:
+    """An entry's texts in one language, by field."""
+
+    phrasings: list[str]
+    situations: list[str]
+    keywords: list[str]
+    body: list[str]
+
+    def all(self) -> list[str]:
+        return [*self.phrasings, *self.situations, *self.keywords, *self.body]
 
 
 def _pairs(stems: tuple[str, ...]) -> set[tuple[str, str]]:
     return set(pairwise(stems))
 
 
+_Key = TypeVar("_Key", bound=Hashable)
+
+
+def _idf(frequency: dict[_Key, int], count: int) -> dict[_Key, float]:
+    return {s: math.log(1 + count / df) for s, df in frequency.items()}
+
+
+def _document_frequency(sets: Iterable[Iterable[_Key]]) -> dict[_Key, int]:
+    frequency: dict[_Key, int] = {}
+    for items in sets:
+        for item in items:
+            frequency[item] = frequency.get(item, 0) + 1
+    return frequency
+
+
 class LanguageIndex:
     """Everything precomputed for one language, so a question costs well under a millisecond."""
 
-    def __init__(self, kb: KnowledgeBase, lang: str) -> None:
+    def __init__(self, kb: KnowledgeBase, lang: str, places: frozenset[str] = frozenset()) -> None:
         self.lang = lang
-        self.analyzer = Analyzer(lang, ((s.term, s.variants) for s in kb.synonyms if s.lang == lang))
-        texts: dict[str, list[str]] = {}
-        keywords: dict[str, list[str]] = {}
-        for entry in kb.entries.values():
-            entry_texts, entry_keywords = self._texts(entry)
-            if entry_texts:
-                texts[entry.id], keywords[entry.id] = entry_texts, entry_keywords
-                for text in (*entry_texts, *entry_keywords):
-                    self.analyzer.learn(text)
+        self.analyzer = Analyzer(lang, ((s.term, s.variants) for s in kb.synonyms if s.lang == lang), places)
+        texts = {e.id: t for e in kb.entries.values() if (t := self._texts(e)).phrasings}
+        for entry_texts in texts.values():
+            for text in entry_texts.all():
+                self.analyzer.learn(text)
         self.analyzer.freeze()
-        self.profiles: dict[str, _EntryProfile] = {}
-        for entry_id, entry_texts in texts.items():
-            entry = kb.entries[entry_id]
-            phrasings = [self.analyzer.analyze(t, correct=False).stems for t in entry_texts]
-            profile = _EntryProfile(entry=entry, stems=set(), phrasings=[p for p in phrasings if p], pairs=set())
-            for stems in profile.phrasings:
-                profile.stems.update(stems)
-                profile.pairs |= _pairs(stems)
-            for keyword in keywords[entry_id]:  # keywords widen coverage but are not phrasings to fit
-                stems = self.analyzer.analyze(keyword, correct=False).stems
-                profile.stems.update(stems)
-                profile.pairs |= _pairs(stems)
-            self.profiles[entry_id] = profile
+        owned = {e.id: self._ambiguous_acronyms(e) for e in kb.entries.values()}
+        self.analyzer.acronyms = {a: frozenset() for acronyms in owned.values() for a in acronyms}
+        self.profiles = {
+            entry_id: self._profile(kb.entries[entry_id], t, owned[entry_id]) for entry_id, t in texts.items()
+        }
+        context: dict[str, set[str]] = {}  # acronym -> words standing next to it in its entry
+        for entry_id, acronyms in owned.items():
+            pairs = self.profiles[entry_id].pairs if entry_id in self.profiles else set()
+            for acronym in acronyms:
+                marker = acronym_stem(acronym)
+                around = context.setdefault(acronym, set())
+                around.update(b for a, b in pairs if a == marker)
+                around.update(a for a, b in pairs if b == marker)
+        self.analyzer.acronyms = {a: frozenset(stems) for a, stems in context.items()}
+        self._build_weights()
+
+    def _ambiguous_acronyms(self, entry: Entry) -> frozenset[str]:
+        """Short acronyms an entry always writes in capitals that are also common words (SOL, PIDE, MAC)."""
+        texts = [entry.title.es, entry.summary.es]
+        capitals = {a for text in texts for a in written_acronyms(text)}
+        lowercase = {fold(w) for text in texts for w in _LOWER_WORD.findall(text)}
+        return frozenset(
+            a for a in capitals
+            if 3 <= len(a) <= 4 and a not in lowercase and zipf(a, self.lang) >= ACRONYM_WORD_ZIPF
+        )
+
+    def _profile(self, entry: Entry, texts: _Texts, acronyms: frozenset[str]) -> _EntryProfile:
+        """The stems, phrasings and word pairs one entry is matched on."""
+        profile = _EntryProfile(entry=entry)
+
+        def stems_of(text: str) -> tuple[str, ...]:
+            return self.analyzer.analyze(text, correct=False, own_acronyms=acronyms).stems
+
+        for texts_of_field, weight in ((texts.phrasings, 1.0), (texts.situations, SITUATION_FIT)):
+            profile.phrasings += [(s, weight) for t in texts_of_field if (s := stems_of(t))]
+        for stems, _ in profile.phrasings:
+            profile.stems.update(stems)
+            profile.pairs |= _pairs(stems)
+        for keyword in texts.keywords:  # keywords widen coverage but are not phrasings to fit
+            stems = stems_of(keyword)
+            profile.stems.update(stems)
+            profile.pairs |= _pairs(stems)
+        for text in texts.body:
+            profile.body.update(stems_of(text))
+        profile.body -= profile.stems
+        return profile
+
+    def _build_weights(self) -> None:
+        """IDF weights of stems and word pairs, postings, and each phrasing's total weight."""
         count = max(len(self.profiles), 1)
-        frequency: dict[str, int] = {}
-        for profile in self.profiles.values():
-            for s in profile.stems:
-                frequency[s] = frequency.get(s, 0) + 1
+        self.weights = _idf(_document_frequency(p.stems for p in self.profiles.values()), count)
+        body_frequency = _document_frequency(p.body for p in self.profiles.values())
+        self.body_weights = {s: w for s, w in _idf(body_frequency, count).items() if s not in self.weights}
+        self.unknown_weight = math.log(1 + count)
+        # Candidates come from main-field words only: an entry that shares nothing but answer words
+        # with a question has no phrasing fit and cannot reach the suggestion threshold.
         self.postings: dict[str, list[str]] = {}
         for entry_id, profile in self.profiles.items():
             for s in profile.stems:
                 self.postings.setdefault(s, []).append(entry_id)
-        self.weights = {s: math.log(1 + count / df) for s, df in frequency.items()}
-        self.unknown_weight = math.log(1 + count)
         for profile in self.profiles.values():
-            profile.shapes = [(frozenset(p), sum(self.weight(s) for s in set(p))) for p in profile.phrasings]
-        pair_frequency: dict[tuple[str, str], int] = {}
-        for profile in self.profiles.values():
-            for pair in profile.pairs:
-                pair_frequency[pair] = pair_frequency.get(pair, 0) + 1
-        self.pair_weights = {p: math.log(1 + count / df) for p, df in pair_frequency.items()}
+            profile.shapes = [(sum(self.weights[s] for s in set(p)), weight) for p, weight in profile.phrasings]
+            for position, (phrasing, _) in enumerate(profile.phrasings):
+                for s in set(phrasing):
+                    profile.in_shapes.setdefault(s, []).append(position)
+        self.pair_weights = _idf(_document_frequency(p.pairs for p in self.profiles.values()), count)
 
-    def _texts(self, entry: Entry) -> tuple[list[str], list[str]]:
-        """(phrasings, keywords) of an entry in this index's language."""
-        if self.lang == "es":
-            keywords = [*entry.keywords.es, entry.institution] if entry.institution else [*entry.keywords.es]
-            return [entry.title.es, *entry.questions.es], keywords
-        if not entry.questions.en and not entry.title.en:
-            return [], []
-        return [entry.title.en or "", *entry.questions.en], [*entry.keywords.en]
+    def _texts(self, entry: Entry) -> _Texts:
+        """An entry's texts in this index's language (no phrasings: not matched in it)."""
+        lang = self.lang
+        if lang == "en" and not entry.questions.en and not entry.title.en:
+            return _Texts([], [], [], [])
+        title = entry.title.es if lang == "es" else entry.title.en or ""
+        questions = entry.questions.es if lang == "es" else entry.questions.en
+        situations = entry.situations.es if lang == "es" else entry.situations.en
+        keywords = [*entry.keywords.get(lang)] if lang == "en" else [*entry.keywords.es]
+        if lang == "es" and entry.institution:
+            keywords.append(entry.institution)
+        body = [entry.summary.get(lang), *entry.steps.get(lang), *entry.requirements.get(lang)]
+        if entry.cost is not None:
+            body.append(entry.cost.get(lang))
+        body += [c.label.get(lang) for c in entry.channels if c.label is not None]
+        return _Texts([title, *questions], [*situations], keywords, body)
 
-    def weight(self, stem: str) -> float:
-        return self.weights.get(stem, self.unknown_weight)
+    def weight(self, stem: str, information: float = 1.0) -> float:
+        """A stem's weight in a question, its word's general `information` (0..1) tempering it.
+
+        Rarity across entries (IDF) says how well a word tells entries apart; general information
+        says whether the asker meant it as the point of the question. A word only answers and steps
+        use, or one the base never uses, weighs by information alone; a main-field word keeps at
+        least a third of its IDF, since staff chose it for that entry.
+        """
+        main = self.weights.get(stem)
+        if main is not None:
+            return main * (MAIN_INFORMATION_FLOOR + (1 - MAIN_INFORMATION_FLOOR) * information)
+        body = self.body_weights.get(stem)
+        return (body if body is not None else self.unknown_weight) * information
+
+    def word_weights(self, analysis: Analysis) -> dict[str, float]:
+        """Each asked stem's weight in this question."""
+        return {s: self.weight(s, analysis.info(i)) for i, s in enumerate(analysis.stems)}
+
+    def field_of(self, entry_id: str, stem: str) -> str:
+        """Where an entry knows a stem: "main" (title, questions, keywords), "body" or "" (nowhere)."""
+        profile = self.profiles[entry_id]
+        return "main" if stem in profile.stems else "body" if stem in profile.body else ""
 
     def analyze(self, question: str) -> Analysis:
         return self.analyzer.analyze(question)
+
+    def _fit(self, profile: _EntryProfile, matched: frozenset[str]) -> float:
+        """The share of its weight the best-asked phrasing gets, summed only over phrasings the question touches."""
+        got: dict[int, float] = {}
+        for s in matched:
+            for position in profile.in_shapes.get(s, ()):
+                got[position] = got.get(position, 0.0) + self.weights[s]
+        return max(
+            (w / profile.shapes[i][0] * profile.shapes[i][1] for i, w in got.items() if profile.shapes[i][0]),
+            default=0.0,
+        )
 
     def rank(self, analysis: Analysis, limit: int = 5) -> list[Candidate]:
         stems = analysis.stems
         if not stems:
             return []
-        weights = {s: self.weight(s) for s in stems}
-        asked = weights.keys()
-        total = sum(weights.values())
+        weights = self.word_weights(analysis)
+        asked = frozenset(stems)
+        total = sum(weights.values()) or 1.0
         pairs = _pairs(stems)
-        candidates: set[str] = set()
+        idf = self.weights
+        shared: dict[str, float] = {}  # entry -> weight of the asked words its main fields hold
         for s in stems:
-            candidates.update(self.postings.get(s, ()))
+            w = weights[s]
+            for entry_id in self.postings.get(s, ()):
+                shared[entry_id] = shared.get(entry_id, 0.0) + w
+        candidates = heapq.nlargest(MAX_SCORED, shared, key=shared.__getitem__) if len(shared) > MAX_SCORED else shared
         ranked: list[Candidate] = []
         for entry_id in candidates:
             profile = self.profiles[entry_id]
-            coverage = sum(w for s, w in weights.items() if s in profile.stems) / total
-            fit = max(sum(self.weights[s] for s in stems & asked) / total for stems, total in profile.shapes)
-            phrase = len(pairs & profile.pairs) / len(pairs) if pairs else fit
+            main = asked & profile.stems
+            known = sum(weights[s] for s in main) + BODY_SHARE * sum(weights[s] for s in asked & profile.body)
+            coverage = known / total
+            fit = self._fit(profile, main)
+            shared_pairs = pairs & profile.pairs
+            phrase = min(1.0, len(shared_pairs) / min(len(pairs), PHRASE_PAIRS)) if pairs else fit
             score = COVERAGE_WEIGHT * coverage + FIT_WEIGHT * fit + PHRASE_WEIGHT * phrase
             # Two common words can still name one thing together ("trabaja peru"): pairs count too.
             rarest = max(
-                max((w for s, w in weights.items() if s in profile.stems), default=0.0),
-                max((self.pair_weights[p] for p in pairs & profile.pairs), default=0.0),
+                max((idf[s] for s in main), default=0.0),
+                max((self.pair_weights[p] for p in shared_pairs), default=0.0),
             )
             specificity = rarest / self.unknown_weight
-            ranked.append(Candidate(profile.entry, round(score, 4), coverage, fit, phrase, specificity))
+            evidence = known / self.unknown_weight
+            ranked.append(Candidate(profile.entry, round(score, 4), coverage, fit, phrase, specificity, evidence))
         ranked.sort(key=lambda c: (-c.score, -c.fit, c.entry.id))
         return ranked[:limit]

@@ -67,6 +67,7 @@ class Entry:
     channels: tuple[Channel, ...] = ()
     related: tuple[str, ...] = ()
     situations: TextList = field(default_factory=TextList)
+    not_covered: tuple[str, ...] = ()  # aspects (see core.aspects) staff declare the entry does not answer
     # Events only. `None` for starts/ends means "to be announced".
     starts: date | datetime | None = None
     ends: date | datetime | None = None
@@ -100,7 +101,9 @@ class Reply:
     candidates: tuple[Entry, ...] = ()
     score: float = 0.0
     intent: str | None = None  # small-talk intent: greeting, thanks, goodbye, help
-    text: str = ""  # ready text for small talk and the fallback
+    text: str = ""  # ready text for small talk, the fallback, suggestions and "not covered"
+    aspect: str | None = None  # what exactly was asked (cost, hours...), when recognised
+    uncovered: bool = False  # the closest entry (first candidate) does not say what `aspect` asks
     latency_ms: float = 0.0
 
     @property

@@ -29,8 +29,28 @@ def fold(text: str) -> str:
     return _SPACES.sub(" ", plain).strip()
 
 
+# Chat spellings of function words ("q", "xq", "pa", "dnd") and common clipped words ("cel", "poli"),
+# spelled out so that stop words, small talk and matching treat them like the full words.
+SLANG = {
+    "q": "que", "k": "que", "ke": "que", "xq": "porque", "pq": "porque", "porq": "porque", "pa": "para",
+    "d": "de", "x": "por", "dnd": "donde", "dnde": "donde", "tb": "tambien", "tmb": "tambien",
+    "xfa": "por favor", "xfavor": "por favor", "porfa": "por favor", "porfis": "por favor", "sta": "esta",
+    "ta": "esta", "toy": "estoy", "ud": "usted", "uds": "ustedes", "bn": "bien", "kien": "quien",
+    "cdo": "cuando", "cuano": "cuanto", "nd": "nada", "msj": "mensaje", "xk": "porque", "aki": "aqui",
+    "tlf": "telefono", "telf": "telefono", "num": "numero", "cel": "celular", "depa": "departamento",
+    "compu": "computadora", "poli": "policia", "profe": "profesor", "doc": "documento", "docs": "documentos",
+    "hrs": "horas", "xa": "para", "m": "me", "t": "te",
+}
+
+
+@lru_cache(maxsize=2048)
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(" ".join(SLANG.get(token, token) for token in fold(text).split()).split())
+
+
 def words(text: str) -> list[str]:
-    return fold(text).split()
+    """Folded words with chat slang spelled out: "q hago pa sacar" -> que hago para sacar."""
+    return list(_words(text))
 
 
 STOP_WORDS: dict[str, frozenset[str]] = {
@@ -58,6 +78,9 @@ STOP_WORDS: dict[str, frozenset[str]] = {
         urgente rapido rapidamente facil facilmente duda dudas pregunta preguntas problema problemas
         queremos necesitamos tenemos podemos quisieramos haciendo hecho hizo hice jaja jeje xd
         queda quedan dice dicen vez veces
+        son soy eres somos estas estamos seran sera quiere quieres quieren quisieramos
+        podre podra podran podemos pudo pude debe deben tenga tengan haya hubo tienes pidio pidieron
+        haber habido ido vi vio visto pasame mandame dame diganme avisenme tenido tuve tuvo tuvimos puse puso
         """.split()
     ),
     "en": frozenset(
@@ -66,6 +89,8 @@ STOP_WORDS: dict[str, frozenset[str]] = {
         if in into is it its me my need of on or our please should so some tell that the their them there these
         this those to want was we what when where which who why will with would you your hi hello hey thanks
         thank help know
+        s t no not another other whether there here just also still even very really each every much many
+        more most one way im ive dont cant doesnt isnt am was were then than too only ever
         """.split()
     ),
 }
@@ -73,11 +98,32 @@ STOP_WORDS: dict[str, frozenset[str]] = {
 _STEMMERS = {"es": snowballstemmer.stemmer("spanish"), "en": snowballstemmer.stemmer("english")}
 
 
+_CLITICS = re.compile(r"^(.{3,}(?:ar|er|ir))(?:me|te|se|lo|la|le|nos|los|las|les)+$")
+# Subjunctives that change spelling before e: "pague", "saque", "falsifique" -> pagar, sacar, falsificar.
+_SUBJUNCTIVE = re.compile(r"^(.{2,})(qu|gu)(e|es|en|emos)$")
+# Conditional forms lose their accent when folded ("costaría" -> costaria), which the stemmer expects.
+_CONDITIONAL = re.compile(r"^(.{3,}(?:ar|er|ir))(?:ia|ias|iamos|iais|ian)$")
+
+
+def base_form(word: str) -> str:
+    """A Spanish infinitive without its glued pronouns ("sacarle" -> sacar); other words as they are."""
+    bare = _CLITICS.match(word)
+    return bare.group(1) if bare else word
+
+
 @lru_cache(maxsize=50_000)
 def stem(word: str, lang: str = "es") -> str:
-    """Snowball stem (cached: stemming is the slowest step of normalisation)."""
+    """Snowball stem (cached: stemming is the slowest step of normalisation).
+
+    Spanish pronouns glued to an infinitive go first ("sacarlos", "afiliarme" -> sacar, afiliar), so
+    every form of a verb meets its other forms.
+    """
     if word.isdigit() or len(word) <= 3:
         return word
+    if lang == "es" and (bare := _CLITICS.match(word) or _CONDITIONAL.match(word)):
+        word = bare.group(1)
+    elif lang == "es" and (spelled := _SUBJUNCTIVE.match(word)):
+        word = spelled.group(1) + ("car" if spelled.group(2) == "qu" else "gar")
     stemmed = str(_STEMMERS.get(lang, _STEMMERS["es"]).stemWord(word))
     if len(stemmed) <= 4 and len(stemmed) < 0.6 * len(word):
         # A short stem that cut most of the word merges unrelated words ("soleado" -> "sol", as in

@@ -7,11 +7,13 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from bot.core import aspects
 from bot.core.config import MatchThresholds, Settings
+from bot.core.explain import Explanation, explain
 from bot.core.knowledge import KnowledgeBase, load_knowledge, load_knowledge_or_raise
 from bot.core.language import detect_language
 from bot.core.matcher import Candidate, LanguageIndex
-from bot.core.models import LANGS, Outcome, Reply
+from bot.core.models import LANGS, Entry, Outcome, Reply
 from bot.core.privacy import mask_personal_data
 from bot.core.problems import Problem
 from bot.core.smalltalk import SmallTalk
@@ -22,6 +24,14 @@ MIN_SUGGESTIONS, MAX_SUGGESTIONS = 2, 3
 _PLACEHOLDER = re.compile(r"\[[A-Z]+\]")
 _MARKUP = re.compile(r"</?[a-zA-Z][^<>]{0,40}>")  # HTML tags pasted or typed around a question
 FULL_PHRASING_FIT = 0.9  # fit at which the question contains an entry phrasing (nearly) whole
+# A long message that holds most of an entry's phrasing and many of its words ("mi tía ... quiere saber
+# dónde le toca votar y si salió sorteada para la mesa") is about that entry however much context it
+# carries: with this much matched weight (in rare-word units) a lower coverage and a slightly lower
+# score suffice.
+STRONG_EVIDENCE = 2.5
+STRONG_EVIDENCE_FIT = 0.8  # most of one phrasing asked
+STRONG_EVIDENCE_COVERAGE = 0.3
+STRONG_EVIDENCE_SCORE_RELIEF = 0.05
 
 
 class Pipeline:
@@ -35,9 +45,10 @@ class Pipeline:
         self._install(kb)
 
     def _install(self, kb: KnowledgeBase) -> None:
-        indexes = {lang: LanguageIndex(kb, lang) for lang in LANGS}
+        places = aspects.Places.load(kb.directory / "departamentos.yaml")
+        indexes = {lang: LanguageIndex(kb, lang, places.words) for lang in LANGS}
         smalltalk = SmallTalk(kb)
-        self.kb, self._indexes, self._smalltalk = kb, indexes, smalltalk
+        self.kb, self._indexes, self._smalltalk, self._places = kb, indexes, smalltalk, places
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Pipeline:
@@ -75,15 +86,20 @@ class Pipeline:
         if reply.outcome is Outcome.NONE:
             reply = replace(reply, text=self.kb.message("fallback", lang))
         elif reply.outcome is Outcome.SUGGEST:
-            reply = replace(reply, text=self.kb.message("suggest_intro", lang))
+            key = "not_covered" if reply.uncovered and self.kb.message("not_covered", lang) else "suggest_intro"
+            reply = replace(reply, text=self.kb.message(key, lang))
         return replace(reply, latency_ms=(time.perf_counter() - started) * 1000)
 
     def _match(self, text: str, lang: str, question: str) -> Reply:
         index = self._indexes[lang]
         analysis = index.analyze(text)
         ranked = index.rank(analysis)
+        asked = aspects.asked(text)
         outcome, chosen = self._decide(ranked)
-        top = ranked[0].score if ranked else 0.0
+        missing = self._uncovered(chosen[0].entry, text) if chosen else []
+        if outcome is Outcome.ANSWER and missing:
+            # The right service, but it does not say what is asked: offer it as the closest help.
+            outcome, chosen = Outcome.SUGGEST, self._close(ranked)
         return Reply(
             outcome,
             lang,
@@ -91,35 +107,63 @@ class Pipeline:
             normalized=analysis.key or analysis.folded,
             entry=chosen[0].entry if outcome is Outcome.ANSWER else None,
             candidates=tuple(c.entry for c in chosen) if outcome is Outcome.SUGGEST else (),
-            score=top,
+            score=ranked[0].score if ranked else 0.0,
+            aspect=next(iter(missing or asked), None),
+            uncovered=bool(missing) and outcome is Outcome.SUGGEST,
         )
 
-    def _decide(self, ranked: list[Candidate]) -> tuple[Outcome, list[Candidate]]:
+    def _uncovered(self, entry: Entry, text: str) -> list[str]:
+        """What the question asks that the entry does not say, a place it does not serve included."""
+        missing = aspects.uncovered(entry, text)
+        if aspects.place_uncovered(entry, text, self._places):
+            missing.append(aspects.PLACE)
+        return missing
+
+    def held_back(self, candidate: Candidate, runner_up: float) -> str | None:
+        """The first gate that keeps `candidate` from being the answer, or None when it passes them all."""
         limits = self.thresholds
-        if not ranked or ranked[0].score < limits.suggest:
-            return Outcome.NONE, []
-        top = ranked[0]
-        runner_up = ranked[1].score if len(ranked) > 1 else 0.0
         # A question holding one of the entry's phrasings whole ("horario del centro mac") may carry
         # more words the knowledge base does not know than one that only touches it.
-        needed_coverage = limits.min_coverage if top.fit < FULL_PHRASING_FIT else limits.min_coverage_full_phrasing
-        confident = (
-            top.score >= limits.answer
-            and top.coverage >= needed_coverage
-            and top.fit >= limits.min_fit
-            and top.specificity >= limits.min_specificity
+        full = candidate.fit >= FULL_PHRASING_FIT
+        strong = candidate.fit >= STRONG_EVIDENCE_FIT and candidate.evidence >= STRONG_EVIDENCE
+        needed_coverage = limits.min_coverage_full_phrasing if full else limits.min_coverage
+        if strong:
+            needed_coverage = min(needed_coverage, STRONG_EVIDENCE_COVERAGE)
+        gates = (
+            ("score", candidate.score >= limits.answer - (STRONG_EVIDENCE_SCORE_RELIEF if strong else 0.0)),
+            ("coverage", candidate.coverage >= needed_coverage),
+            ("fit", candidate.fit >= limits.min_fit),
+            ("specificity", candidate.specificity >= limits.min_specificity),
+            ("margin", candidate.score - runner_up >= limits.margin),
         )
-        if confident and top.score - runner_up >= limits.margin:
-            return Outcome.ANSWER, [top]
+        return next((name for name, passed in gates if not passed), None)
+
+    def _decide(self, ranked: list[Candidate]) -> tuple[Outcome, list[Candidate]]:
+        if not ranked or ranked[0].score < self.thresholds.suggest:
+            return Outcome.NONE, []
+        runner_up = ranked[1].score if len(ranked) > 1 else 0.0
+        if self.held_back(ranked[0], runner_up) is None:
+            return Outcome.ANSWER, [ranked[0]]
+        return Outcome.SUGGEST, self._close(ranked)
+
+    def _close(self, ranked: list[Candidate]) -> list[Candidate]:
+        """The best candidate and those close to it, offered as choices."""
+        limits = self.thresholds
+        top = ranked[0]
         close = [c for c in ranked if c.score >= limits.suggest and c.score >= top.score - SUGGEST_SPREAD]
         if len(close) < MIN_SUGGESTIONS:  # a choice needs options: add the next best, if any is plausible
             close += [c for c in ranked[len(close) :] if c.score >= limits.suggest / 2][: MIN_SUGGESTIONS - len(close)]
-        return Outcome.SUGGEST, close[:MAX_SUGGESTIONS]
+        return close[:MAX_SUGGESTIONS]
 
     def explain(self, question: str, lang: str = "es") -> list[Candidate]:
-        """The ranked candidates behind an answer, for staff debugging matches (`ask --explain`)."""
+        """The ranked candidates behind an answer (the review tools' likely homes for a question)."""
         index = self._indexes[lang if lang in LANGS else "es"]
         return index.rank(index.analyze(_prepare(question)))
+
+    def explanation(self, question: str, lang: str = "es") -> Explanation:
+        """Words, weights, aspect and gates behind an answer, for staff debugging matches (`ask --explain`)."""
+        index = self._indexes[lang if lang in LANGS else "es"]
+        return explain(index, _prepare(question), self.held_back, self._uncovered)
 
 
 def _prepare(question: str) -> str:

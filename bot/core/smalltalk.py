@@ -9,13 +9,16 @@ from __future__ import annotations
 import re
 
 from bot.core.knowledge import INTENTS, KnowledgeBase
-from bot.core.normalize import STOP_WORDS, sound_key, words
+from bot.core.normalize import STOP_WORDS, sound_key, stem, words
 
 PRIORITY = ("help", "thanks", "goodbye", "greeting")  # when one message holds several
+# Words that only address the bot ("k hace este bot"): they do not turn small talk into a question.
+ADDRESS = ("bot", "asistente", "robot", "chatbot", "assistant")
 
 
 def _sounds(text: str) -> str:
-    return " ".join(sound_key(word) for word in words(text))
+    """Sound-alike keys of the words' stems: "grasias" = "gracias", "que hace" = "que haces"."""
+    return " ".join(sound_key(stem(word)) for word in words(text))
 
 
 class SmallTalk:
@@ -33,7 +36,7 @@ class SmallTalk:
                 alternatives = "|".join(re.escape(p) for p in reversed(phrases))
                 patterns.append((name, re.compile(rf"\b(?:{alternatives})\b")))
         self._patterns = patterns
-        self._filler = {sound_key(w) for w in STOP_WORDS["es"] | STOP_WORDS["en"]}
+        self._filler = {sound_key(stem(w)) for w in (*STOP_WORDS["es"], *STOP_WORDS["en"], *ADDRESS)}
 
     def intent(self, question: str) -> str | None:
         """The small-talk intent when the message is nothing but small talk (and filler words)."""

@@ -4,8 +4,10 @@ Imports only `bot.core`; nothing here knows about Telegram.
 """
 
 from .db import StoreError
+from .health import StoreStatus
+from .inbox import PendingReply, PendingUpdate
 from .review import Group
 from .stats import Stats
 from .store import Store
 
-__all__ = ["Group", "Stats", "Store", "StoreError"]
+__all__ = ["Group", "PendingReply", "PendingUpdate", "Stats", "Store", "StoreError", "StoreStatus"]

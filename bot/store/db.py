@@ -12,12 +12,14 @@ import aiosqlite
 BUSY_TIMEOUT_MS = 5000
 
 # WAL lets the review CLI read while the bot writes; the busy timeout makes the two processes wait
-# for each other instead of failing; secure_delete overwrites deleted question texts so retention
+# for each other instead of failing; synchronous FULL makes every commit durable at once (the
+# inbox promises Telegram an update is stored before confirming it; writes are batched, so the
+# cost is one fsync per batch); secure_delete overwrites deleted question texts so retention
 # really removes them from the file.
 PRAGMAS = (
     f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}",
     "PRAGMA journal_mode = WAL",
-    "PRAGMA synchronous = NORMAL",
+    "PRAGMA synchronous = FULL",
     "PRAGMA foreign_keys = ON",
     "PRAGMA secure_delete = ON",
 )
@@ -48,6 +50,20 @@ def connect_sync(path: Path) -> sqlite3.Connection:
         conn.close()
         raise
     return conn
+
+
+def check_file(path: Path) -> None:
+    """Raise sqlite3.DatabaseError unless the file passes a quick integrity check and takes a write
+    lock, so a damaged or read-only database is found at opening, not by each write."""
+    conn = connect_sync(path)
+    try:
+        result = conn.execute("PRAGMA quick_check(1)").fetchone()
+        if result is None or result[0] != "ok":
+            raise sqlite3.DatabaseError(f"database disk image is malformed ({result[0] if result else 'no answer'})")
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("ROLLBACK")
+    finally:
+        conn.close()
 
 
 async def connect(path: Path) -> aiosqlite.Connection:

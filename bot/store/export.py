@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 from datetime import datetime
 from pathlib import Path
 
@@ -42,12 +43,14 @@ def lima_time(stamp: str | None) -> str:
 
 
 def write_groups_csv(groups: list[Group], path: Path) -> int:
-    """Write UTF-8 with BOM (Excel then shows accents right) and CRLF rows; returns data rows written.
-
-    Times are Lima's local time, like everything else staff read."""
+    """Write UTF-8 with BOM (Excel then shows accents right) and CRLF rows, readable by the owner
+    only (0600); returns data rows written. Times are Lima's local time, like everything staff read."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    with tmp.open("w", encoding="utf-8-sig", newline="") as fh:
+    tmp.unlink(missing_ok=True)  # a leftover could have looser permissions
+    # Owner-only, like the database: the questions are citizens' words (masked, but still theirs).
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with open(fd, "w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh, dialect="excel")
         writer.writerow(HEADER)
         for g in groups:

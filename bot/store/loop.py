@@ -57,7 +57,7 @@ async def _asked(db: aiosqlite.Connection, group_id: int, limit: int) -> list[As
 
 async def group_history(store: Store, group_id: int, limit: int = 20) -> list[Asked]:
     """The latest `limit` times the group's question was asked (or rejected with 👎), newest first."""
-    return await store._read(_asked(store._db, group_id, limit))
+    return await store._read(lambda db: _asked(db, group_id, limit))
 
 
 def group_language(history: list[Asked]) -> str:

@@ -133,7 +133,32 @@ MIGRATIONS: list[Migration] = [
         """,
     ),
     Migration(
-        8,
+        6,
+        "durable inbox and outbox",
+        # See inbox.py. Times are UTC ISO instants, like every other column.
+        """
+        CREATE TABLE inbox (
+            update_id INTEGER PRIMARY KEY,   -- Telegram's update id: a redelivery is the same row
+            received_at TEXT NOT NULL,
+            payload TEXT,                    -- the raw update until it is answered, then NULL
+            answered_at TEXT
+        );
+        CREATE INDEX inbox_unanswered ON inbox (update_id) WHERE answered_at IS NULL;
+        CREATE INDEX inbox_answered_at ON inbox (answered_at) WHERE answered_at IS NOT NULL;
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY,
+            created_at TEXT NOT NULL,
+            update_id INTEGER,               -- the update it answers, if any
+            payload TEXT NOT NULL,           -- what to send, as the channel serialised it
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT NOT NULL,
+            last_error TEXT                  -- the last delivery error's type, for staff
+        );
+        CREATE INDEX outbox_due ON outbox (next_attempt_at);
+        """,
+    ),
+    Migration(
+        7,
         "what the bot offered for each question",
         # `review show` says what each citizen saw: the answer (entry_id), the suggestion ids
         # (comma-separated, outcome 'suggest') or the fallback. Older rows keep NULL: not recorded.

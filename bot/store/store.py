@@ -3,6 +3,13 @@
 Writes (`record_question`, `record_feedback`) are synchronous and never wait for the disk: the
 record is masked and hashed right away, queued, and written in batches by a background task.
 Staff-facing reads and status changes are ordinary coroutines.
+
+Degraded mode: losing a log line is better than failing a citizen. Opened with `degrade=True`, a
+database that cannot be opened, is damaged or fails under the bot does not raise: the store goes
+"down" (one error in the log, `status` says since when and why), records are counted as lost,
+staff reads raise a StoreError saying the log is down, the durable inbox/outbox calls return
+their "not stored" value, and opening is retried every `reopen_every` seconds. The file itself is
+never moved or deleted: that is for a person to decide.
 """
 
 from __future__ import annotations
@@ -12,8 +19,8 @@ import contextlib
 import logging
 import sqlite3
 import threading
-from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
 
@@ -22,11 +29,13 @@ import aiosqlite
 from bot.core.config import Settings
 from bot.core.models import Reply
 
-from . import review
+from . import inbox, review
 from .clock import Clock, iso, peru_day, utc_now
-from .db import StoreError, connect, transaction
+from .db import StoreError, check_file, connect, transaction
 from .export import write_groups_csv
+from .health import StoreStatus, is_outage
 from .identity import hash_user, load_or_create_secret
+from .inbox import PendingReply, PendingUpdate
 from .ingest import write_batch
 from .migrations import SchemaTooNew, upgrade_file
 from .records import Record, feedback_record, question_record
@@ -42,6 +51,10 @@ RETENTION_EVERY = timedelta(days=1)
 ANSWER_CHUNK = 50  # pending groups answered between two yields to the event loop
 RETENTION_FIRST_DELAY = 60.0  # seconds: let the bot start answering first
 STAFF_HASH_CHARS = 12  # hex digits of an admin's keyed hash kept in review_groups.changed_by
+REOPEN_EVERY = 30.0  # seconds between attempts to reopen a database that is down
+INBOX_KEEP = timedelta(days=1)  # answered update ids kept to recognise a redelivery
+REPLY_GIVE_UP = timedelta(minutes=15)  # an undeliverable reply is retried this long
+CLOSE_TIMEOUT = 5.0  # seconds to wait for a broken connection to close
 
 
 def _reason(exc: BaseException) -> str:
@@ -51,20 +64,44 @@ def _reason(exc: BaseException) -> str:
     return str(exc)
 
 
+def _prepare_file(path: Path) -> None:
+    """Create or upgrade the file, then check it can be read and written (runs in a worker thread)."""
+    upgrade_file(path)
+    check_file(path)
+
+
+async def _close_quietly(db: aiosqlite.Connection) -> None:
+    try:
+        await asyncio.wait_for(db.close(), CLOSE_TIMEOUT)
+    except Exception as exc:
+        log.debug("closing a broken connection failed: %s", type(exc).__name__)
+
+
 class Store:
     """Use `await Store.open(settings)`; call `close()` on shutdown so queued writes are kept."""
 
     def __init__(
-        self, settings: Settings, db: aiosqlite.Connection, secret: bytes, clock: Clock, queue_size: int
+        self,
+        settings: Settings,
+        clock: Clock,
+        queue_size: int,
+        reopen_every: float = REOPEN_EVERY,
+        reply_give_up: timedelta = REPLY_GIVE_UP,
     ) -> None:
         self.settings = settings
-        self._db = db
-        self._secret = secret
+        self._db: aiosqlite.Connection | None = None  # None while the log is down
+        self._secret: bytes | None = None
         self._clock = clock
         self._lock = asyncio.Lock()  # one transaction at a time on the shared connection
         self._writer: BatchWriter[Record] = BatchWriter(self._write, maxsize=queue_size)
         self._closed = False
         self._retention_task: asyncio.Task[None] | None = None
+        self._reopen_task: asyncio.Task[None] | None = None
+        self._reopen_every = reopen_every
+        self._reply_give_up = reply_give_up
+        self._down_since: datetime | None = None
+        self._down_reason: str | None = None
+        self._lost = 0
 
     @classmethod
     async def open(
@@ -74,23 +111,25 @@ class Store:
         clock: Clock = utc_now,
         queue_size: int = 10_000,
         retention_every: timedelta | None = RETENTION_EVERY,
+        degrade: bool = False,
+        reopen_every: float = REOPEN_EVERY,
+        reply_give_up: timedelta = REPLY_GIVE_UP,
     ) -> Store:
         """Create or upgrade the database, then start the background writer.
 
         Unless `retention_every` is None, `apply_retention()` also runs in the background, a minute
         after start and then at that interval, so old texts go even if nobody schedules it.
-        Raises StoreError with a one-line reason if the file cannot be created, read or migrated.
+        If the file cannot be created, read, written or migrated, raises StoreError with a one-line
+        reason, or with `degrade=True` (what the bot wants) returns a store that is down and keeps
+        retrying (see the module docstring).
         """
-        path = Path(settings.database_path)
+        store = cls(settings, clock, queue_size, reopen_every, reply_give_up)
         try:
-            await asyncio.to_thread(upgrade_file, path)
-            secret = load_or_create_secret(settings.user_hash_secret, path)
-            db = await connect(path)
-        except (SchemaTooNew, ValueError) as exc:
-            raise StoreError(str(exc)) from exc
-        except (sqlite3.Error, OSError) as exc:
-            raise StoreError(f"cannot open database {path}: {_reason(exc)}") from exc
-        store = cls(settings, db, secret, clock, queue_size)
+            await store._connect()
+        except StoreError as exc:
+            if not degrade:
+                raise
+            store._go_down(str(exc))
         store._writer.start(on_stop=store._abandon)
         if retention_every is not None:
             store._retention_task = asyncio.get_running_loop().create_task(
@@ -98,13 +137,72 @@ class Store:
             )
         return store
 
+    async def _connect(self) -> None:
+        path = Path(self.settings.database_path)
+        try:
+            await asyncio.to_thread(_prepare_file, path)
+            secret = load_or_create_secret(self.settings.user_hash_secret, path)
+            db = await connect(path)
+        except (SchemaTooNew, ValueError) as exc:
+            raise StoreError(str(exc)) from exc
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreError(f"cannot open database {path}: {_reason(exc)}") from exc
+        self._db, self._secret = db, secret
+
+    # -- degraded mode ----------------------------------------------------------------------------
+
+    @property
+    def status(self) -> StoreStatus:
+        """Healthy, or down since when and why; and how many records were lost so far."""
+        down = self._down_since is not None
+        return StoreStatus(not down, self._down_since, self._down_reason, self._lost)
+
+    @property
+    def healthy(self) -> bool:
+        return self._down_since is None
+
+    def _go_down(self, reason: str) -> None:
+        """Stop using the connection, say so once, and start retrying in the background."""
+        if self._down_since is not None:
+            return
+        self._down_since, self._down_reason = self._clock(), reason
+        broken, self._db = self._db, None
+        log.error(
+            "the question log is down: %s; the bot keeps answering without recording; retrying every %g s",
+            reason,
+            self._reopen_every,
+        )
+        if not self._closed:
+            self._reopen_task = asyncio.get_running_loop().create_task(self._reopen_loop(broken), name="store-reopen")
+
+    async def _reopen_loop(self, broken: aiosqlite.Connection | None) -> None:
+        if broken is not None:
+            await _close_quietly(broken)
+        while not self._closed:  # (3.11's wait_for can swallow a cancel: check, do not rely on it)
+            await asyncio.sleep(self._reopen_every)
+            if self._closed:
+                return
+            try:
+                await self._connect()
+            except StoreError as exc:
+                log.debug("the question log is still down: %s", exc)
+                continue
+            log.warning(
+                "the question log is back (down since %s); %d record(s) could not be written so far",
+                iso(self._down_since or self._clock()),
+                self._lost,
+            )
+            self._down_since = self._down_reason = None
+            return
+
     async def _retention_loop(self, every: timedelta) -> None:
         await asyncio.sleep(RETENTION_FIRST_DELAY)
         while True:
-            try:
-                await self.apply_retention()
-            except Exception as exc:
-                log.error("retention failed: %s: %s", type(exc).__name__, exc)
+            if self.healthy:
+                try:
+                    await self.apply_retention()
+                except Exception as exc:
+                    log.error("retention failed: %s: %s", type(exc).__name__, exc)
             await asyncio.sleep(every.total_seconds())
 
     def _abandon(self) -> None:
@@ -113,18 +211,22 @@ class Store:
         log.warning("the store was not closed; records still queued were not written")
         # aiosqlite's worker thread is not a daemon and would keep the process alive. stop() called
         # from a thread without an event loop skips the completion callback into the (closing) loop.
-        threading.Thread(target=self._db.stop, name="store-stop", daemon=True).start()
+        if self._db is not None:
+            threading.Thread(target=self._db.stop, name="store-stop", daemon=True).start()
 
     async def close(self) -> None:
         """Write what is queued, stop the writer and close the file (errors are logged, not raised)."""
         if self._closed:
             return
         self._closed = True
-        if self._retention_task is not None:
-            self._retention_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._retention_task
+        for task in (self._retention_task, self._reopen_task):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         await self._writer.close()
+        if self._db is None:
+            return
         try:
             await self._db.close()
         except Exception as exc:
@@ -138,17 +240,27 @@ class Store:
 
     def record_question(self, *, user_id: int | None, channel: str, reply: Reply) -> None:
         """Queue the outcome of one question (masked, user id hashed); drops and logs if the queue is full."""
+        if self._secret is None:  # the log is down
+            self._lost += 1
+            return
         try:
             record = question_record(reply, channel=channel, user_id=user_id, secret=self._secret, at=self._clock())
         except Exception as exc:
             log.error("could not prepare a question record: %s", type(exc).__name__)
             return
-        self._writer.put(record)
+        self._queue(record)
+
+    def _queue(self, record: Record) -> None:
+        if not self._writer.put(record):
+            self._lost += 1
 
     def record_feedback(
         self, *, user_id: int | None, channel: str, entry_id: str, helpful: bool, question: str | None = None
     ) -> None:
         """Queue a 👍/👎 on an entry; a 👎 also puts the question into review."""
+        if self._secret is None:  # the log is down
+            self._lost += 1
+            return
         try:
             record = feedback_record(
                 channel=channel,
@@ -162,29 +274,38 @@ class Store:
         except Exception as exc:
             log.error("could not prepare a feedback record: %s", type(exc).__name__)
             return
-        self._writer.put(record)
+        self._queue(record)
 
     async def _write(self, batch: list[Record]) -> None:
         """Write a batch in one transaction; if that fails, record by record, so one bad record
-        (or a lock that outlasted the busy timeout) does not take the whole batch with it."""
+        (or a lock that outlasted the busy timeout) does not take the whole batch with it. A fault
+        of the database itself takes the store down instead. Never raises."""
         async with self._lock:
-            try:
-                await write_batch(self._db, batch)
+            db = self._db
+            if db is None:
+                self._lost += len(batch)
                 return
-            except Exception:
-                if len(batch) == 1:
-                    raise
+            try:
+                await write_batch(db, batch)
+                return
+            except Exception as exc:
+                if is_outage(exc):
+                    self._lost += len(batch)
+                    self._go_down(_reason(exc))
+                    return
             failed: Exception | None = None
             lost = 0
-            for record in batch:
+            for done, record in enumerate(batch):
                 try:
-                    await write_batch(self._db, [record])
+                    await write_batch(db, [record])
                 except Exception as exc:
+                    if is_outage(exc):
+                        self._lost += len(batch) - done
+                        self._go_down(_reason(exc))
+                        return
                     failed, lost = exc, lost + 1
-            if failed is not None and lost == len(batch):
-                raise failed
             if failed is not None:
-                self._writer.dropped += lost
+                self._lost += lost
                 log.error(
                     "%d of %d record(s) could not be written: %s: %s", lost, len(batch), type(failed).__name__, failed
                 )
@@ -194,10 +315,10 @@ class Store:
     async def list_groups(self, status: str | None = "pending", limit: int = 50) -> list[Group]:
         """Review groups, most asked first; status None (or "all") lists every status."""
         review.check_status(status)
-        return await self._read(review.list_groups(self._db, status, limit))
+        return await self._read(lambda db: review.list_groups(db, status, limit))
 
     async def get_group(self, group_id: int) -> Group | None:
-        return await self._read(review.get_group(self._db, group_id))
+        return await self._read(lambda db: review.get_group(db, group_id))
 
     async def resolve_group(
         self, group_id: int, entry_id: str, by: str | None = None, *, by_user_id: int | None = None
@@ -219,6 +340,8 @@ class Store:
     def staff_label(self, user_id: int, channel: str = "telegram") -> str:
         """How a chat admin appears in the audit columns: "telegram:" and the start of the same
         keyed hash citizens get, so their actions can be told apart but the id is not stored."""
+        if self._secret is None:
+            raise StoreError(self.status.describe())
         return f"{channel}:{(hash_user(self._secret, user_id) or '')[:STAFF_HASH_CHARS]}"
 
     def _who(self, by: str | None, by_user_id: int | None) -> str:
@@ -229,42 +352,42 @@ class Store:
         raise ValueError("say who changed the group: either by or by_user_id")
 
     async def _change(self, group_id: int, status: str, entry_id: str | None, by: str) -> bool:
-        async def change() -> bool:
-            async with self._lock, transaction(self._db):
-                return await review.set_status(self._db, group_id, status, entry_id, by, iso(self._clock()))
+        async def change(db: aiosqlite.Connection) -> bool:
+            async with self._lock, transaction(db):
+                return await review.set_status(db, group_id, status, entry_id, by, iso(self._clock()))
 
-        return await self._read(change())
+        return await self._read(change)
 
     async def mark_answerable(self, answer: Callable[[str], Reply]) -> int:
         """After a knowledge reload: flag pending groups the new content answers; returns how many.
 
         `answer` is the pipeline (text -> Reply). Flags that no longer hold are cleared.
         """
-        groups = await self._read(review.pending_texts(self._db))
+        groups = await self._read(review.pending_texts)
         found: dict[int, str | None] = {}
         for start in range(0, len(groups), ANSWER_CHUNK):
             found.update(review.answerable_entries(groups[start : start + ANSWER_CHUNK], answer))
             await asyncio.sleep(0)  # the pipeline is synchronous: let citizens' messages through
 
-        async def save() -> None:
-            async with self._lock, transaction(self._db):
-                await self._db.executemany(
+        async def save(db: aiosqlite.Connection) -> None:
+            async with self._lock, transaction(db):
+                await db.executemany(
                     "UPDATE review_groups SET answerable_entry_id = ? WHERE id = ? AND status = 'pending'",
                     [(entry_id, group_id) for group_id, entry_id in found.items()],
                 )
 
-        await self._read(save())
+        await self._read(save)
         return sum(1 for entry_id in found.values() if entry_id)
 
     # -- staff reports --------------------------------------------------------------------------
 
     async def stats(self, days: int = 30) -> Stats:
         """Figures for the last `days` days, today included."""
-        return await self._read(compute_stats(self._db, days, peru_day(self._clock())))
+        return await self._read(lambda db: compute_stats(db, days, peru_day(self._clock())))
 
     async def export_csv(self, path: Path) -> int:
         """Every review group as CSV (UTF-8 with BOM, opens cleanly in Excel/LibreOffice); returns rows."""
-        groups = await self._read(review.list_groups(self._db, None, None))
+        groups = await self._read(lambda db: review.list_groups(db, None, None))
         try:
             return await asyncio.to_thread(write_groups_csv, groups, Path(path))
         except OSError as exc:
@@ -278,32 +401,111 @@ class Store:
         text. Freed space is overwritten (secure_delete) and the WAL is checkpointed, so the texts
         are really gone from the files.
         """
-        cutoff = iso(self._clock() - timedelta(days=self.settings.retention_days))
+        now = self._clock()
+        cutoff = iso(now - timedelta(days=self.settings.retention_days))
 
-        async def run() -> int:
+        async def run(db: aiosqlite.Connection) -> int:
             async with self._lock:
-                async with transaction(self._db):
-                    q = await self._db.execute(
+                async with transaction(db):
+                    q = await db.execute(
                         "UPDATE questions SET text = NULL, normalized = NULL "
                         "WHERE asked_at < ? AND (text IS NOT NULL OR normalized IS NOT NULL)",
                         (cutoff,),
                     )
-                    f = await self._db.execute(
+                    f = await db.execute(
                         "UPDATE feedback SET text = NULL WHERE given_at < ? AND text IS NOT NULL", (cutoff,)
                     )
-                    await review.refresh_old_representatives(self._db, cutoff)
-                await self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                    await review.refresh_old_representatives(db, cutoff)
+                    await inbox.prune(db, iso(now - INBOX_KEEP), cutoff)
+                await db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
                 return max(q.rowcount, 0) + max(f.rowcount, 0)
 
-        removed = await self._read(run())
+        removed = await self._read(run)
         log.info("retention: removed %d question text(s) older than %d days", removed, self.settings.retention_days)
         return removed
 
-    async def _read(self, work: Awaitable[T]) -> T:
+    async def _read(self, work: Callable[[aiosqlite.Connection], Awaitable[T]]) -> T:
         """Run a staff-facing query or change after the queued records are written (so it sees
-        them); database faults become a one-line StoreError."""
+        them); database faults, and a log that is down, become a one-line StoreError."""
+        await self._writer.flush()
+        db = self._db
+        if db is None:
+            raise StoreError(self.status.describe())
         try:
-            await self._writer.flush()
-            return await work
+            return await work(db)
         except _DB_ERRORS as exc:
+            if is_outage(exc):
+                self._go_down(_reason(exc))
             raise StoreError(f"database error: {exc}") from exc
+
+    # -- durable inbox and outbox (see inbox.py) ----------------------------------------------------
+
+    async def save_updates(self, updates: Sequence[tuple[int, str]]) -> list[int] | None:
+        """Store raw updates, (update_id, JSON text), in one transaction: call before confirming
+        them to Telegram. Returns the ids not seen before, in order (handle those; the others are
+        redeliveries), or None when the log is down (nothing is durable: handle them all)."""
+        at = iso(self._clock())
+        return await self._durable(lambda db: inbox.save_updates(db, updates, at), None)
+
+    async def mark_answered(self, update_id: int, reply: str | None = None) -> int | None:
+        """Mark an update handled and forget its raw text. With `reply` (the serialised message to
+        send), keep it in the outbox in the same transaction and return its id: send it, then call
+        `reply_sent` or `reply_failed`. None if there was no reply, the update was answered already
+        (do not send it twice) or the log is down."""
+        at = iso(self._clock())
+
+        async def step(db: aiosqlite.Connection) -> int | None:
+            if not await inbox.mark_answered(db, update_id, at) or reply is None:
+                return None
+            return await inbox.keep_reply(db, reply, update_id, at, at)
+
+        return await self._durable(step, None)
+
+    async def unanswered(self, limit: int | None = None) -> list[PendingUpdate]:
+        """Stored updates never answered, oldest first, with their age: replay them on start, once
+        each (mark_answered); [] when the log is down."""
+        now = self._clock()
+        return await self._durable(lambda db: inbox.unanswered(db, now, limit), [])
+
+    async def keep_reply(self, payload: str, *, update_id: int | None = None, retry_in: float = 0.0) -> int | None:
+        """Keep a reply that could not be delivered (or is about to be sent) for `due_replies`;
+        returns its id, or None when the log is down."""
+        now = self._clock()
+        at, due = iso(now), iso(now + timedelta(seconds=retry_in))
+        return await self._durable(lambda db: inbox.keep_reply(db, payload, update_id, at, due), None)
+
+    async def due_replies(self, limit: int = 50) -> list[PendingReply]:
+        """Kept replies whose next attempt is due, oldest due first; [] when the log is down."""
+        now = iso(self._clock())
+        return await self._durable(lambda db: inbox.due_replies(db, now, limit), [])
+
+    async def reply_sent(self, reply_id: int) -> None:
+        """The reply was delivered: forget it."""
+        await self._durable(lambda db: inbox.reply_sent(db, reply_id), None)
+
+    async def reply_failed(self, reply_id: int, error: str) -> float | None:
+        """A delivery attempt failed (`error`: a short reason such as the exception's type, never the
+        text). Returns the seconds until it is due again (2, 4, 8 ... 60), or None when it was given
+        up, after `reply_give_up` (15 minutes by default), and deleted; None too when the log is down."""
+        now = self._clock()
+        delay = await self._durable(lambda db: inbox.reply_failed(db, reply_id, error, now, self._reply_give_up), None)
+        if delay is None and self.healthy:
+            log.error("a reply was given up (undelivered for %s, or no longer kept): %s", self._reply_give_up, error)
+        return delay
+
+    async def _durable(self, step: Callable[[aiosqlite.Connection], Awaitable[T]], default: T) -> T:
+        """Run one step in its own transaction, committed before returning; never raises: a fault
+        returns `default` (and a fault of the database takes the store down)."""
+        async with self._lock:
+            db = self._db
+            if db is None:
+                return default
+            try:
+                async with transaction(db):
+                    return await step(db)
+            except Exception as exc:
+                if is_outage(exc):
+                    self._go_down(_reason(exc))
+                else:
+                    log.error("a durable inbox/outbox step failed: %s: %s", type(exc).__name__, exc)
+                return default

@@ -36,7 +36,6 @@ class BatchWriter(Generic[T]):
         self._name = name
         self._task: asyncio.Task[None] | None = None
         self._closed = False
-        self.dropped = 0  # items lost to a full queue or a failed batch
 
     def start(self, on_stop: Callable[[], None] | None = None) -> None:
         """Start the background task (needs a running event loop).
@@ -53,13 +52,11 @@ class BatchWriter(Generic[T]):
     def put(self, item: T) -> bool:
         """Queue `item` without waiting; False (and a warning) when it had to be dropped."""
         if self._closed or self._task is None or self._task.done():
-            self.dropped += 1
             log.warning("%s is not running; a record was dropped", self._name)
             return False
         try:
             self._queue.put_nowait(item)
         except asyncio.QueueFull:
-            self.dropped += 1
             log.warning("%s queue is full (%d); a record was dropped", self._name, self._queue.maxsize)
             return False
         return True
@@ -90,7 +87,6 @@ class BatchWriter(Generic[T]):
             try:
                 await self._handle(batch)
             except Exception as exc:  # a database fault must never reach the caller
-                self.dropped += len(batch)
                 log.error("%s could not write %d record(s): %s: %s", self._name, len(batch), type(exc).__name__, exc)
             finally:
                 for _ in batch:

@@ -1,0 +1,207 @@
+"""What exactly a question asks about a service (its cost, its office hours...) and whether an entry says it.
+
+An entry can be the right service and still not hold the answer: "¿a qué hora abren?" about an
+entry with no opening hours. Presenting it as *the* answer then misleads the citizen, so the
+pipeline offers it as the closest help and says honestly that this point is not covered.
+
+Coverage is read from the entry's own answer fields (cost, requirements, steps, channels...), so
+content staff rarely need to declare anything; `not_covered: [hours]` on an entry says it explicitly.
+Cues are matched on folded text (lowercase, no accents, chat slang spelled out).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from bot.core.models import Entry
+from bot.core.normalize import words
+
+
+@dataclass(frozen=True)
+class Aspect:
+    name: str
+    asked: re.Pattern[str]  # on the folded question
+    # On the entry's folded answer texts; None: the word the question used must appear there.
+    said: re.Pattern[str] | None
+    channels: frozenset[str] = frozenset()  # channel kinds that by themselves cover the aspect
+    # On the entry's folded title: the entry is about something else ("renovación" when asked for the
+    # first time, "consulta" when asked how to join); then the aspect is not covered.
+    contrary: re.Pattern[str] | None = None
+
+
+def _re(pattern: str) -> re.Pattern[str]:
+    return re.compile(rf"\b(?:{pattern})\b")
+
+
+AMOUNT = r"s \d+|\d+ soles|usd \d+|gratuit[oa]s?|gratis|sin costo|no tiene costo|no cuesta|free|no cost"
+ASPECTS: tuple[Aspect, ...] = (
+    Aspect(
+        "cost",
+        _re(
+            r"cuanto (?:cuesta|cuestan|sale|salen|cobran|cobra|vale|es el (?:pago|costo|precio)|hay que pagar|"
+            r"se paga|pago)|costo|precio|tarifa|how much|what s the fee|what is the fee|the fee for|price|cost of"
+        ),
+        _re(AMOUNT),
+    ),
+    Aspect(
+        "amount",
+        _re(r"cuanto (?:dinero|plata)|cuanto (?:le |les |me |te |nos )?(?:van a pagar|pagan|dan|recibe|reciben)|"
+            r"cuanto es (?:la|el|mi|su) (?:pension|bono|monto|subsidio|pago|sueldo)|monto|"
+            r"how much (?:money|do they pay)"),
+        _re(AMOUNT),
+    ),
+    Aspect(
+        "requirements",
+        _re(r"requisitos?|que (?:documentos|papeles) (?:necesito|piden|llevo|debo)|requirements|what do i need"),
+        None,
+    ),
+    Aspect("hours", _re(r"horarios?|a que hora|hasta que hora|atienden|abren|cierran|opening hours|what time"),
+           _re(r"\d{1,2}(?: \d\d)? ?(?:am|pm|h)|horarios?|lunes a|24 horas|opening hours")),
+    Aspect("phone", _re(r"(?:numero|linea) (?:de )?(?:telefono|whatsapp|contacto|atencion)|"
+                        r"telefono de (?:contacto|atencion)|cual es el (?:telefono|correo)|a que numero|llamar|"
+                        r"correo electronico de|phone number|whatsapp number|number to call"),
+           None, frozenset({"telefono", "whatsapp", "correo"})),
+    Aspect(
+        "when",
+        _re(r"en que (?:mes|fecha)|que fecha (?:sale|abre|empieza|inicia|es)|fecha (?:limite|de inicio|de cierre)|"
+            r"plazo|"
+            r"cuando (?:sale|salen|abre|abren|empieza|inicia|cierra|vence|es la (?:proxima|siguiente))|deadline"),
+        _re(r"enero|febrero|marzo|abril|mayo|junio|julio|agosto|setiembre|septiembre|octubre|noviembre|diciembre|"
+            r"plazo|\d+ dias|hasta el|january|february|march|april|june|july|august|september|october|november"),
+    ),
+    Aspect(
+        "duration",
+        _re(r"cuanto (?:tiempo )?(?:demora|tarda|dura|se demora|toma)|cuanto tiempo|cuantos dias|en cuanto tiempo|"
+            r"how long"),
+        _re(r"\d+ (?:dias|horas|minutos|semanas|meses|anos|days|hours|minutes|weeks|months|years)|inmediat\w*|"
+            r"al instante|mismo dia|en el dia|immediately|same day"),
+    ),
+    Aspect("foreigner", _re(r"(?<!el )extranjer[oa]s?|venezolan[oa]s?|foreigners?|foreign national"),
+           _re(r"extranjer\w*|foreign\w*")),
+    Aspect("abroad", _re(r"desde el extranjero|en el extranjero|desde (?:aqui|aca)|fuera del pais|"
+                         r"(?:viajar|volver|regresar) (?:a|al) peru|consulado|abroad"),
+           _re(r"extranjero|exterior|consulados?|abroad")),
+    Aspect("minor", _re(r"menor(?:es)? de edad|recien nacid[oa]|(?:de|para) (?:mi|un|una) (?:bebe|nino|nina)|"
+                        r"for (?:my|a) (?:child|baby)|minors?"),
+           _re(r"menor(?:es)?|nin[oa]s?|bebes?|recien nacid\w*|child\w*|minors?")),
+    Aspect("first-time", _re(r"por primera vez|first time"), None,
+           contrary=_re(r"renov\w*|duplicad\w*|revalid\w*|record|consulta\w*|estado|renew\w*|duplicate|check\w*")),
+    Aspect("join", _re(r"afili(?:o|ar|arme|arse|arte|arlo|arla|e|en)|inscrib(?:o|ir|irme|irse|irte|irlo|irla|e|en)|"
+                       r"enrol(?:l|l me)?|sign up|join"),
+           _re(r"afilia\w*|inscri\w*|registr\w*|enrol\w*|sign up"), contrary=_re(r"consulta\w*|check\w*")),
+    Aspect("penalty", _re(r"multas?|sancion\w*|sancionan|penalidad\w*|me bloquean|que pasa si|penalt\w+"),
+           _re(r"multas?|sancion\w*|penalidad\w*|penalt\w+")),
+    Aspect("payment-code", _re(r"codigo de pago|payment code"), _re(r"codigo \d+|code \d+")),
+    Aspect("purchase", _re(r"(?:como|donde) (?:\w+ )?(?:compro|comprar|se compra|adquiero)|"
+                           r"(?:how|where) (?:do i|to|can i) buy"),
+           _re(r"compr\w*|venta|vend\w*|adquiri\w*|buy")),
+    Aspect("payment-method", _re(r"con (?:tarjeta|yape|plin|efectivo|paypal)|comision\w*"), None),
+    Aspect("refund", _re(r"devuelvan|devolucion de (?:mi|la|el) (?:pago|dinero|plata)|reembols\w+|refund"),
+           _re(r"devol\w+|reembols\w+|refund\w*")),
+    Aspect("legalisation", _re(r"apostill\w+|legaliz\w+|me lo aceptan|lo aceptan en|valid[oa] en"),
+           _re(r"apostill\w+|legaliz\w+|valid\w* en el extranjero")),
+)
+PLACE = "place"  # a place the entry does not serve (see Places); not a cue pattern
+NAMES = frozenset({*(a.name for a in ASPECTS), PLACE})
+# A cost field that only sends the citizen elsewhere for the amount does not answer "how much".
+_REFERRAL = re.compile(r"(?:consulta|revisa|confirma|verifica|check|see)\b(?!.*\d)")
+_ANY = re.compile("|".join(a.asked.pattern for a in ASPECTS))  # one pass for the usual question asking none
+_BY_NAME = {a.name: a for a in ASPECTS}
+
+
+def asked(question: str) -> list[str]:
+    """The aspects a question asks about, in the order listed above."""
+    text = " ".join(words(question))
+    if not _ANY.search(text):
+        return []
+    return [a.name for a in ASPECTS if a.asked.search(text)]
+
+
+@lru_cache(maxsize=16_384)  # entries are immutable; a reload brings new ones
+def _answer_text(entry: Entry) -> str:
+    """Everything an entry tells a citizen (not how citizens ask for it), folded, both languages."""
+    parts: list[str] = []
+    for lang in ("es", "en"):
+        parts += [entry.summary.get(lang), *entry.steps.get(lang), *entry.requirements.get(lang)]
+        if entry.cost is not None:
+            parts.append(entry.cost.get(lang))
+        if entry.location is not None:
+            parts.append(entry.location.get(lang))
+        parts += [c.label.get(lang) for c in entry.channels if c.label is not None]
+    parts += [c.value for c in entry.channels]
+    return " ".join(" ".join(words(p)) for p in parts)
+
+
+def covers(entry: Entry, name: str, question: str = "") -> bool:
+    """Whether the entry says what the aspect asks (staff `not_covered` overrules what the text suggests)."""
+    if name in entry.not_covered:
+        return False
+    aspect = _BY_NAME.get(name)
+    if aspect is None:  # "place" is judged by place_uncovered; a staff declaration is all it needs here
+        return True
+    if aspect.contrary is not None and aspect.contrary.search(" ".join(words(entry.title.es))):
+        return False  # a look-up entry does not tell how to join, a renewal one how to get it first
+    if aspect.said is None and aspect.contrary is not None:
+        return True
+    if name == "requirements":
+        return bool(entry.requirements.es)
+    if name == "cost" and entry.cost is not None and not _REFERRAL.match(" ".join(words(entry.cost.es))):
+        return True  # the cost field says what is paid ("Gratuito", "solo el costo de las copias")
+    if aspect.channels and any(c.kind in aspect.channels for c in entry.channels):
+        return True
+    text = _answer_text(entry)
+    if aspect.said is not None:
+        return aspect.said.search(text) is not None
+    used = aspect.asked.search(" ".join(words(question)))
+    return used is not None and re.search(rf"\b{re.escape(used.group(0).split()[-1])}\b", text) is not None
+
+
+def uncovered(entry: Entry, question: str) -> list[str]:
+    """The aspects the question asks that the entry does not say."""
+    return [name for name in asked(question) if not covers(entry, name, question)]
+
+
+class Places:
+    """Peru's places as citizens write them (knowledge/departamentos.yaml aliases) -> their department.
+
+    A question naming a place ("me pusieron una papeleta en Trujillo") asks about that place; an entry
+    whose title names another one ("Papeletas de tránsito en Lima") does not answer it.
+    """
+
+    def __init__(self, aliases: dict[str, str]) -> None:
+        self.aliases = aliases
+        ordered = sorted(aliases, key=len, reverse=True)
+        self._pattern = re.compile(rf"\b(?:{'|'.join(map(re.escape, ordered))})\b") if ordered else None
+        self.words = frozenset(w for a in aliases for w in a.split() if len(w) > 3)  # "lima metropolitana"
+
+    @classmethod
+    def load(cls, path: Path) -> Places:
+        """Read the departments file; a missing or unreadable one means no places (validation reports it)."""
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError):
+            return cls({})
+        aliases: dict[str, str] = {}
+        for item in data if isinstance(data, list) else []:
+            if isinstance(item, dict) and isinstance(item.get("aliases"), list):
+                for alias in item["aliases"]:
+                    aliases.setdefault(" ".join(words(str(alias))), str(item.get("id", "")))
+        return cls({a: d for a, d in aliases.items() if a})
+
+    def named(self, text: str) -> set[str]:
+        """The departments a text names."""
+        if self._pattern is None:
+            return set()
+        return {self.aliases[m.group(0)] for m in self._pattern.finditer(" ".join(words(text)))}
+
+
+def place_uncovered(entry: Entry, question: str, places: Places) -> bool:
+    """The question names a place and the entry is about another one only (by its title)."""
+    asked_places = places.named(question)
+    scope = places.named(entry.title.es)
+    return bool(asked_places and scope and not asked_places & scope)

@@ -1,0 +1,92 @@
+"""General-language knowledge the knowledge base itself cannot give: how common a word is.
+
+The knowledge base only knows its own vocabulary, so on its own every other word looks equally
+informative: "necesito", "hermana" and "Netflix" would all weigh like "pasaporte". Word frequencies
+of general Spanish and English (the offline `wordfreq` lists) tell a context word that any message
+may carry from a rare word that says the question is about something else, and tell a real word
+("perro", "parque") that must not be "corrected" from a typo ("lisencia") that may.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from functools import cache
+
+from wordfreq import get_frequency_dict
+
+VALID_WORD_ZIPF = 3.0  # at least about once per million words: a real word, not a typo
+RARE_ZIPF = 4.0  # this rare or rarer: fully informative
+COMMON_ZIPF = 6.5  # this common: as little information as a function word
+MIN_INFORMATION = 0.1
+
+# Words about the person asking rather than the service asked for: family, self-introduction,
+# politeness, wanting and hearing. Frequencies alone rank some of them like content words.
+CONTEXT_WORDS: dict[str, frozenset[str]] = {
+    "es": frozenset(
+        """
+        mama mami papa papi madre padre hijo hija hijos hijas hermano hermana hermanos hermanas abuelo abuela
+        abuelita abuelito abuelos tio tia tios primo prima esposo esposa esposos novio novia suegro suegra
+        sobrino sobrina nieto nieta vecino vecina amigos amigas familia familiar pareja cunado cunada senor
+        soy llamo llama nombre anos edad vivo vive viven vivimos trabajo trabaja estudio estudia
+        escuche escucho oi dijeron dicen contaron comentaron recomendaron entiendo entendi pregunto pregunta
+        consulta consultar averiguar averigue quisiera queria quieren necesita necesitan necesitamos
+        gustaria agradeceria agradezco saludo saludos cordial atentamente estimados buenas noches tardes
+        disculpa disculpe molestia perdon antemano bendiciones bendicion dios
+        uno una dos tres cuatro cinco seis siete ocho nueve diez once doce quince veinte treinta cien mil
+        enero febrero marzo abril mayo junio julio agosto setiembre septiembre octubre noviembre diciembre
+        ayudarme ayudarnos orientarme orientacion informacion info
+        """.split()
+    ),
+    "en": frozenset(
+        """
+        mom mum dad mother father son daughter brother sister grandma grandmother grandpa grandfather aunt uncle
+        cousin wife husband neighbour neighbor friend family name years old live lives living heard told said
+        wondering wonder asking ask question information info
+        """.split()
+    ),
+}
+
+
+def _plain(word: str) -> str:
+    if word.isascii():
+        return word.lower()
+    decomposed = unicodedata.normalize("NFKD", word.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@cache
+def zipf_table(lang: str) -> dict[str, float]:
+    """Folded word -> Zipf frequency (log10 per billion words); loaded once per process."""
+    folded: dict[str, float] = {}
+    for word, share in get_frequency_dict(lang, "small").items():
+        plain = _plain(word)
+        if plain.isalnum():
+            folded[plain] = folded.get(plain, 0.0) + share
+    return {w: math.log10(share * 1e9) for w, share in folded.items()}
+
+
+def zipf(word: str, lang: str) -> float:
+    """How common a folded word is in general language (0.0 when not in the list)."""
+    return zipf_table(lang if lang in CONTEXT_WORDS else "es").get(word, 0.0)
+
+
+def is_valid_word(word: str, lang: str) -> bool:
+    """A real word of the language, which typo correction must leave alone."""
+    return zipf(word, lang) >= VALID_WORD_ZIPF
+
+
+def information(word: str, lang: str) -> float:
+    """0.1..1: how much a word the knowledge base does not know says about what is asked.
+
+    Rare words (names of other products, animals, institutions: "Yape", "perro"...) keep most of
+    their weight, so they still pull a question away from every entry; common ones and words about
+    the asker ("mi hermana", "escuché", "tengo 45 años") weigh little.
+    """
+    if word.isdigit() or word in CONTEXT_WORDS.get(lang, CONTEXT_WORDS["es"]):
+        return MIN_INFORMATION
+    frequency = zipf(word, lang)
+    if frequency <= RARE_ZIPF:
+        return 1.0
+    share = (COMMON_ZIPF - frequency) / (COMMON_ZIPF - RARE_ZIPF)
+    return max(MIN_INFORMATION, min(1.0, share))

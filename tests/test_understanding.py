@@ -1,0 +1,168 @@
+"""How the matcher reads what citizens really write: context, slang, acronyms, entry texts, and what
+an entry does not say (issue 9)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.core.analyzer import Analyzer
+from bot.core.explain import format_explanation
+from bot.core.knowledge import load_knowledge, load_knowledge_or_raise
+from bot.core.lexicon import information
+from bot.core.models import Outcome
+from bot.core.normalize import stem
+from bot.core.pipeline import Pipeline
+
+FIXTURE = Path(__file__).parent / "fixtures" / "mini_kb"
+SHIPPED = Path(__file__).resolve().parent.parent / "knowledge"
+
+
+@pytest.fixture(scope="module")
+def pipeline() -> Pipeline:
+    return Pipeline(load_knowledge_or_raise(FIXTURE))
+
+
+@pytest.fixture(scope="module")
+def shipped() -> Pipeline:
+    return Pipeline(load_knowledge_or_raise(SHIPPED))
+
+
+def edited_kb(tmp_path: Path, entry: str, extra: str) -> Path:
+    folder = tmp_path / "kb"
+    shutil.copytree(FIXTURE, folder)
+    path = folder / "services" / f"{entry}.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + extra, encoding="utf-8")
+    return folder
+
+
+def test_family_places_and_ages_do_not_drown_the_question(pipeline: Pipeline) -> None:
+    reply = pipeline.ask("buenas tardes, mi hermana vive en Cusco, tiene 42 años y perdió su dni, qué tiene que hacer")
+    assert reply.outcome is Outcome.ANSWER and reply.entry_id == "dni-duplicado"
+
+
+def test_a_rare_unknown_word_still_weighs_more_than_a_context_word() -> None:
+    assert information("yape", "es") == 1.0
+    assert information("hermana", "es") < 0.2 and information("necesito", "es") < information("perro", "es")
+
+
+def test_real_words_are_not_bent_into_knowledge_base_words() -> None:
+    analyzer = Analyzer("es")
+    for text in ("pero", "puntos", "porque", "transparencia", "foto", "licencia"):
+        analyzer.learn(text)
+    analyzer.freeze()
+    assert [analyzer.correct(w) for w in ("perro", "juntos", "parque", "transferencia")] == [
+        "perro", "juntos", "parque", "transferencia"
+    ]
+    assert analyzer.correct("lisencia") == "licencia"
+
+
+def test_glued_words_are_split_against_the_vocabulary() -> None:
+    analyzer = Analyzer("es")
+    analyzer.learn("renovar dni")
+    analyzer.freeze()
+    assert analyzer.analyze("renovardni").stems == (stem("renovar"), "dni")
+
+
+def test_verb_forms_with_pronouns_meet_the_infinitive() -> None:
+    assert stem("sacarlos") == stem("sacar") == stem("saca")
+    assert stem("costaria") == stem("costar")
+    assert stem("pague") == stem("pagar") and stem("falsifique") == stem("falsificar")
+
+
+@pytest.mark.parametrize("message", ["q puedes hacer", "k hace este bot", "ke sabes hacer"])
+def test_chat_spelling_reaches_the_help_intent(shipped: Pipeline, message: str) -> None:
+    reply = shipped.ask(message)
+    assert reply.outcome is Outcome.SMALLTALK and reply.intent == "help"
+
+
+def test_slang_question_is_answered(pipeline: Pipeline) -> None:
+    assert pipeline.ask("kiero renovar mi dni xq ta vencido, q hago").entry_id == "dni-renovacion"
+
+
+def test_an_answer_word_finds_its_entry() -> None:
+    # "biofacial" is only in the steps: it still counts, as a weaker field, towards renewal.
+    kb = load_knowledge_or_raise(FIXTURE)
+    index = Pipeline(kb)._indexes["es"]
+    assert index.field_of("dni-renovacion", "biofacial") == "body"
+    assert index.field_of("dni-renovacion", stem("renovar")) == "main"
+
+
+def test_situations_are_matched_like_questions(tmp_path: Path) -> None:
+    before = Pipeline(load_knowledge_or_raise(FIXTURE)).ask("me asaltaron en el micro y se llevaron la billetera")
+    assert before.outcome is not Outcome.ANSWER
+    folder = edited_kb(tmp_path, "dni-duplicado", "situations: [me asaltaron y se llevaron mi billetera]\n")
+    reply = Pipeline(load_knowledge_or_raise(folder)).ask("me asaltaron en el micro y se llevaron la billetera")
+    assert reply.outcome is Outcome.ANSWER and reply.entry_id == "dni-duplicado"
+
+
+def test_a_point_the_entry_does_not_say_is_offered_honestly_not_answered(pipeline: Pipeline) -> None:
+    reply = pipeline.ask("a que hora atienden para renovar el dni")
+    assert reply.outcome is Outcome.SUGGEST and reply.uncovered and reply.aspect == "hours"
+    assert reply.candidates[0].id == "dni-renovacion"
+    covered = pipeline.ask("cuanto cuesta renovar el dni")  # the entry gives the fee
+    assert covered.outcome is Outcome.ANSWER and covered.aspect == "cost" and not covered.uncovered
+
+
+def test_not_covered_message_is_used_when_the_base_has_one(shipped: Pipeline) -> None:
+    reply = shipped.ask("¿Cuánto cuesta exactamente un certificado literal en SUNARP?")
+    assert reply.outcome is Outcome.SUGGEST and reply.uncovered and reply.aspect == "cost"
+    assert reply.candidates[0].id == "sunarp-sprl"
+    assert reply.text == shipped.kb.message("not_covered", "es") != shipped.kb.message("suggest_intro", "es")
+
+
+def test_staff_can_declare_what_an_entry_does_not_cover(tmp_path: Path) -> None:
+    folder = edited_kb(tmp_path, "dni-renovacion", "not_covered: [cost]\n")
+    reply = Pipeline(load_knowledge_or_raise(folder)).ask("cuanto cuesta renovar el dni")
+    assert reply.outcome is Outcome.SUGGEST and reply.uncovered and reply.aspect == "cost"
+
+
+def test_an_unknown_aspect_is_a_validation_error_with_its_line(tmp_path: Path) -> None:
+    folder = edited_kb(tmp_path, "dni-renovacion", "not_covered: [horas]\n")
+    kb, problems = load_knowledge(folder)
+    assert kb is None
+    messages = [p.render("en") for p in problems]
+    assert any("dni-renovacion.yaml:" in m and "unknown aspect 'horas'" in m for m in messages)
+
+
+def test_acronyms_match_on_their_written_form_or_their_context(shipped: Pipeline) -> None:
+    assert shipped.ask("olvidé mi clave SOL").entry_id == "clave-sol"
+    assert shipped.ask("olvide mi clave sol").entry_id == "clave-sol"
+    weather = shipped.ask("va a salir el sol mañana")
+    assert weather.outcome is not Outcome.ANSWER and "clave-sol" not in {e.id for e in weather.candidates}
+    assert "pide" not in {e.id for e in shipped.ask("me piden el dni").candidates}
+    assert shipped.ask("qué es la PIDE").entry_id == "pide"
+
+
+def test_explain_shows_weights_aspect_coverage_and_gates(shipped: Pipeline) -> None:
+    text = format_explanation(shipped.explanation("¿Cuánto cuesta exactamente un certificado literal en SUNARP?"))
+    assert "aspect asked: cost" in text
+    assert "sunarp-sprl" in text and "does not say: cost" in text and "held back: aspect not covered" in text
+    assert "certificado=" in text and "held back: score" in text  # each word's weight; each candidate's gate
+    assert "netflix*=" in format_explanation(shipped.explanation("cuanto cuesta netflix"))  # * marks unknown words
+
+
+def test_a_place_the_entry_does_not_serve_is_not_answered_as_if_it_did(shipped: Pipeline) -> None:
+    lima = shipped.ask("tengo una papeleta de transito, donde la pago en Lima")
+    elsewhere = shipped.ask("tengo una papeleta de transito que me pusieron en Trujillo, donde la pago")
+    assert lima.outcome is Outcome.ANSWER and lima.entry_id == "sat-papeletas"
+    assert elsewhere.outcome is Outcome.SUGGEST and elsewhere.uncovered and elsewhere.aspect == "place"
+    assert elsewhere.candidates[0].id == "sat-papeletas"
+
+
+def test_diminutives_meet_their_word() -> None:
+    analyzer = Analyzer("es")
+    analyzer.learn("bodega papel")
+    analyzer.freeze()
+    assert [analyzer.correct(w) for w in ("bodeguita", "papelito")] == ["bodega", "papel"]
+
+
+def test_how_to_join_is_not_answered_by_a_look_up_entry(shipped: Pipeline) -> None:
+    from bot.core import aspects
+
+    assert not aspects.covers(shipped.kb.entries["sis-consulta"], "join")
+    assert aspects.covers(shipped.kb.entries["sis-afiliacion"], "join")
+    assert shipped.ask("¿cómo me afilio al SIS?").entry_id == "sis-afiliacion"
+    assert shipped.ask("¿dónde verifico si estoy afiliado al SIS?").entry_id == "sis-consulta"
