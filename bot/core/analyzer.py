@@ -18,7 +18,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from bot.core.lexicon import MIN_INFORMATION, information, is_valid_word
-from bot.core.normalize import STOP_WORDS, base_form, fold, sound_key, stem, words
+from bot.core.normalize import STOP_WORDS, base_form, fold, folded_words, sound_key, stem, words
 
 MIN_CORRECTABLE_LENGTH = 4
 MIN_GLUED_PART = 3
@@ -233,7 +233,7 @@ class Analyzer:
     def text_stems(self, text: str, own_acronyms: frozenset[str] = frozenset()) -> tuple[list[str], tuple[str, ...]]:
         """(folded words, stems) of a knowledge-base text: `analyze(text, correct=False)` without what
         only questions need (weights, names, the key), since an index analyses 200,000 texts at 10,000 entries."""
-        folded = words(text)
+        folded = list(folded_words(text))
         tokens = self.apply_synonyms(folded)
         acronyms = (
             self._acronyms_meant(tokens, text, own_acronyms)

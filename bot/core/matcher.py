@@ -21,7 +21,7 @@ import re
 from collections import Counter
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
-from itertools import pairwise
+from itertools import chain, pairwise
 from typing import TypeVar
 
 import numpy as np
@@ -121,8 +121,7 @@ class LanguageIndex:
         self.profiles = {
             entry_id: self._profile(kb.entries[entry_id], t, owned[entry_id]) for entry_id, t in texts.items()
         }
-        for folded, _ in self._analysed.values():
-            self.analyzer.learn_words(folded)
+        self.analyzer.learn_words(chain.from_iterable(folded for folded, _ in self._analysed.values()))
         del self._analysed
         self.analyzer.freeze()
         context: dict[str, set[str]] = {}  # acronym -> words standing next to it in its entry
@@ -186,11 +185,15 @@ class LanguageIndex:
             for s in profile.stems:
                 numbers.setdefault(s, []).append(number)
         self.postings = {s: np.array(n, dtype=np.int32) for s, n in numbers.items()}
+        weight_of = self.weights.__getitem__
         for profile in self.profiles.values():
-            profile.shapes = [(sum(self.weights[s] for s in set(p)), weight) for p, weight in profile.phrasings]
-            for position, (phrasing, _) in enumerate(profile.phrasings):
-                for s in set(phrasing):
-                    profile.in_shapes.setdefault(s, []).append(position)
+            distinct = [set(p) for p, _ in profile.phrasings]
+            fields = (w for _, w in profile.phrasings)
+            profile.shapes = [(sum(map(weight_of, d)), w) for d, w in zip(distinct, fields, strict=True)]
+            in_shapes = profile.in_shapes
+            for position, stems in enumerate(distinct):
+                for s in stems:
+                    in_shapes.setdefault(s, []).append(position)
         self.pair_weights = _idf(_document_frequency(p.pairs for p in self.profiles.values()), count)
 
     def _texts(self, entry: Entry) -> _Texts:

@@ -67,11 +67,14 @@ def _word(raw: str) -> tuple[str, ...]:
     return tuple(" ".join(SLANG.get(token, token) for token in _fold(raw).split()).split())
 
 
-@lru_cache(maxsize=2048)
-def _words(text: str) -> tuple[str, ...]:
+def folded_words(text: str) -> tuple[str, ...]:
+    """`words` without the per-text cache, for an index that folds each of its texts once."""
     # Folding never joins across whitespace, so a text folds piece by piece, and the pieces (words)
     # repeat across a knowledge base's thousands of texts far more than the texts do.
     return tuple(chain.from_iterable(map(_word, text.split())))
+
+
+_words = lru_cache(maxsize=2048)(folded_words)
 
 
 def words(text: str) -> list[str]:
