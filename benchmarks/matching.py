@@ -2,8 +2,9 @@
 
 For the shipped knowledge base and generated bases of 1,000 and 10,000 entries (benchmarks/synthetic.py)
 it prints, per system: index build time, memory the index holds (tracemalloc), p50/p99 per question
-(each question timed once, first sight), and accuracy and utility (accuracy − 2×wrong − 2×false) —
-per evaluation set on the shipped base, on the generated held-out questions for the generated bases.
+(first sight: fresh index and caches; best of `--repeat` such passes), and accuracy and utility
+(accuracy − 2×wrong − 2×false) — per evaluation set on the shipped base, on the generated held-out
+questions for the generated bases.
 Numbers only, no pass/fail.
 
     python -m benchmarks.matching [--sizes 1000,10000] [--json]
@@ -18,6 +19,7 @@ import tracemalloc
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
+from bot.core import normalize
 from bot.core.evaluation import Case, judge
 from bot.core.knowledge import KnowledgeBase, load_knowledge_or_raise
 from bot.core.pipeline import Pipeline
@@ -27,6 +29,7 @@ from .baselines import BM25, WRatioScan, best_cutoff, reply
 from .common import KNOWLEDGE, emit, eval_sets, machine, percentile, table, utility
 
 PIPELINE = "pipeline"
+SLOW_SCAN_ENTRIES = 5000  # the WRatio scan takes ~0.4 s a question here: one pass is enough
 
 
 class System(Protocol):
@@ -51,20 +54,23 @@ class BaselineSystem:
         return judge(case, reply(self.engine.kb, case, self.engine.best(case.question), self.cutoff))
 
 
-def build(factory: Callable[[], Any]) -> tuple[Any, float, float]:
-    """(object, build seconds, MB it holds): timed untraced, then built again under tracemalloc for memory."""
-    gc.collect()
-    started = time.perf_counter()
-    built = factory()
-    seconds = time.perf_counter() - started
-    del built
+def fresh_start() -> None:
+    """Forget what earlier runs memoised (folded texts, stems, sounds), as a newly started bot would."""
+    for value in vars(normalize).values():
+        if callable(getattr(value, "cache_clear", None)):
+            value.cache_clear()
+
+
+def held_memory(factory: Callable[[], Any]) -> float:
+    """MB the built object holds, measured on a build of its own under tracemalloc (which slows it)."""
     gc.collect()
     tracemalloc.start()
     before = tracemalloc.get_traced_memory()[0]
     built = factory()
     held = tracemalloc.get_traced_memory()[0] - before
     tracemalloc.stop()
-    return built, seconds, held / 1e6
+    del built
+    return held / 1e6
 
 
 def run(system: System, cases: Sequence[Case]) -> tuple[list[str], list[float]]:
@@ -96,7 +102,7 @@ def choose_cutoffs(kb: KnowledgeBase, sets: dict[str, list[Case]]) -> dict[str, 
 
 
 def measure(label: str, kb: KnowledgeBase, cases: Sequence[Case], cutoffs: dict[str, float],
-            sets: dict[str, list[Case]] | None = None) -> dict[str, Any]:
+            sets: dict[str, list[Case]] | None = None, repeat: int = 3) -> dict[str, Any]:
     """Build, memory, latency and quality of the three systems on one base."""
     factories: dict[str, Callable[[], System]] = {
         PIPELINE: lambda: PipelineSystem(kb),
@@ -105,14 +111,28 @@ def measure(label: str, kb: KnowledgeBase, cases: Sequence[Case], cutoffs: dict[
     }
     systems: dict[str, Any] = {}
     for name, factory in factories.items():
-        system, seconds, megabytes = build(factory)
-        verdicts, timings = run(system, cases)
+        # Each pass starts fresh (new index, empty caches) and every question is seen once per pass;
+        # a question's time is its best pass, so another process on the machine does not make a p99.
+        passes = 1 if name == WRatioScan.name and len(kb.entries) >= SLOW_SCAN_ENTRIES else repeat
+        builds: list[float] = []
+        timings: list[list[float]] = []
+        verdicts: list[str] = []
+        for _ in range(passes):
+            fresh_start()
+            gc.collect()
+            started = time.perf_counter()
+            system = factory()
+            builds.append(time.perf_counter() - started)
+            verdicts, pass_timings = run(system, cases)
+            timings.append(pass_timings)
+        best = [min(times) for times in zip(*timings, strict=True)]
         figures: dict[str, Any] = {
-            "build_s": round(seconds, 3),
-            "memory_mb": round(megabytes, 1),
-            "p50_ms": round(percentile(timings, 0.50), 3),
-            "p99_ms": round(percentile(timings, 0.99), 3),
+            "build_s": round(min(builds), 3),
+            "memory_mb": round(held_memory(factory), 1),
+            "p50_ms": round(percentile(best, 0.50), 3),
+            "p99_ms": round(percentile(best, 0.99), 3),
             "questions": len(cases),
+            "passes": passes,
             **utility(tally(verdicts)),
         }
         if sets is not None:
@@ -124,17 +144,18 @@ def measure(label: str, kb: KnowledgeBase, cases: Sequence[Case], cutoffs: dict[
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="matching benchmark: pipeline vs WRatio scan vs bm25s")
     parser.add_argument("--sizes", default="1000,10000", help="generated base sizes, comma-separated")
+    parser.add_argument("--repeat", type=int, default=3, help="fresh passes per system; a question counts its best")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
     shipped = load_knowledge_or_raise(KNOWLEDGE)
     sets = eval_sets(set(shipped.entries))
     all_cases = [c for cases in sets.values() for c in cases]
     cutoffs = choose_cutoffs(shipped, sets)
-    bases = [measure("shipped", shipped, all_cases, cutoffs, sets)]
+    bases = [measure("shipped", shipped, all_cases, cutoffs, sets, args.repeat)]
     for size in (int(s) for s in args.sizes.split(",") if s.strip()):
         generated = synthetic.generate(size, shipped)
         cases = [Case(q, expect) for q, expect in generated.questions]
-        bases.append(measure(f"generated {size}", generated.kb, cases, cutoffs))
+        bases.append(measure(f"generated {size}", generated.kb, cases, cutoffs, repeat=args.repeat))
     report = {"benchmark": "matching", "machine": machine(), "cutoffs": cutoffs, "bases": bases}
     emit(report, render(report), args.json)
 
@@ -145,7 +166,7 @@ def render(report: dict[str, Any]) -> str:
         for name, f in base["systems"].items():
             rows.append([base["label"], base["entries"], name, f["build_s"], f["memory_mb"], f["p50_ms"],
                          f["p99_ms"], f["questions"], f["accuracy"], f["utility"]])
-    out = ["Matching (each question timed once; utility = accuracy − 2×wrong − 2×false)",
+    out = ["Matching (first sight, best of fresh passes; utility = accuracy − 2×wrong − 2×false)",
            table(["base", "entries", "system", "build s", "MB", "p50 ms", "p99 ms", "questions", "accuracy",
                   "utility"], rows)]
     shipped = report["bases"][0]["systems"]
