@@ -76,7 +76,7 @@ class Analysis:
         return self.information[index] if index < len(self.information) else 1.0
 
 
-MAX_REMEMBERED_WORDS = 200_000  # per-word analysis kept; questions bring new words without end
+MAX_REMEMBERED_WORDS = 50_000  # per-word analysis kept; questions bring new words without end
 
 
 class Analyzer:
