@@ -93,9 +93,11 @@ class Analyzer:
             target = tuple(term.split())
             for variant in variants:
                 self._phrases[tuple(variant.split())] = target
-        self._longest_from: dict[str, int] = {}  # first word -> longest synonym phrase starting with it
+        lengths: dict[str, set[int]] = {}
         for phrase in self._phrases:
-            self._longest_from[phrase[0]] = max(self._longest_from.get(phrase[0], 0), len(phrase))
+            lengths.setdefault(phrase[0], set()).add(len(phrase))
+        # first word -> the lengths of the phrases it starts, longest first (the only ones worth trying)
+        self._lengths_from = {word: sorted(sizes, reverse=True) for word, sizes in lengths.items()}
         self._tokens: dict[str, tuple[bool, str, float]] = {}  # word -> (stop word?, stem, information)
         self._vocabulary: set[str] = set(self.stop_words)
         for phrase, target in self._phrases.items():
@@ -198,7 +200,7 @@ class Analyzer:
 
     def apply_synonyms(self, tokens: list[str]) -> list[str]:
         """Replace every synonym phrase (longest first) by its canonical term."""
-        starts = self._longest_from
+        starts = self._lengths_from
         found = [i for i, t in enumerate(tokens) if t in starts]  # most words start no synonym phrase
         if not found:
             return tokens
@@ -209,7 +211,9 @@ class Analyzer:
                 continue
             result.extend(tokens[done:i])
             done = i + 1
-            for size in range(min(starts[tokens[i]], len(tokens) - i), 0, -1):
+            for size in starts[tokens[i]]:
+                if i + size > len(tokens):
+                    continue
                 target = self._phrases.get(tuple(tokens[i : i + size]))
                 if target is not None:
                     result.extend(target)

@@ -48,12 +48,15 @@ class Pipeline:
     def _install(self, kb: KnowledgeBase) -> None:
         places = aspects.Places.load(kb.directory / "departamentos.yaml")
         # An index is millions of small objects that all live on: the cyclic garbage collector would
-        # traverse them again and again while they are made (half the build time at 10,000 entries).
+        # traverse them again and again while they are made (half the build time at 10,000 entries),
+        # and at every later full collection. Frozen, they are left out of collections (freed by
+        # reference counting as usual when a reload replaces them).
         collecting = gc.isenabled()
         gc.disable()
         try:
             indexes = {lang: LanguageIndex(kb, lang, places.words) for lang in LANGS}
         finally:
+            gc.freeze()
             if collecting:
                 gc.enable()
         smalltalk = SmallTalk(kb)
