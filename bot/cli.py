@@ -1,4 +1,9 @@
-"""Command line: `python -m bot [run|chat|ask|validate|dump|eval|review]`. Wires core, store and channels."""
+"""Command line: `python -m bot [run|chat|ask|validate|dump|eval|review]`. Wires core, store and channels.
+
+Every command is one `Command` (its `add_parser` and its `run`, the shape of `bot/review_cli.py`) in
+the `COMMANDS` table, and every failure a user can cause ends the same way: one line on stderr, no
+traceback, a non-zero exit code (2 for configuration, 1 for anything else).
+"""
 
 from __future__ import annotations
 
@@ -7,43 +12,31 @@ import asyncio
 import json
 import logging
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.core.config import ConfigError, Settings, load_settings
 from bot.core.explain import format_explanation
 from bot.core.knowledge import load_knowledge
 from bot.core.models import Entry
 from bot.core.pipeline import Pipeline
 from bot.core.problems import KnowledgeBaseError
+from bot.settings import ConfigError, Settings, load_settings
 
 log = logging.getLogger("bot")
 MODALITY_NAMES: dict[str, str | None] = {"hibrido": "híbrido", "tba": None}  # None: to be announced, like dates
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    commands.add_parser("run", help="serve Telegram when TELEGRAM_BOT_TOKEN is set, else open the console")
-    chat = commands.add_parser("chat", help="local console: one question per line, answers on stdout")
-    chat.add_argument("--lang", choices=("es", "en"), default="es")
-    chat.add_argument("--no-log", action="store_true", help="do not record the questions in the database")
-    ask = commands.add_parser("ask", help="answer one question")
-    ask.add_argument("question")
-    ask.add_argument("--lang", choices=("es", "en"), default="es")
-    ask.add_argument("--json", action="store_true", help="machine-readable output")
-    ask.add_argument("--explain", action="store_true", help="show the ranked candidates and their scores")
-    validate = commands.add_parser("validate", help="check the knowledge base; exit 1 on any error")
-    validate.add_argument("directory", nargs="?", type=Path, help="knowledge folder (default: KNOWLEDGE_DIR)")
-    validate.add_argument("--lang", choices=("es", "en"), default="es", help="language of the messages (default es)")
-    commands.add_parser("dump", help="print the loaded knowledge base as JSON")
-    from bot import eval_cli
-    from bot.review_cli import add_review_parser
+class CliError(Exception):
+    """A problem the user can fix, printed as one line (exit code 1)."""
 
-    eval_cli.add_parser(commands)
 
-    add_review_parser(commands)
-    return parser
+@dataclass(frozen=True)
+class Command:
+    name: str
+    add_parser: Callable[[Any], None]  # argparse's subparsers action
+    run: Callable[[argparse.Namespace, Settings], int]
 
 
 def configure_logging(level: str) -> None:
@@ -91,8 +84,14 @@ def entry_json(entry: Entry) -> dict[str, Any]:
     return data
 
 
-def cmd_validate(settings: Settings, directory: Path | None, lang: str = "es") -> int:
-    folder = directory or settings.knowledge_dir
+def _add_validate(commands: Any) -> None:
+    validate = commands.add_parser("validate", help="check the knowledge base; exit 1 on any error")
+    validate.add_argument("directory", nargs="?", type=Path, help="knowledge folder (default: KNOWLEDGE_DIR)")
+    validate.add_argument("--lang", choices=("es", "en"), default="es", help="language of the messages (default es)")
+
+
+def _run_validate(args: argparse.Namespace, settings: Settings) -> int:
+    folder, lang = args.directory or settings.knowledge_dir, args.lang
     kb, problems = load_knowledge(folder, max_age_days=settings.reviewed_max_age_days)
     for problem in problems:
         print(problem.render(lang))
@@ -112,10 +111,23 @@ def cmd_validate(settings: Settings, directory: Path | None, lang: str = "es") -
     return 0
 
 
-def cmd_ask(pipeline: Pipeline, question: str, lang: str, as_json: bool, explain: bool) -> int:
-    from bot.channels.console import render_reply
+def _add_ask(commands: Any) -> None:
+    ask = commands.add_parser("ask", help="answer one question")
+    ask.add_argument("question")
+    ask.add_argument("--lang", choices=("es", "en"), default="es")
+    ask.add_argument("--json", action="store_true", help="machine-readable output")
+    ask.add_argument("--explain", action="store_true", help="show the ranked candidates and their scores")
 
+
+def _run_ask(args: argparse.Namespace, settings: Settings) -> int:
+    """One question: the essentials first, then the details (as the console shows them on "pasos")."""
+    from bot.channels.console import draw
+    from bot.core.render import reply_view
+
+    pipeline = Pipeline.from_settings(settings)
+    question, lang, as_json, explain = args.question, args.lang, args.json, args.explain
     reply = pipeline.ask(question, lang)
+    text = draw(reply_view(reply), reply.lang, with_details=True)
     if as_json:
         print(
             json.dumps(
@@ -127,7 +139,7 @@ def cmd_ask(pipeline: Pipeline, question: str, lang: str, as_json: bool, explain
                     "candidates": [e.id for e in reply.candidates],
                     "intent": reply.intent,
                     "score": round(reply.score, 4),
-                    "text": render_reply(reply, pipeline),
+                    "text": text,
                     "url": reply.entry.url if reply.entry else None,
                     "latency_ms": round(reply.latency_ms, 4),
                 },
@@ -136,10 +148,32 @@ def cmd_ask(pipeline: Pipeline, question: str, lang: str, as_json: bool, explain
             )
         )
     else:
-        print(render_reply(reply, pipeline))
+        print(text)
     if explain:
         print("\n" + format_explanation(pipeline.explanation(question, reply.lang)), file=sys.stderr)
     return 0
+
+
+def _add_dump(commands: Any) -> None:
+    commands.add_parser("dump", help="print the loaded knowledge base as JSON")
+
+
+def _run_dump(args: argparse.Namespace, settings: Settings) -> int:
+    entries = [entry_json(e) for e in Pipeline.from_settings(settings).kb.entries.values()]
+    print(json.dumps({"entries": entries}, ensure_ascii=False, indent=2))
+    return 0
+
+
+def _add_eval(commands: Any) -> None:
+    from bot import eval_cli
+
+    eval_cli.add_parser(commands)
+
+
+def _run_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import eval_cli
+
+    return eval_cli.run(args, Pipeline.from_settings(settings))
 
 
 async def serve_console(settings: Settings, pipeline: Pipeline, lang: str, record: bool) -> int:
@@ -162,42 +196,82 @@ async def serve_console(settings: Settings, pipeline: Pipeline, lang: str, recor
             await store.close()
 
 
-def cmd_run(settings: Settings, pipeline: Pipeline) -> int:
-    if settings.telegram_bot_token:
-        from bot.channels.telegram import serve
+def console(settings: Settings, lang: str, record: bool) -> int:
+    """The console until end of input; Ctrl+C ends it at once with a goodbye, not an error."""
+    from bot.channels.console import goodbye
 
-        return serve(settings, pipeline)
-    print("No TELEGRAM_BOT_TOKEN set: opening the local console (one question per line, Ctrl+D to quit).")
-    return asyncio.run(serve_console(settings, pipeline, "es", record=True))
-
-
-def dispatch(args: argparse.Namespace, settings: Settings) -> int:
-    command = args.command or "run"
-    if command == "validate":
-        return cmd_validate(settings, args.directory, args.lang)
-    if command == "review":
-        from bot.review_cli import run_review
-
-        kb, _ = load_knowledge(settings.knowledge_dir, max_age_days=settings.reviewed_max_age_days)
-        return run_review(args, settings, known_ids=set(kb.entries) if kb else None)
     pipeline = Pipeline.from_settings(settings)
-    if command == "ask":
-        return cmd_ask(pipeline, args.question, args.lang, args.json, args.explain)
-    if command == "dump":
-        entries = [entry_json(e) for e in pipeline.kb.entries.values()]
-        print(json.dumps({"entries": entries}, ensure_ascii=False, indent=2))
+    try:
+        return asyncio.run(serve_console(settings, pipeline, lang, record))
+    except KeyboardInterrupt:
+        print(f"\n{goodbye(lang)}")
         return 0
-    if command == "eval":
-        from bot import eval_cli
 
-        return eval_cli.run(args, pipeline)
-    if command == "chat":
-        return asyncio.run(serve_console(settings, pipeline, args.lang, record=not args.no_log))
-    return cmd_run(settings, pipeline)
+
+def _add_chat(commands: Any) -> None:
+    chat = commands.add_parser("chat", help="local console: one question per line, answers on stdout")
+    chat.add_argument("--lang", choices=("es", "en"), default="es")
+    chat.add_argument("--no-log", action="store_true", help="do not record the questions in the database")
+
+
+def _run_chat(args: argparse.Namespace, settings: Settings) -> int:
+    return console(settings, args.lang, record=not args.no_log)
+
+
+def _add_run(commands: Any) -> None:
+    commands.add_parser("run", help="serve Telegram when TELEGRAM_BOT_TOKEN is set, else open the console")
+
+
+def _run_run(args: argparse.Namespace, settings: Settings) -> int:
+    if not settings.telegram_bot_token:
+        print("No TELEGRAM_BOT_TOKEN set: opening the local console (one question per line, Ctrl+D or Ctrl+C to quit).")
+        return console(settings, "es", record=True)
+    from bot.channels.telegram import serve
+    from bot.store.db import prepare_path
+
+    try:  # a bot that cannot keep its log must not start answering
+        prepare_path(settings.database_path)
+    except OSError as exc:
+        raise CliError(f"DATABASE_PATH {settings.database_path} cannot be created: {exc.strerror or exc}") from exc
+    return serve(settings, Pipeline.from_settings(settings))
+
+
+def _add_review(commands: Any) -> None:
+    from bot.review_cli import add_review_parser
+
+    add_review_parser(commands)
+
+
+def _run_review(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.review_cli import run_review
+
+    kb, _ = load_knowledge(settings.knowledge_dir, max_age_days=settings.reviewed_max_age_days)
+    return run_review(args, settings, known_ids=set(kb.entries) if kb else None)
+
+
+COMMANDS = (
+    Command("run", _add_run, _run_run),
+    Command("chat", _add_chat, _run_chat),
+    Command("ask", _add_ask, _run_ask),
+    Command("validate", _add_validate, _run_validate),
+    Command("dump", _add_dump, _run_dump),
+    Command("eval", _add_eval, _run_eval),
+    Command("review", _add_review, _run_review),
+)
+DEFAULT_COMMAND = "run"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__.split("\n", 1)[0])
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for command in COMMANDS:
+        command.add_parser(commands)
+    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    run = {command.name: command.run for command in COMMANDS}[args.command or DEFAULT_COMMAND]
     try:
         settings = load_settings()
     except ConfigError as exc:
@@ -205,13 +279,20 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     configure_logging(settings.log_level)
     try:
-        return dispatch(args, settings)
+        return run(args, settings)
     except KnowledgeBaseError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         print("the knowledge base (or eval file) is invalid: fix the problems above", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # output piped into `head`: not an error
+        return 0
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:
-        return 0
+    except (CliError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # last resort: still one line; LOG_LEVEL=DEBUG shows where
+        log.debug("unexpected error", exc_info=True)
+        print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1

@@ -18,12 +18,12 @@ from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
-from bot.core.config import Settings
 from bot.core.knowledge import load_knowledge
 from bot.core.phrasing import PhrasingRefused, closest_entries
 from bot.core.pipeline import Pipeline
 from bot.core.problems import KnowledgeBaseError
 from bot.core.scaffold import scaffold_entry
+from bot.settings import Settings
 from bot.store import Group, Stats, Store, StoreError
 from bot.store.export import lima_time
 from bot.store.loop import Asked, add_group_phrasing, group_history

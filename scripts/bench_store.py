@@ -14,8 +14,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from bot.core.config import Settings
 from bot.core.models import Outcome, Reply
+from bot.settings import Settings
 from bot.store import Store
 
 QUESTIONS = [

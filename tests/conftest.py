@@ -5,9 +5,7 @@ from __future__ import annotations
 import shutil
 import sys
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -15,21 +13,7 @@ if str(Path(__file__).resolve().parents[1]) not in sys.path:  # `pytest` as well
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.fake_bot_api import FakeBotAPI
-
-TELEGRAM_KB = Path(__file__).parent / "fixtures" / "telegram_kb"
-ADMIN_ID = 4242
-
-
-@dataclass
-class TelegramBot:
-    """A running bot (real PTB Application, long polling) against the fake Bot API."""
-
-    fake: FakeBotAPI
-    app: Any  # telegram.ext.Application
-    store: Any  # bot.store.Store
-    pipeline: Any  # bot.core.pipeline.Pipeline
-    settings: Any  # bot.core.config.Settings
-    knowledge_dir: Path
+from tests.helpers import ADMIN_ID, TELEGRAM_KB, TelegramBot
 
 
 @pytest.fixture
@@ -51,8 +35,8 @@ async def telegram_bot(
 ) -> AsyncIterator[TelegramBot]:
     """The Telegram channel on a copy of tests/fixtures/telegram_kb, with admin ADMIN_ID and fast retries."""
     from bot.channels.telegram import build_application
-    from bot.core.config import Settings
     from bot.core.pipeline import Pipeline
+    from bot.settings import Settings
     from bot.store import Store
 
     knowledge_dir = tmp_path / "knowledge"
@@ -78,23 +62,3 @@ async def telegram_bot(
             await app.updater.stop()
             await app.stop()
     await store.close()
-
-
-def stub_suggestion(bot: TelegramBot, monkeypatch: pytest.MonkeyPatch, question: str, entry_ids: list[str]) -> None:
-    """Make the pipeline suggest `entry_ids` for exactly `question` (channel tests need not track matcher tuning)."""
-    from dataclasses import replace
-
-    from bot.core.models import Outcome
-
-    real_ask = bot.pipeline.ask
-
-    def ask(text: str, lang: str = "es") -> Any:
-        reply = real_ask(text, lang)
-        if text != question:
-            return reply
-        kb = bot.pipeline.kb
-        candidates = tuple(kb.entries[i] for i in entry_ids)
-        return replace(reply, outcome=Outcome.SUGGEST, entry=None, candidates=candidates,
-                       text=kb.message("suggest_intro", lang), score=0.5)
-
-    monkeypatch.setattr(bot.pipeline, "ask", ask)

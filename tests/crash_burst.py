@@ -16,8 +16,8 @@ import json
 import sys
 from pathlib import Path
 
-from bot.core.config import Settings
 from bot.core.models import Outcome, Reply
+from bot.settings import Settings
 from bot.store import Store
 
 BATCH = 10

@@ -550,11 +550,16 @@ class FakeBotAPI:
         message = self.messages.get(key)
         if message is None:
             return 400, "Bad Request: message to edit not found"
+        before = message
         message = {**message, **changes}
         if isinstance(params.get("reply_markup"), dict):
             message["reply_markup"] = params["reply_markup"]
         else:
             message.pop("reply_markup", None)
+        same = message.get("text") == before.get("text") and message.get("reply_markup") == before.get("reply_markup")
+        if same:  # like Telegram: an edit that changes nothing is refused
+            return 400, "Bad Request: message is not modified: specified new message content and reply markup " \
+                "are exactly the same as a current content and reply markup of the message"
         self.messages[key] = message
         return message
 

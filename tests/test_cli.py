@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -82,7 +83,17 @@ def test_ask_json(tmp_path: Path) -> None:
     data = json.loads(result.stdout)
     assert data["outcome"] == "answer" and data["entry"] == "dni-renovacion"
     assert data["url"] == "https://www.reniec.gob.pe"
-    assert "Renew your DNI" in data["text"]
+    # The entry's steps have no English: the whole answer is Spanish, and says so once.
+    assert data["text"].count("This answer is only available in Spanish.") == 1
+    assert "RENOVAR EL DNI" in data["text"] and "Pasos:" in data["text"]
+    assert not any(label in data["text"] for label in ("Steps", "Cost:", "Official link", "Renew your"))
+
+
+def test_ask_shows_the_essentials_first_then_the_details(tmp_path: Path) -> None:
+    out = run_bot("ask", "como renuevo mi dni", tmp_path=tmp_path).stdout
+    essentials, _, details = out.partition("Información revisada el 1 nov 2026")
+    assert essentials.startswith("RENOVAR EL DNI") and "Enlace oficial: https://www.reniec.gob.pe" in essentials
+    assert "Pasos:\n  1. Paga S/ 41 en Págalo.pe." in details and "Pasos" not in essentials
 
 
 def test_ask_out_of_scope_points_to_human_help(tmp_path: Path) -> None:
@@ -174,3 +185,51 @@ def test_console_commands_list_services_and_open_one_by_number(tmp_path: Path) -
     assert "DUPLICADO DEL DNI" in result.stdout  # opened by its number
     assert "GORE Ejecutivo (Se realizó: 25 oct 2022)" in result.stdout
     assert "Comandos: /servicios, /eventos, /ayuda" in result.stdout
+
+
+def test_console_a_number_out_of_range_keeps_the_list_and_is_not_logged(tmp_path: Path) -> None:
+    result = run_bot("chat", tmp_path=tmp_path, stdin="/servicios\n99\nel 2\n")
+    assert "Elige un número del 1 al 3." in result.stdout
+    assert "RENOVAR EL DNI" in result.stdout  # "el 2" still opened item 2 of the same list
+    listed = run_bot("review", "list", "--json", tmp_path=tmp_path)
+    assert json.loads(listed.stdout)["groups"] == []  # neither line reached the unanswered-question log
+
+
+def test_console_shows_the_steps_on_demand(tmp_path: Path) -> None:
+    out = run_bot("chat", "--no-log", tmp_path=tmp_path, stdin="como renuevo mi dni\npasos\n").stdout
+    answer, _, steps = out.partition("(escribe «pasos» para ver los pasos y requisitos)")
+    assert "Pasos:" not in answer and steps.strip().startswith("Pasos:\n  1. Paga S/ 41 en Págalo.pe.")
+
+
+def test_ctrl_c_quits_the_console_at_once_with_a_goodbye(tmp_path: Path) -> None:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "MATCH_", "WEBHOOK_"))}
+    environment.update(KNOWLEDGE_DIR=str(FIXTURE), DATABASE_PATH=str(tmp_path / "bot.sqlite3"))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "chat"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True, cwd=tmp_path, env=environment,
+    )
+    assert process.stdin is not None and process.stdout is not None
+    process.stdin.write("hola\n")
+    process.stdin.flush()
+    assert "Pregúntame" in process.stdout.readline() + process.stdout.readline()  # it is waiting for input
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=10)  # stdin still open: a blocked read must not hold it
+    assert process.returncode == 0, err
+    assert "¡Hasta luego!" in out and "Traceback" not in err
+
+
+def test_telegram_mode_stops_at_start_when_the_database_cannot_be_created(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    result = run_bot("run", tmp_path=tmp_path, TELEGRAM_BOT_TOKEN="123:abc",
+                     TELEGRAM_API_BASE_URL="http://127.0.0.1:9/bot", DATABASE_PATH=str(blocker / "bot.sqlite3"))
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: DATABASE_PATH {blocker / 'bot.sqlite3'} cannot be created")
+
+
+def test_a_typo_in_dotenv_is_a_warning_and_the_command_still_runs(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("MATCH_ANSWER_TRESHOLD=0.9\n", encoding="utf-8")
+    result = run_bot("ask", "hola", tmp_path=tmp_path)
+    assert result.returncode == 0
+    assert "did you mean MATCH_ANSWER_THRESHOLD?" in result.stderr

@@ -1,4 +1,4 @@
-"""Settings: .env plus environment, and a clear one-line error for every wrong value."""
+"""Settings: .env plus environment, a clear one-line error for every wrong value, a warning for typos."""
 
 from __future__ import annotations
 
@@ -6,12 +6,21 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.config import DEFAULT_API_BASE_URL, ConfigError, load_settings, parse_dotenv
+from bot.settings import DEFAULT_API_BASE_URL, ConfigError, load_settings
 
 
-def test_dotenv_syntax_comments_quotes_and_export() -> None:
-    text = '# comment\nexport A=1\nB = "two words"\nC=\'x # y\'\nD=plain # trailing comment\nbroken line\n'
-    assert parse_dotenv(text) == {"A": "1", "B": "two words", "C": "x # y", "D": "plain"}
+def test_dotenv_syntax_comments_quotes_and_export(tmp_path: Path) -> None:
+    dotenv = tmp_path / ".env"
+    dotenv.write_text(
+        "# comment\nexport ADMIN_USER_IDS=1\nWEBHOOK_SECRET = \"two words\"\nUSER_HASH_SECRET='x # y'\n"
+        "WEBHOOK_LISTEN=127.0.0.1 # trailing comment\n",
+        encoding="utf-8",
+    )
+    settings = load_settings({}, dotenv_path=dotenv)
+    assert settings.admin_user_ids == frozenset({1})
+    assert settings.webhook_secret == "two words"
+    assert settings.user_hash_secret == "x # y"
+    assert settings.webhook_listen == "127.0.0.1"
 
 
 def test_environment_overrides_dotenv(tmp_path: Path) -> None:
@@ -28,7 +37,25 @@ def test_defaults_without_anything(tmp_path: Path) -> None:
     assert settings.telegram_bot_token is None
     assert settings.telegram_api_base_url == DEFAULT_API_BASE_URL
     assert settings.admin_user_ids == frozenset()
+    assert settings.webhook_url is None
     assert settings.thresholds.suggest <= settings.thresholds.answer
+
+
+def test_a_misspelt_variable_in_dotenv_is_a_warning_naming_the_known_one(tmp_path: Path) -> None:
+    dotenv = tmp_path / ".env"
+    dotenv.write_text("MATCH_ANSWER_TRESHOLD=0.7\nLOG_LEVEL=INFO\nCOLOR=blue\n", encoding="utf-8")
+    warnings: list[str] = []
+    settings = load_settings({}, dotenv_path=dotenv, warn=warnings.append)
+    assert warnings == [
+        ".env sets COLOR, which the bot does not use",
+        ".env sets MATCH_ANSWER_TRESHOLD, which the bot does not use; did you mean MATCH_ANSWER_THRESHOLD?",
+    ]
+    assert settings.thresholds.answer == 0.55  # the typo did not silently set anything
+
+
+def test_thresholds_are_read_from_the_environment(tmp_path: Path) -> None:
+    settings = load_settings({"MATCH_MIN_FIT": "0.3", "MATCH_MARGIN": "0.1"}, dotenv_path=None)
+    assert (settings.thresholds.min_fit, settings.thresholds.margin) == (0.3, 0.1)
 
 
 @pytest.mark.parametrize(
@@ -39,7 +66,9 @@ def test_defaults_without_anything(tmp_path: Path) -> None:
         ({"ADMIN_USER_IDS": "@admin"}, "ADMIN_USER_IDS must be numeric"),
         ({"MATCH_MARGIN": "-0.1"}, "MATCH_MARGIN must be between 0 and 1"),
         ({"MATCH_ANSWER_THRESHOLD": "0.3", "MATCH_SUGGEST_THRESHOLD": "0.5"}, "must not be greater"),
-        ({"WEBHOOK_URL": "example.org/hook"}, "WEBHOOK_URL must start with http"),
+        ({"WEBHOOK_URL": "example.org/hook"}, "WEBHOOK_URL must start with https://"),
+        ({"WEBHOOK_URL": "http://example.org/hook"}, "WEBHOOK_URL must start with https://"),
+        ({"TELEGRAM_API_BASE_URL": "ftp://x"}, "TELEGRAM_API_BASE_URL must start with http:// or https://"),
         ({"TELEGRAM_BOT_TOKEN": "not a token"}, "does not look like a BotFather token"),
         ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL must be"),
     ],

@@ -17,10 +17,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.core.config import Settings
 from bot.core.knowledge import load_knowledge
 from bot.core.pipeline import Pipeline
 from bot.core.privacy import mask_personal_data
+from bot.settings import Settings
 
 KNOWLEDGE = Path(__file__).resolve().parents[1] / "knowledge"
 SHIPPED_FILES = sorted(p.relative_to(KNOWLEDGE) for p in KNOWLEDGE.rglob("*.yaml") if "eval" not in p.parts)

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.config import Settings
 from bot.core.models import Entry, Outcome, Reply, Text, TextList
 from bot.review_cli import add_review_parser, run_review
+from bot.settings import Settings
 from bot.store import Store
 
 KNOWN = {"licencia-pesca", "pasaporte", "dni-renovacion"}

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.config import Settings
 from bot.core.knowledge import load_knowledge
 from bot.core.models import Outcome
 from bot.core.phrasing import PhrasingRefused, add_question
 from bot.core.pipeline import Pipeline
 from bot.review_cli import add_review_parser, run_review
+from bot.settings import Settings
 from bot.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -8,7 +8,7 @@ import difflib
 
 from bot.core.models import Outcome
 from bot.store.loop import add_group_phrasing
-from tests.conftest import ADMIN_ID, TelegramBot
+from tests.helpers import ADMIN_ID, TelegramBot
 
 QUESTION = "mi librito de viaje para ir afuera ya no sirve"
 

@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.dates import LIMA
 from bot.core.evaluation import evaluate, load_cases
 from bot.core.knowledge import KnowledgeBase, load_knowledge
 from bot.core.models import Outcome
 from bot.core.pipeline import Pipeline
-from bot.core.render import LIMA, answer_view, event_status, upcoming_events
+from bot.core.render import answer_view, event_status, upcoming_events
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_EVAL = ROOT.parent / "shared" / "eval"

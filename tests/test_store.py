@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from replies import reply
 
-from bot.core.config import Settings
 from bot.core.models import Outcome, Reply
 from bot.core.normalize import fold
+from bot.settings import Settings
 from bot.store import Store, StoreError
 from bot.store.identity import secret_path
 

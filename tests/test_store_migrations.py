@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.config import Settings
 from bot.core.models import Outcome, Reply
+from bot.settings import Settings
 from bot.store import Store, StoreError
 from bot.store.migrations import MIGRATIONS, latest, upgrade_file
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from replies import reply
 
-from bot.core.config import Settings
 from bot.core.models import Outcome
+from bot.settings import Settings
 from bot.store import Stats, Store
 
 

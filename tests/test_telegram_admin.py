@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import ADMIN_ID, TelegramBot, stub_suggestion
 from tests.fake_bot_api import _check_html
+from tests.helpers import ADMIN_ID, TelegramBot, stub_suggestion
 
 USER = 1001
 NEW_SERVICE = """\
@@ -157,3 +157,11 @@ async def test_exportar_sends_the_csv(telegram_bot: TelegramBot) -> None:
     assert name.startswith("preguntas-sin-respuesta-") and name.endswith(".csv")
     assert "precio de la gasolina en marte" in content.decode("utf-8-sig")
     assert "1 filas" in call.params["caption"]
+
+
+async def test_exportar_with_nothing_to_export_says_so(telegram_bot: TelegramBot) -> None:
+    fake = telegram_bot.fake
+    fake.push_text("/exportar", user_id=ADMIN_ID)
+    call = await fake.wait_for("sendMessage", chat_id=ADMIN_ID)
+    assert call.text == "No hay preguntas sin respuesta para exportar."
+    await fake.assert_no_call("sendDocument", within=0.2)

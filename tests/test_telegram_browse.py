@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.channels.telegram import browse
-from tests.conftest import TelegramBot
 from tests.fake_bot_api import _check_html
+from tests.helpers import TelegramBot
 
 USER = 1001
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import TelegramBot, stub_suggestion
 from tests.fake_bot_api import _check_html
+from tests.helpers import TelegramBot, stub_suggestion
 
 USER = 1001
 
@@ -62,30 +62,54 @@ async def test_english_users_get_english_and_idioma_switches(telegram_bot: Teleg
 
     fake.push_text("como renuevo mi dni", language_code="en")
     answer = await fake.wait_for("sendMessage", chat_id=USER)
-    assert "Pasos" in answer.text  # Spanish now, despite the English app
+    assert "Información revisada el" in answer.text  # Spanish now, despite the English app
 
     fake.push_text("/idioma en")
     assert "English" in (await fake.wait_for("sendMessage", chat_id=USER)).text
     fake.push_text("como renuevo mi dni")
-    assert "<b>Steps</b>" in (await fake.wait_for("sendMessage", chat_id=USER)).text
+    answer = await fake.wait_for("sendMessage", chat_id=USER)
+    assert "<b>Renew your electronic DNI</b>" in answer.text and "Information checked on 1 Jun 2026" in answer.text
+    fake.push_callback("v1|d|en|dni-renovacion", fake.bot_message(answer))
+    extended = await fake.wait_for("editMessageText", chat_id=USER)
+    assert "<b>Steps</b>" in extended.text and "<b>Requirements</b>" in extended.text
+    assert "Pasos" not in extended.text and "Costo" not in extended.text  # one language per answer
 
 
-async def test_free_text_answer_has_title_steps_fees_link_and_buttons(telegram_bot: TelegramBot) -> None:
+async def test_free_text_answer_shows_essentials_then_steps_on_demand(telegram_bot: TelegramBot) -> None:
     fake = telegram_bot.fake
     fake.push_text("¿Cómo renuevo mi DNI?")
     await fake.wait_for("sendChatAction", chat_id=USER, action="typing")
     call = await fake.wait_for("sendMessage", chat_id=USER)
     text = call.text
-    assert "<b>Renovar el DNI electrónico &lt;rápido&gt; &amp; fácil</b>" in text
+    assert text.startswith("<b>Renovar el DNI electrónico &lt;rápido&gt; &amp; fácil</b>")
     assert "Pagas S/ 41" in text
-    assert "1. Paga S/ 41 con el código 00525" in text
     assert "<b>Costo:</b> S/ 41 (código 00525)" in text
-    assert '<a href="https://www.pagalo.pe">' in text
+    assert "<b>Dónde:</b> En línea · App" in text
     assert '<a href="https://www.gob.pe/dni?a=1&amp;b=2">' in text
+    assert "<i>Información revisada el 1 jun 2026</i>" in text
     assert "¿Te sirvió?" in text
+    assert "código 00525 en Págalo.pe" not in text  # the steps wait for the button
     assert _check_html(text) is None
     assert call.params["parse_mode"] == "HTML"
     assert call.callback_data() == [
+        "v1|fb|1|dni-renovacion",
+        "v1|fb|0|dni-renovacion",
+        "v1|d|es|dni-renovacion",
+        "v1|a|dni-duplicado",
+        "v1|a|pagalo-pe",
+    ]
+    assert [b["text"] for b in call.flat_buttons()][2] == "📋 Pasos y requisitos"
+
+    fake.push_callback("v1|d|es|dni-renovacion", fake.bot_message(call))
+    extended = await fake.wait_for("editMessageText", chat_id=USER)
+    assert extended.text.startswith(text.removesuffix("\n\n<i>¿Te sirvió?</i>"))  # the same message, extended
+    assert "1. Paga S/ 41 con el código 00525 en Págalo.pe." in extended.text
+    assert "• Tener DNI electrónico." in extended.text
+    assert '<a href="https://www.pagalo.pe">' in extended.text
+    lines = [line for line in extended.text.split("\n") if line]
+    assert len(lines) == len(set(lines))
+    assert _check_html(extended.text) is None
+    assert extended.callback_data() == [
         "v1|fb|1|dni-renovacion",
         "v1|fb|0|dni-renovacion",
         "v1|a|dni-duplicado",
@@ -94,6 +118,18 @@ async def test_free_text_answer_has_title_steps_fees_link_and_buttons(telegram_b
     await telegram_bot.store.flush()
     stats = await telegram_bot.store.stats()
     assert stats.answered == 1
+
+
+async def test_pressing_the_details_button_twice_extends_the_answer_once(telegram_bot: TelegramBot) -> None:
+    fake = telegram_bot.fake
+    fake.push_text("como renuevo mi dni")
+    answer = await fake.wait_for("sendMessage", chat_id=USER)
+    stale = fake.bot_message(answer)  # the second press comes from the message as it was
+    fake.push_callback("v1|d|es|dni-renovacion", stale)
+    await fake.wait_for("editMessageText", chat_id=USER)
+    fake.push_callback("v1|d|es|dni-renovacion", stale)
+    await fake.wait_for("answerCallbackQuery")
+    await fake.assert_no_call("sendMessage", chat_id=USER, within=0.3)
 
 
 async def test_related_button_opens_that_answer(telegram_bot: TelegramBot) -> None:
@@ -156,7 +192,7 @@ async def test_feedback_yes_is_stored_and_buttons_removed(telegram_bot: Telegram
     toast = await fake.wait_for("answerCallbackQuery", callback_query_id=query_id)
     assert toast.params["text"] == "¡Gracias por tu respuesta!"
     markup = await fake.wait_for("editMessageReplyMarkup", chat_id=USER)
-    assert markup.callback_data() == ["v1|a|dni-duplicado", "v1|a|pagalo-pe"]
+    assert markup.callback_data() == ["v1|d|es|dni-renovacion", "v1|a|dni-duplicado", "v1|a|pagalo-pe"]
     # A second vote on the same message is not counted twice.
     fake.push_callback("v1|fb|1|dni-renovacion", fake.bot_message(answer))
     await fake.wait_for("answerCallbackQuery")
@@ -200,7 +236,7 @@ async def test_huge_message_is_answered_from_its_beginning(telegram_bot: Telegra
     assert reply.text.startswith("<b>Renovar el DNI") or "v1|a|dni-renovacion" in reply.callback_data()
 
 
-async def test_a_very_long_answer_is_split_with_buttons_under_the_last_part(telegram_bot: TelegramBot) -> None:
+async def test_steps_too_long_for_one_message_follow_it_split(telegram_bot: TelegramBot) -> None:
     fake = telegram_bot.fake
     steps = "\n".join(f"    - Paso número {n} <del trámite> & con bastante texto para ocupar espacio " + "x" * 80
                       for n in range(60))
@@ -210,17 +246,19 @@ async def test_a_very_long_answer_is_split_with_buttons_under_the_last_part(tele
     assert telegram_bot.pipeline.reload() == []
 
     fake.push_text("/start pasaporte")
+    answer = await fake.wait_for("sendMessage", chat_id=USER)
+    assert answer.text.startswith("<b>Sacar el pasaporte electrónico</b>") and "Paso número" not in answer.text
+    fake.push_callback("v1|d|es|pasaporte", fake.bot_message(answer))
     parts = [await fake.wait_for("sendMessage", chat_id=USER)]
-    while not parts[-1].buttons:
+    while "Paso número 59" not in parts[-1].text:
         parts.append(await fake.wait_for("sendMessage", chat_id=USER))
     assert len(parts) > 1
-    assert parts[0].text.startswith("<b>Sacar el pasaporte electrónico</b>")
-    assert "Paso número 59" in parts[-1].text and "¿Te sirvió?" in parts[-1].text
-    assert "v1|fb|1|pasaporte" in parts[-1].callback_data()
     whole = "\n".join(part.text for part in parts)
     assert all(f"{n + 1}. Paso número {n} &lt;del trámite&gt; &amp; con" in whole for n in range(60))
     for part in parts:
         assert len(part.text) <= 4096 and _check_html(part.text) is None
+    markup = await fake.wait_for("editMessageReplyMarkup", chat_id=USER)
+    assert "v1|d|es|pasaporte" not in markup.callback_data() and "v1|fb|1|pasaporte" in markup.callback_data()
 
 
 async def test_non_text_messages_get_a_polite_reply(telegram_bot: TelegramBot) -> None:
@@ -293,7 +331,7 @@ async def test_an_english_question_from_a_spanish_app_is_answered_in_english(tel
     fake = telegram_bot.fake
     fake.push_text("how do I renew my DNI online", language_code="es")
     answer = await fake.wait_for("sendMessage", chat_id=USER)
-    assert "<b>Steps</b>" in answer.text
+    assert "<b>Cost:</b>" in answer.text and "Information checked on" in answer.text
 
 
 async def test_a_photo_caption_is_read_as_the_question(telegram_bot: TelegramBot) -> None:

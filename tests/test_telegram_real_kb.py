@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import TelegramBot
 from tests.fake_bot_api import _check_html
+from tests.helpers import TelegramBot
 
 USER = 1001
 
@@ -21,8 +21,12 @@ async def test_real_knowledge_base_deep_link_browse_and_events(telegram_bot: Tel
     fake = telegram_bot.fake
     fake.push_text("/start dni-renovacion")
     answer = await fake.wait_for("sendMessage", chat_id=USER)
-    assert answer.text.startswith("<b>") and "reniec" in answer.text.lower()
-    assert "v1|fb|1|dni-renovacion" in answer.callback_data()
+    assert answer.text.startswith("<b>") and '<a href="https://' in answer.text
+    assert "Información revisada el" in answer.text
+    assert "v1|fb|1|dni-renovacion" in answer.callback_data() and "v1|d|es|dni-renovacion" in answer.callback_data()
+    fake.push_callback("v1|d|es|dni-renovacion", fake.bot_message(answer))
+    extended = await fake.wait_for("editMessageText", chat_id=USER)
+    assert "<b>Pasos</b>" in extended.text and _check_html(extended.text) is None
 
     fake.push_text("/servicios")
     menu = await fake.wait_for("sendMessage", chat_id=USER)

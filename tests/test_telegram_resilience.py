@@ -8,7 +8,7 @@ import re
 import pytest
 
 from bot.channels.telegram.app import RedactToken, file_base_url
-from tests.conftest import TelegramBot
+from tests.helpers import TelegramBot
 
 USER = 1001
 

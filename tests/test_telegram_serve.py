@@ -13,10 +13,10 @@ from pathlib import Path
 
 import httpx
 
-from bot.core.config import Settings
+from bot.settings import Settings
 from bot.store import Store
-from tests.conftest import TELEGRAM_KB
 from tests.fake_bot_api import FakeBotAPI
+from tests.helpers import TELEGRAM_KB
 
 USER = 1001
 
@@ -88,16 +88,33 @@ async def test_polling_answers_and_sigterm_stops_cleanly_keeping_the_log(
     assert await questions_logged(tmp_path) == 1
 
 
+async def test_a_damaged_database_leaves_the_bot_answering(fake_bot_api: FakeBotAPI, tmp_path: Path) -> None:
+    fake = fake_bot_api
+    (tmp_path / "bot.sqlite3").write_bytes(b"this is not a database" * 100)
+    process = await start_bot(bot_env(fake, tmp_path), tmp_path)
+    try:
+        await fake.wait_for("setMyCommands", timeout=20)
+        fake.push_text("como renuevo mi dni")
+        answer = await fake.wait_for("sendMessage", chat_id=USER, timeout=10)
+        assert answer.text.startswith("<b>Renovar el DNI")
+    finally:
+        code, stderr = await stop_bot(process)
+    assert code == 0, stderr
+    assert "Traceback" not in stderr
+    assert (tmp_path / "bot.sqlite3").read_bytes().startswith(b"this is not a database")  # never moved or wiped
+
+
 async def test_webhook_mode_checks_the_secret_and_answers(fake_bot_api: FakeBotAPI, tmp_path: Path) -> None:
     fake = fake_bot_api
     port = free_port()
+    public = "https://bot.example.pe/tg/hook"  # Telegram calls https; the proxy forwards to the listener
     url = f"http://127.0.0.1:{port}/tg/hook"
-    env = bot_env(fake, tmp_path, WEBHOOK_URL=url, WEBHOOK_SECRET="s3cret", WEBHOOK_LISTEN="127.0.0.1",
+    env = bot_env(fake, tmp_path, WEBHOOK_URL=public, WEBHOOK_SECRET="s3cret", WEBHOOK_LISTEN="127.0.0.1",
                   WEBHOOK_PORT=str(port))
     process = await start_bot(env, tmp_path)
     try:
         set_webhook = await fake.wait_for("setWebhook", timeout=20)
-        assert set_webhook.params["url"] == url and set_webhook.params["secret_token"] == "s3cret"
+        assert set_webhook.params["url"] == public and set_webhook.params["secret_token"] == "s3cret"
         update = {"update_id": 1, "message": fake.make_message(text="como renuevo mi dni")}
         async with httpx.AsyncClient() as client:
             for _ in range(50):  # the webhook server starts right after setWebhook

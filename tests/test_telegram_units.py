@@ -11,7 +11,7 @@ from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 from bot.channels.telegram import callbacks as cb
 from bot.channels.telegram.formatting import answer_html, split_message, utf16_len
 from bot.channels.telegram.sending import send_with_retry
-from bot.core.render import LABELS, AnswerView
+from bot.core.render import AnswerView, Item, Section
 from tests.fake_bot_api import _check_html
 
 
@@ -21,6 +21,7 @@ from tests.fake_bot_api import _check_html
         cb.OpenAnswer("dni-renovacion"),
         cb.Feedback("dni-renovacion", True),
         cb.Feedback("dni-renovacion", False),
+        cb.Details("dni-renovacion", "en"),
         cb.Categories(3),
         cb.Category("identidad", 2),
         cb.SetLanguage("en"),
@@ -63,6 +64,7 @@ def test_callback_too_long_id_is_not_encoded() -> None:
         "v1|cat|identidad|²",
         "v1|cats|99999",
         "v1|lang|fr",
+        "v1|d|fr|dni-renovacion",
         "v1|gr|x|dni",
         "v1|zz|1",
         "v1|a|" + "a" * 80,
@@ -73,33 +75,39 @@ def test_forged_callback_data_decodes_to_none(data: object) -> None:
     assert cb.decode(data) is None
 
 
-def make_view(lang: str = "es") -> AnswerView:
+def make_view() -> AnswerView:
     return AnswerView(
         entry_id="x",
-        lang=lang,
+        lang="es",
         title="Renovar <DNI> & más",
+        notice="",
+        when="",
+        place="",
         summary="Paga S/ 41 <b>ya</b>",
-        url='https://www.gob.pe/x?a=1&b="2"',
-        labels=LABELS[lang],
-        steps=["Paso <1>", "Paso & 2"],
-        requirements=["DNI"],
-        cost="S/ 41",
-        channels=[("Pago", "https://www.pagalo.pe/?a=1&b=2"), ("", "App <x>")],
+        facts=(Item("S/ 41", "Costo", "cost"), Item('https://www.gob.pe/x?a=1&b="2"', "Enlace oficial", "url")),
+        reviewed="Información revisada el 1 dic 2026",
+        details=(
+            Section("Pasos", (Item("Paso <1>"), Item("Paso & 2")), numbered=True),
+            Section("Canales", (Item("https://www.pagalo.pe/?a=1&b=2", "Pago"), Item("App <x>"))),
+        ),
     )
 
 
 def test_answer_html_escapes_everything_and_is_valid() -> None:
-    text = answer_html(make_view())
+    text = answer_html(make_view(), with_details=True)
     assert "<b>Renovar &lt;DNI&gt; &amp; más</b>" in text
     assert "Paga S/ 41 &lt;b&gt;ya&lt;/b&gt;" in text
     assert "1. Paso &lt;1&gt;" in text
     assert '<a href="https://www.gob.pe/x?a=1&amp;b=&quot;2&quot;">' in text
+    assert '• Pago: <a href="https://www.pagalo.pe/?a=1&amp;b=2">' in text
     assert "App &lt;x&gt;" in text
     assert _check_html(text) is None
 
 
-def test_answer_html_in_english_uses_english_labels() -> None:
-    assert "Steps" in answer_html(make_view("en"), "en")
+def test_answer_html_keeps_the_details_for_the_button() -> None:
+    essentials = answer_html(make_view())
+    assert "Información revisada el 1 dic 2026" in essentials and "💰 <b>Costo:</b> S/ 41" in essentials
+    assert "Paso" not in essentials and "Pago" not in essentials
 
 
 def test_split_message_keeps_short_text_whole() -> None:
@@ -173,27 +181,22 @@ async def test_send_with_retry_never_retries_bad_requests() -> None:
 
 
 @pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")  # PTB's own RetryAfter
-async def test_send_with_retry_waits_what_telegram_asks_on_retry_after() -> None:
-    waits: list[float] = []
-    attempts = 0
+async def test_send_with_retry_leaves_flood_control_to_the_rate_limiter() -> None:
+    calls = 0
 
     async def send() -> str:
-        nonlocal attempts
-        attempts += 1
-        if attempts == 1:
-            raise RetryAfter(3)
-        return "ok"
+        nonlocal calls
+        calls += 1
+        raise RetryAfter(3)
 
-    async def sleep(seconds: float) -> None:
-        waits.append(seconds)
-
-    assert await send_with_retry(send, delays=(0.5,), sleep=sleep) == "ok"
-    assert waits == [3.0]
+    with pytest.raises(RetryAfter):  # AIORateLimiter(max_retries=...) already waited and retried
+        await send_with_retry(send, delays=(0.5,))
+    assert calls == 1
 
 
 def test_webhook_options_take_the_path_from_the_url_and_always_have_a_secret() -> None:
     from bot.channels.telegram.app import webhook_options
-    from bot.core.config import Settings
+    from bot.settings import Settings
 
     settings = Settings(webhook_url="https://bot.example.pe/tg/hook", webhook_secret="s3cret", webhook_port=8443)
     options = webhook_options(settings)
@@ -228,3 +231,23 @@ async def test_updates_of_one_chat_are_processed_in_order() -> None:
     )
     assert seen.index("a1") < seen.index("a2")
     assert seen[0] == "b1"  # another chat is not held up
+
+
+def test_chat_memory_forgets_the_oldest_vote_first() -> None:
+    from bot.channels.telegram.context import MAX_VOTES, ChatMemory
+
+    memory = ChatMemory()
+    assert all(memory.vote(n) for n in range(MAX_VOTES + 1))  # one over the limit: message 0 is forgotten
+    assert not memory.vote(MAX_VOTES) and not memory.vote(1)  # recent votes are still known
+    assert memory.vote(0)  # the oldest was evicted, not an arbitrary one
+
+
+def test_chat_memory_keeps_the_question_behind_recent_answers() -> None:
+    from bot.channels.telegram.context import MAX_REMEMBERED, ChatMemory
+
+    memory = ChatMemory()
+    for n in range(MAX_REMEMBERED + 1):
+        memory.remember(n, f"pregunta {n}", "dni-renovacion")
+    assert memory.question_for(0) is None and memory.question_for(1) == "pregunta 1"
+    assert memory.question_for(999, "dni-renovacion") == f"pregunta {MAX_REMEMBERED}"  # the last one led there
+    assert memory.question_for(999, "pasaporte") is None

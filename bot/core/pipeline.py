@@ -9,7 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from bot.core import aspects
-from bot.core.config import MatchThresholds, Settings
+from bot.core.config import MatchThresholds, PipelineSettings
 from bot.core.explain import Explanation, explain
 from bot.core.knowledge import KnowledgeBase, load_knowledge, load_knowledge_or_raise
 from bot.core.language import detect_language
@@ -63,7 +63,7 @@ class Pipeline:
         self.kb, self._indexes, self._smalltalk, self._places = kb, indexes, smalltalk, places
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Pipeline:
+    def from_settings(cls, settings: PipelineSettings) -> Pipeline:
         """Load and validate `settings.knowledge_dir`; raises KnowledgeBaseError when invalid."""
         kb = load_knowledge_or_raise(settings.knowledge_dir, max_age_days=settings.reviewed_max_age_days)
         return cls(kb, settings.thresholds, settings.reviewed_max_age_days)

@@ -7,15 +7,15 @@ wrong, so one run reports every fault in a file at once.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from bot.core.dates import LIMA
 from bot.core.models import LANGS, Channel, Text, TextList
 from bot.core.problems import Problem
 from bot.core.yamlfile import Located, LocatedList
 
-LIMA = timezone(timedelta(hours=-5), "America/Lima")  # Peru has no daylight saving time
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 TO_BE_ANNOUNCED = {"por anunciar", "por confirmar", "to be announced", "tba", "tbd"}
 CHANNEL_KINDS = ("online", "presencial", "telefono", "app", "correo", "whatsapp")

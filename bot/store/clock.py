@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime
 
-# Peru has kept UTC-5 without daylight saving since 1994; a fixed offset needs no tz database.
-PERU = timezone(timedelta(hours=-5), "America/Lima")
+from bot.core.dates import LIMA
+
+PERU = LIMA  # one Lima time zone for the whole project (bot/core/dates.py)
 
 Clock = Callable[[], datetime]
 

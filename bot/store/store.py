@@ -26,8 +26,8 @@ from typing import TypeVar
 
 import aiosqlite
 
-from bot.core.config import Settings
 from bot.core.models import Reply
+from bot.settings import Settings
 
 from . import inbox, review
 from .clock import Clock, iso, peru_day, utc_now

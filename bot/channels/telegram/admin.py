@@ -18,13 +18,15 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.store import Group, Stats
 
 from . import callbacks as cb
-from .common import Context, button, deps, keyboard, send_html, short, store_of, typing, user_lang
+from .context import Context, user_lang
 from .formatting import esc
-from .sending import send_with_retry
+from .keyboards import button, keyboard, short
+from .sending import send_html, send_with_retry, typing
 from .texts import t
 
 log = logging.getLogger("bot.telegram")
@@ -47,7 +49,7 @@ def admin_only(handler: Handler) -> Handler:
         if message is None:
             return
         lang = user_lang(update, context)
-        if not deps(context).is_admin(user.id if user else None):
+        if not context.bot_data.is_admin(user.id if user else None):
             log.info("admin_denied command=%s", handler.__name__)
             await send_html(context, message.chat_id, esc(t("not_available", lang)))
             return
@@ -63,10 +65,10 @@ def admin_only(handler: Handler) -> Handler:
 
 def _group_entries(group: Group, context: Context) -> list[str]:
     """Entries that may answer a group: the one found at the last reload, else the pipeline's guesses."""
-    kb = deps(context).pipeline.kb
+    kb = context.bot_data.pipeline.kb
     if group.answerable_entry_id and group.answerable_entry_id in kb.entries:
         return [group.answerable_entry_id]
-    reply = deps(context).pipeline.ask(group.text)
+    reply = context.bot_data.pipeline.ask(group.text)
     found = [reply.entry] if reply.entry is not None else list(reply.candidates)
     return [entry.id for entry in found[:2]]
 
@@ -77,11 +79,11 @@ async def pending(update: Update, context: Context) -> None:
     message = update.effective_message
     assert message is not None
     lang = user_lang(update, context)
-    groups = await store_of(context).list_groups("pending", limit=PENDING_LIMIT)
+    groups = await context.bot_data.require_store().list_groups("pending", limit=PENDING_LIMIT)
     if not groups:
         await send_html(context, message.chat_id, esc(t("pending_none", lang)))
         return
-    kb = deps(context).pipeline.kb
+    kb = context.bot_data.pipeline.kb
     lines = [f"<b>{esc(t('pending_title', lang, count=len(groups)))}</b>", ""]
     rows: list[list[InlineKeyboardButton | None]] = []
     for n, group in enumerate(groups, 1):
@@ -123,8 +125,8 @@ async def statistics(update: Update, context: Context) -> None:
     message = update.effective_message
     assert message is not None
     lang = user_lang(update, context)
-    stats = await store_of(context).stats(STATS_DAYS)
-    titles = {entry_id: entry.title.get(lang) for entry_id, entry in deps(context).pipeline.kb.entries.items()}
+    stats = await context.bot_data.require_store().stats(STATS_DAYS)
+    titles = {entry_id: entry.title.get(lang) for entry_id, entry in context.bot_data.pipeline.kb.entries.items()}
     await send_html(context, message.chat_id, stats_text(stats, lang, titles), what="stats")
     try:
         from bot.store.chart import render_stats_png
@@ -139,7 +141,7 @@ async def statistics(update: Update, context: Context) -> None:
         lambda: context.bot.send_photo(
             message.chat_id, photo=png, caption=t("stats_chart", lang), filename="estadisticas.png"
         ),
-        delays=deps(context).retry_delays,
+        delays=context.bot_data.retry_delays,
         what="stats_chart",
     )
 
@@ -150,7 +152,7 @@ async def reload(update: Update, context: Context) -> None:
     message = update.effective_message
     assert message is not None
     lang = user_lang(update, context)
-    pipeline = deps(context).pipeline
+    pipeline = context.bot_data.pipeline
     problems = pipeline.reload()
     errors = [p for p in problems if p.severity == "error"]
     if errors:
@@ -163,7 +165,7 @@ async def reload(update: Update, context: Context) -> None:
         await send_html(context, message.chat_id, "\n".join(lines), what="reload")
         return
     kb = pipeline.kb
-    answerable = await store_of(context).mark_answerable(pipeline.ask)
+    answerable = await context.bot_data.require_store().mark_answerable(pipeline.ask)
     log.info("reload ok services=%d events=%d answerable=%d", len(kb.services()), len(kb.events()), answerable)
     lines = [
         esc(t("reload_ok", lang, services=len(kb.services()), events=len(kb.events()))),
@@ -184,8 +186,11 @@ async def export(update: Update, context: Context) -> None:
     name = f"preguntas-sin-respuesta-{date.today().isoformat()}.csv"
     with tempfile.TemporaryDirectory(prefix="gobpe-export-") as folder:
         path = Path(folder) / name
-        rows = await store_of(context).export_csv(path)
+        rows = await context.bot_data.require_store().export_csv(path)
         content = path.read_bytes()
+    if not rows:  # an empty spreadsheet tells the admin nothing a sentence would not
+        await send_html(context, message.chat_id, esc(t("export_empty", lang)), what="export")
+        return
     await send_with_retry(
         lambda: context.bot.send_document(
             message.chat_id,
@@ -193,27 +198,29 @@ async def export(update: Update, context: Context) -> None:
             filename=name,
             caption=t("export_caption", lang, count=rows),
         ),
-        delays=deps(context).retry_delays,
+        delays=context.bot_data.retry_delays,
         what="export",
     )
 
 
-async def on_group_button(update: Update, context: Context, action: cb.ResolveGroup | cb.IgnoreGroup) -> None:
+async def on_group_button(update: Update, context: Context) -> None:
     """Resolve or ignore a review group from a /pendientes button (admins only)."""
     query = update.callback_query
     assert query is not None
+    action = cb.decode_as(query.data, cb.ResolveGroup) or cb.decode_as(query.data, cb.IgnoreGroup)
+    assert action is not None  # routed here by its pattern
     lang = user_lang(update, context)
     user_id = query.from_user.id
-    if not deps(context).is_admin(user_id):
+    if not context.bot_data.is_admin(user_id):
         log.info("admin_denied button=%s", type(action).__name__)
         await query.answer(t("not_available", lang), show_alert=True)
         return
-    store = store_of(context)
+    store = context.bot_data.require_store()
     message = query.message if isinstance(query.message, Message) else None
     markup = message.reply_markup if message is not None else None
     n = _group_number(markup, action.group_id)
     if isinstance(action, cb.ResolveGroup):
-        if action.entry_id not in deps(context).pipeline.kb.entries:
+        if action.entry_id not in context.bot_data.pipeline.kb.entries:
             await query.answer(t("stale_button", lang), show_alert=True)
             return
         done = await store.resolve_group(action.group_id, action.entry_id, by_user_id=user_id)
@@ -254,3 +261,15 @@ def _without_group(markup: InlineKeyboardMarkup, group_id: int) -> InlineKeyboar
     ]
     return InlineKeyboardMarkup(rows) if rows else None
 
+
+
+def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """The admin commands and the /pendientes buttons."""
+    new = filters.UpdateType.MESSAGE
+    application.add_handler(CommandHandler("pendientes", pending, filters=new))
+    application.add_handler(CommandHandler("estadisticas", statistics, filters=new))
+    application.add_handler(CommandHandler("recargar", reload, filters=new))
+    application.add_handler(CommandHandler("exportar", export, filters=new))
+    application.add_handler(
+        CallbackQueryHandler(on_group_button, pattern=cb.matches(cb.ResolveGroup, cb.IgnoreGroup))
+    )

@@ -18,25 +18,26 @@ from telegram.ext import (
     ApplicationBuilder,
     BaseUpdateProcessor,
     CallbackQueryHandler,
-    CommandHandler,
     MessageHandler,
     filters,
 )
 
-from bot.core.config import Settings
 from bot.core.pipeline import Pipeline
-from bot.store import Store, StoreError
+from bot.settings import Settings
+from bot.store import Store
 
-from . import admin, browse, citizen
-from .buttons import on_button
-from .common import Context, Deps, deps, send_html, user_lang
+from . import admin, answers, browse, citizen
+from .context import BotData, Context, context_types, user_lang
 from .formatting import esc
-from .sending import DEFAULT_DELAYS
+from .sending import DEFAULT_DELAYS, send_html
 from .texts import t
 
 log = logging.getLogger("bot.telegram")
 
 StoreFactory = Callable[[Settings], Awaitable[Store]]
+App = Application[Any, Any, Any, Any, Any, Any]
+# Each feature registers its own commands and button routes; a new feature is one more module here.
+FEATURES = (citizen, answers, browse, admin)
 
 CITIZEN_COMMANDS = ("start", "servicios", "eventos", "idioma", "ayuda", "help")
 ADMIN_COMMANDS = ("pendientes", "estadisticas", "recargar", "exportar")
@@ -142,12 +143,12 @@ def _commands(names: Sequence[str], lang: str) -> list[BotCommand]:
     return [BotCommand(name, t(f"cmd_{name}", lang)) for name in names]
 
 
-async def register_commands(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+async def register_commands(application: App) -> None:
     """setMyCommands: Spanish by default, English for English apps, plus the admin menu for admins."""
     bot = application.bot
     await bot.set_my_commands(_commands(CITIZEN_COMMANDS, "es"), scope=BotCommandScopeDefault())
     await bot.set_my_commands(_commands(CITIZEN_COMMANDS, "en"), scope=BotCommandScopeDefault(), language_code="en")
-    settings = application.bot_data["deps"].settings
+    settings = application.bot_data.settings
     for admin_id in sorted(settings.admin_user_ids):
         try:
             await bot.set_my_commands(
@@ -189,7 +190,7 @@ def build_application(
     *,
     store_factory: StoreFactory | None = None,
     retry_delays: Sequence[float] = DEFAULT_DELAYS,
-) -> Application[Any, Any, Any, Any, Any, Any]:
+) -> App:
     """The Application with every handler. Pass an open `store`, or a `store_factory` that
     `run_polling`/`run_webhook` calls in post_init (the store is then closed in post_shutdown)."""
     if not settings.telegram_bot_token:
@@ -197,21 +198,21 @@ def build_application(
     quiet_logging(settings.telegram_bot_token)
     base_url = settings.telegram_api_base_url
 
-    async def post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-        d = deps_of(application)
-        if d.store is None and store_factory is not None:
-            d.store = await store_factory(settings)
+    async def post_init(application: App) -> None:
+        data: BotData = application.bot_data
+        if data.store is None and store_factory is not None:
+            data.store = await store_factory(settings)
         try:
             await register_commands(application)
         except TelegramError as exc:
             log.error("setMyCommands failed type=%s", type(exc).__name__)
         log.info("telegram ready bot=@%s", application.bot.username)
 
-    async def post_shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-        d = deps_of(application)
-        if store_factory is not None and d.store is not None:
-            await d.store.close()
-            d.store = None
+    async def post_shutdown(application: App) -> None:
+        data: BotData = application.bot_data
+        if store_factory is not None and data.store is not None:
+            await data.store.close()
+            data.store = None
         log.info("telegram stopped; pending writes flushed")
 
     application = (
@@ -221,41 +222,31 @@ def build_application(
         .base_file_url(file_base_url(base_url))
         .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
         .concurrent_updates(PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES))
+        .context_types(context_types(BotData(settings, pipeline, store, tuple(retry_delays))))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()
     )
-    application.bot_data["deps"] = Deps(settings, pipeline, store, tuple(retry_delays))
-    add_handlers(application)
+    for feature in FEATURES:
+        feature.register(application)
+    add_fallbacks(application)
     return application
 
 
-def deps_of(application: Application[Any, Any, Any, Any, Any, Any]) -> Deps:
-    found = application.bot_data["deps"]
-    assert isinstance(found, Deps)
-    return found
+async def on_stale_button(update: Update, context: Context) -> None:
+    """Any button no feature claims: forged, garbage or old-version data."""
+    query = update.callback_query
+    if query is None:
+        return
+    log.info("button rejected reason=malformed")
+    await query.answer(t("stale_button", user_lang(update, context)), show_alert=True)
 
 
-def add_handlers(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Commands (new messages only), buttons, free text, non-text, edited messages; then the error handler."""
-    new = filters.UpdateType.MESSAGE
-    application.add_handler(CommandHandler("start", citizen.start, filters=new))
-    application.add_handler(CommandHandler(["help", "ayuda"], citizen.help_command, filters=new))
-    application.add_handler(CommandHandler("idioma", citizen.language, filters=new))
-    application.add_handler(CommandHandler("servicios", browse.services, filters=new))
-    application.add_handler(CommandHandler("eventos", browse.events, filters=new))
-    application.add_handler(CommandHandler("pendientes", admin.pending, filters=new))
-    application.add_handler(CommandHandler("estadisticas", admin.statistics, filters=new))
-    application.add_handler(CommandHandler("recargar", admin.reload, filters=new))
-    application.add_handler(CommandHandler("exportar", admin.export, filters=new))
-    application.add_handler(CallbackQueryHandler(on_button))
-    application.add_handler(MessageHandler(new & filters.TEXT & ~filters.COMMAND, citizen.question))
-    application.add_handler(MessageHandler(new & filters.CAPTION, citizen.question))  # a photo "of my DNI, how…"
-    application.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE, citizen.edited))
-    application.add_handler(
-        MessageHandler(new & ~filters.TEXT & ~filters.StatusUpdate.ALL & ~filters.VIA_BOT, citizen.not_text)
-    )
-    application.add_handler(MessageHandler(new & filters.COMMAND & filters.ChatType.PRIVATE, citizen.help_command))
+def add_fallbacks(application: App) -> None:
+    """After every feature: unclaimed buttons, unknown commands in private chats, then the error handler."""
+    application.add_handler(CallbackQueryHandler(on_stale_button))
+    unknown_command = filters.UpdateType.MESSAGE & filters.COMMAND & filters.ChatType.PRIVATE
+    application.add_handler(MessageHandler(unknown_command, citizen.help_command))
     application.add_error_handler(on_error)
 
 
@@ -271,7 +262,14 @@ def webhook_options(settings: Settings) -> dict[str, Any]:
     }
 
 
-def serve(settings: Settings, pipeline: Pipeline, store_factory: StoreFactory = Store.open) -> int:
+async def open_degrading_store(settings: Settings) -> Store:
+    """The bot's store: a database that is damaged or fails later leaves the bot answering (the
+    store reports itself down and retries) — losing a log line is better than failing a citizen.
+    A DATABASE_PATH that cannot even be created is refused earlier, at start, by the CLI."""
+    return await Store.open(settings, degrade=True)
+
+
+def serve(settings: Settings, pipeline: Pipeline, store_factory: StoreFactory = open_degrading_store) -> int:
     """Run the bot until SIGINT/SIGTERM: long polling, or a webhook when WEBHOOK_URL is set.
 
     The store is opened inside the bot's event loop and closed on shutdown, flushing queued writes.
@@ -287,9 +285,6 @@ def serve(settings: Settings, pipeline: Pipeline, store_factory: StoreFactory = 
         else:
             log.info("starting long polling")
             application.run_polling(allowed_updates=updates, bootstrap_retries=3, close_loop=False)
-    except StoreError as exc:
-        log.error("cannot open the store: %s", exc)
-        return 1
     except InvalidToken:
         log.error("Telegram rejected TELEGRAM_BOT_TOKEN: check it with @BotFather")
         return 1
@@ -303,4 +298,4 @@ def serve(settings: Settings, pipeline: Pipeline, store_factory: StoreFactory = 
     return 0
 
 
-__all__ = ["build_application", "deps", "serve"]
+__all__ = ["build_application", "serve"]

@@ -5,17 +5,19 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.core.knowledge import KnowledgeBase
-from bot.core.models import Entry
-from bot.core.normalize import fold
-from bot.core.render import event_when, past_events, upcoming_events
+from bot.core.render import catalogue, event_when, past_events, upcoming_events
 
 from . import callbacks as cb
-from .common import Context, button, deps, keyboard, send_html, user_lang
+from .context import Context, user_lang
 from .formatting import esc
+from .keyboards import button, keyboard
+from .sending import send_html, show
 from .texts import t
 
 CATEGORIES_PER_PAGE = 8
@@ -40,17 +42,14 @@ def _nav(page: int, pages: int, lang: str, go: Callable[[int], cb.Action]) -> li
 
 def categories_view(kb: KnowledgeBase, page: int, lang: str) -> tuple[str, InlineKeyboardMarkup | None]:
     """The category list, page `page` (clamped)."""
-    counts: dict[str, int] = {}
-    for entry in kb.services():
-        counts[entry.category] = counts.get(entry.category, 0) + 1
-    listed = [(cid, title.get(lang)) for cid, title in kb.categories.items() if counts.get(cid)]
+    listed = catalogue(kb, lang)
     if not listed:
         return esc(t("no_services", lang)), None
     pages = _pages(len(listed), CATEGORIES_PER_PAGE)
     page = min(max(page, 1), pages)
     shown = listed[(page - 1) * CATEGORIES_PER_PAGE : page * CATEGORIES_PER_PAGE]
     rows: list[list[InlineKeyboardButton | None]] = [
-        [button(f"{title} ({counts[cid]})", cb.Category(cid, 1))] for cid, title in shown
+        [button(f"{c.title} ({len(c.services)})", cb.Category(c.category_id, 1))] for c in shown
     ]
     rows.append(_nav(page, pages, lang, cb.Categories))
     text = f"<b>{esc(t('categories_title', lang))}</b>"
@@ -62,21 +61,19 @@ def categories_view(kb: KnowledgeBase, page: int, lang: str) -> tuple[str, Inlin
 def category_view(
     kb: KnowledgeBase, category: str, page: int, lang: str
 ) -> tuple[str, InlineKeyboardMarkup | None] | None:
-    """The services of `category` by title, page `page` (clamped); None if the category no longer exists."""
-    services: list[Entry] = [e for e in kb.services() if e.category == category]
-    services.sort(key=lambda e: fold(e.title.get(lang)))
-    if not services:
+    """The services of `category`, page `page` (clamped); None if the category no longer has any."""
+    found = next((c for c in catalogue(kb, lang) if c.category_id == category), None)
+    if found is None:
         return None
-    title = kb.categories[category].get(lang) if category in kb.categories else t("other_category", lang)
-    pages = _pages(len(services), SERVICES_PER_PAGE)
+    pages = _pages(len(found.services), SERVICES_PER_PAGE)
     page = min(max(page, 1), pages)
-    shown = services[(page - 1) * SERVICES_PER_PAGE : page * SERVICES_PER_PAGE]
+    shown = found.services[(page - 1) * SERVICES_PER_PAGE : page * SERVICES_PER_PAGE]
     rows: list[list[InlineKeyboardButton | None]] = [
-        [button(entry.title.get(lang), cb.OpenAnswer(entry.id))] for entry in shown
+        [button(option.title, cb.OpenAnswer(option.entry_id))] for option in shown
     ]
     rows.append(_nav(page, pages, lang, lambda n: cb.Category(category, n)))
     rows.append([button(t("back_to_categories", lang), cb.Categories(1))])
-    text = f"<b>{esc(t('category_title', lang, category=title))}</b>"
+    text = f"<b>{esc(t('category_title', lang, category=found.title))}</b>"
     if pages > 1:
         text += f"\n{esc(t('page', lang, page=page, pages=pages))}"
     return text, keyboard(rows)
@@ -109,7 +106,7 @@ async def services(update: Update, context: Context) -> None:
     if message is None:
         return
     lang = user_lang(update, context)
-    text, markup = categories_view(deps(context).pipeline.kb, 1, lang)
+    text, markup = categories_view(context.bot_data.pipeline.kb, 1, lang)
     await send_html(context, message.chat_id, text, markup)
 
 
@@ -119,5 +116,40 @@ async def events(update: Update, context: Context) -> None:
     if message is None:
         return
     lang = user_lang(update, context)
-    text, markup = events_view(deps(context).pipeline.kb, lang)
+    text, markup = events_view(context.bot_data.pipeline.kb, lang)
     await send_html(context, message.chat_id, text, markup)
+
+
+async def on_categories(update: Update, context: Context) -> None:
+    """A page of the category list, in place."""
+    query = update.callback_query
+    assert query is not None
+    action = cb.decode_as(query.data, cb.Categories)
+    assert action is not None  # routed here by its pattern
+    text, markup = categories_view(context.bot_data.pipeline.kb, action.page, user_lang(update, context))
+    await query.answer()
+    await show(update, context, text, markup)
+
+
+async def on_category(update: Update, context: Context) -> None:
+    """A page of one category's services, in place; a category that is gone gets a polite notice."""
+    query = update.callback_query
+    assert query is not None
+    action = cb.decode_as(query.data, cb.Category)
+    assert action is not None  # routed here by its pattern
+    lang = user_lang(update, context)
+    view = category_view(context.bot_data.pipeline.kb, action.category, action.page, lang)
+    if view is None:
+        await query.answer(t("stale_button", lang), show_alert=True)
+        return
+    await query.answer()
+    await show(update, context, *view)
+
+
+def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """/servicios and /eventos, and the catalogue's page buttons."""
+    new = filters.UpdateType.MESSAGE
+    application.add_handler(CommandHandler("servicios", services, filters=new))
+    application.add_handler(CommandHandler("eventos", events, filters=new))
+    application.add_handler(CallbackQueryHandler(on_categories, pattern=cb.matches(cb.Categories)))
+    application.add_handler(CallbackQueryHandler(on_category, pattern=cb.matches(cb.Category)))

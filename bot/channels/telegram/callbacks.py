@@ -2,13 +2,17 @@
 
 Every button the bot sends carries one of these strings. `decode` never raises: forged, stale,
 oversized or garbage data decodes to `None` (or to an action whose id no longer exists, which the
-handlers answer politely).
+handlers answer politely). Each feature module routes its own actions with
+``CallbackQueryHandler(handler, pattern=cb.matches(cb.Feedback))`` and reads them back with
+`decode_as`; a new action is one dataclass here plus its `encode`/`decode` cases.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 VERSION = "v1"
 MAX_BYTES = 64  # Telegram's limit for callback_data
@@ -30,6 +34,14 @@ class Feedback:
 
     entry_id: str
     helpful: bool
+
+
+@dataclass(frozen=True)
+class Details:
+    """"Pasos y requisitos" under an answer drawn in `lang`: extend it with the details."""
+
+    entry_id: str
+    lang: str
 
 
 @dataclass(frozen=True)
@@ -69,7 +81,7 @@ class IgnoreGroup:
     group_id: int
 
 
-Action = OpenAnswer | Feedback | Categories | Category | SetLanguage | ResolveGroup | IgnoreGroup
+Action = OpenAnswer | Feedback | Details | Categories | Category | SetLanguage | ResolveGroup | IgnoreGroup
 
 
 def _join(*parts: str) -> str | None:
@@ -84,6 +96,8 @@ def encode(action: Action) -> str | None:
             return _join("a", entry_id)
         case Feedback(entry_id, helpful):
             return _join("fb", "1" if helpful else "0", entry_id)
+        case Details(entry_id, lang):
+            return _join("d", lang, entry_id)
         case Categories(page):
             return _join("cats", str(page))
         case Category(category, page):
@@ -123,6 +137,8 @@ def decode(data: object) -> Action | None:
             return OpenAnswer(entry_id)
         case "fb", [("1" | "0") as flag, entry_id] if _ID.fullmatch(entry_id):
             return Feedback(entry_id, flag == "1")
+        case "d", [lang, entry_id] if lang in _LANGS and _ID.fullmatch(entry_id):
+            return Details(entry_id, lang)
         case "cats", [page] if _page(page):
             return Categories(int(page))
         case "cat", [category, page] if _ID.fullmatch(category) and _page(page):
@@ -134,3 +150,17 @@ def decode(data: object) -> Action | None:
         case "gi", [group] if _group_id(group) is not None:
             return IgnoreGroup(int(group))
     return None
+
+
+A = TypeVar("A", OpenAnswer, Feedback, Details, Categories, Category, SetLanguage, ResolveGroup, IgnoreGroup)
+
+
+def decode_as(data: object, kind: type[A]) -> A | None:
+    """`data` decoded, if it is an action of `kind`."""
+    action = decode(data)
+    return action if isinstance(action, kind) else None
+
+
+def matches(*kinds: type[Action]) -> Callable[[object], bool]:
+    """A CallbackQueryHandler pattern: true for callback data that decodes to one of `kinds`."""
+    return lambda data: isinstance(decode(data), kinds)

@@ -3,27 +3,18 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
-from telegram import InlineKeyboardMarkup, Message, MessageEntity, Update
+from telegram import Message, MessageEntity, Update
 from telegram.constants import ChatType
-
-from bot.core.models import Outcome, Reply
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from . import callbacks as cb
-from .common import (
-    CHANNEL,
-    Context,
-    button,
-    deps,
-    keyboard,
-    log_fields,
-    remember_question,
-    send_answer,
-    send_html,
-    typing,
-    user_lang,
-)
+from .answers import CHANNEL, send_answer, send_reply
+from .context import Context, memory, user_lang
 from .formatting import esc
+from .keyboards import browse_markup, button, keyboard
+from .sending import send_html, show, typing
 from .texts import t
 
 log = logging.getLogger("bot.telegram")
@@ -31,6 +22,11 @@ log = logging.getLogger("bot.telegram")
 MAX_QUESTION = 500  # longer messages are answered from their beginning
 LANGUAGE_WORDS = {"es": "es", "espanol": "es", "español": "es", "spanish": "es", "en": "en", "english": "en",
                   "ingles": "en", "inglés": "en"}
+
+
+def log_fields(**fields: Any) -> str:
+    """key=value pairs for one structured log line (values must never be user text)."""
+    return " ".join(f"{key}={value}" for key, value in fields.items())
 
 
 async def start(update: Update, context: Context) -> None:
@@ -41,7 +37,7 @@ async def start(update: Update, context: Context) -> None:
     lang = user_lang(update, context)
     payload = context.args[0].strip().lower() if context.args else ""
     if payload:
-        entry = deps(context).pipeline.kb.entries.get(payload)
+        entry = context.bot_data.pipeline.kb.entries.get(payload)
         if entry is not None:
             log.info("deep_link %s", log_fields(entry=entry.id, lang=lang))
             await send_answer(context, message.chat_id, entry, lang)
@@ -50,7 +46,7 @@ async def start(update: Update, context: Context) -> None:
         await send_html(context, message.chat_id, esc(t("deep_link_unknown", lang)))
         return
     text = f"{esc(t('welcome', lang))}\n\n{esc(t('help', lang))}"
-    await send_html(context, message.chat_id, text, _browse_markup(lang))
+    await send_html(context, message.chat_id, text, browse_markup(lang))
 
 
 async def help_command(update: Update, context: Context) -> None:
@@ -59,7 +55,7 @@ async def help_command(update: Update, context: Context) -> None:
     if message is None:
         return
     lang = user_lang(update, context)
-    await send_html(context, message.chat_id, esc(t("help", lang)), _browse_markup(lang))
+    await send_html(context, message.chat_id, esc(t("help", lang)), browse_markup(lang))
 
 
 async def language(update: Update, context: Context) -> None:
@@ -83,8 +79,18 @@ async def language(update: Update, context: Context) -> None:
 
 
 def set_language(context: Context, lang: str) -> None:
-    if context.user_data is not None:
-        context.user_data["lang"] = lang
+    memory(context).lang = lang
+
+
+async def on_language_button(update: Update, context: Context) -> None:
+    """A press on one of /idioma's buttons."""
+    query = update.callback_query
+    assert query is not None
+    action = cb.decode_as(query.data, cb.SetLanguage)
+    assert action is not None  # routed here by its pattern
+    set_language(context, action.lang)
+    await query.answer(t("language_set", action.lang))
+    await show(update, context, esc(t("language_set", action.lang)), None)
 
 
 def addressed_text(message: Message, bot_username: str, bot_id: int) -> str | None:
@@ -136,13 +142,13 @@ async def question(update: Update, context: Context) -> None:
     await typing(context, chat_id)
     too_long = len(text) > MAX_QUESTION
     asked = _cut(text)
-    d = deps(context)
-    reply = d.pipeline.ask(asked, lang)
-    if not (context.user_data or {}).get("lang"):  # no /idioma choice: reply in the question's language
+    data = context.bot_data
+    reply = data.pipeline.ask(asked, lang)
+    if memory(context).lang is None:  # no /idioma choice: reply in the question's language
         lang = reply.lang
     user_id = message.from_user.id if message.from_user else None
-    if d.store is not None:
-        d.store.record_question(user_id=user_id, channel=CHANNEL, reply=reply)
+    if data.store is not None:
+        data.store.record_question(user_id=user_id, channel=CHANNEL, reply=reply)
     log.info(
         "question %s",
         log_fields(
@@ -156,32 +162,9 @@ async def question(update: Update, context: Context) -> None:
             truncated=str(too_long).lower(),
         ),
     )
-    if context.chat_data is not None:
-        context.chat_data["last_question"] = asked
-        context.chat_data["last_entry"] = reply.entry_id
     if too_long:
         await send_html(context, chat_id, esc(t("too_long", lang)))
     await send_reply(context, chat_id, reply, lang)
-
-
-async def send_reply(context: Context, chat_id: int, reply: Reply, lang: str) -> None:
-    """Render a pipeline Reply in the chat."""
-    if reply.outcome is Outcome.ANSWER and reply.entry is not None:
-        await send_answer(context, chat_id, reply.entry, lang, question=reply.question)
-    elif reply.outcome is Outcome.SUGGEST and reply.candidates:
-        intro = reply.text or deps(context).pipeline.kb.message("suggest_intro", lang) or t("suggest_intro", lang)
-        rows = [[button(entry.title.get(lang), cb.OpenAnswer(entry.id))] for entry in reply.candidates[:3]]
-        rows.append([button(t("browse_services", lang), cb.Categories(1))])
-        sent = await send_html(context, chat_id, esc(intro), keyboard(rows), what="suggest")
-        remember_question(context, sent.message_id, reply.question, None)
-    else:
-        text = reply.text or deps(context).pipeline.kb.message("fallback", lang) or t("error", lang)
-        markup = _browse_markup(lang) if reply.outcome is Outcome.NONE else None
-        await send_html(context, chat_id, esc(text), markup, what=reply.outcome.value)
-
-
-def _browse_markup(lang: str) -> InlineKeyboardMarkup | None:
-    return keyboard([[button(t("browse_services", lang), cb.Categories(1))]])
 
 
 async def not_text(update: Update, context: Context) -> None:
@@ -203,3 +186,17 @@ async def edited(update: Update, context: Context) -> None:
     if message is None or message.chat.type != ChatType.PRIVATE:
         return
     await send_html(context, message.chat_id, esc(t("edited", user_lang(update, context))))
+
+
+def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Commands (new messages only), /idioma's buttons, free text and captions, edits, non-text."""
+    new = filters.UpdateType.MESSAGE
+    application.add_handler(CommandHandler("start", start, filters=new))
+    application.add_handler(CommandHandler(["help", "ayuda"], help_command, filters=new))
+    application.add_handler(CommandHandler("idioma", language, filters=new))
+    application.add_handler(CallbackQueryHandler(on_language_button, pattern=cb.matches(cb.SetLanguage)))
+    application.add_handler(MessageHandler(new & filters.TEXT & ~filters.COMMAND, question))
+    application.add_handler(MessageHandler(new & filters.CAPTION, question))  # a photo "of my DNI, how…"
+    application.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE, edited))
+    other = new & ~filters.TEXT & ~filters.StatusUpdate.ALL & ~filters.VIA_BOT
+    application.add_handler(MessageHandler(other, not_text))

@@ -1,4 +1,4 @@
-"""HTML rendering of answers for Telegram and splitting of long messages at clean boundaries.
+"""HTML drawing of answer views for Telegram and splitting of long messages at clean boundaries.
 
 Every piece of knowledge-base or user text goes through `html.escape`; the only markup is ours
 (<b>, <i>, <a>), and no tag ever spans a line, so a split at a line boundary keeps the HTML valid.
@@ -9,31 +9,13 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable
+from urllib.parse import urlsplit
 
-from bot.core.render import AnswerView
+from bot.core.render import AnswerView, Item
 
 MAX_MESSAGE = 4096  # Telegram's limit for a message text (counted here in UTF-16 units, conservatively)
 _TAG = re.compile(r"<[^>]*>")
-
-
-_DEFAULT_LABELS = {
-    "es": {
-        "when": "Fecha",
-        "steps": "Pasos",
-        "requirements": "Requisitos",
-        "cost": "Costo",
-        "channels": "Canales de atención",
-        "url": "Enlace oficial",
-    },
-    "en": {
-        "when": "Date",
-        "steps": "Steps",
-        "requirements": "Requirements",
-        "cost": "Fees",
-        "channels": "Where to do it",
-        "url": "Official link",
-    },
-}
+FACT_ICONS = {"cost": "💰", "where": "📍", "url": "🔗"}
 
 
 def esc(text: object) -> str:
@@ -48,37 +30,60 @@ def link(url: str, label: str | None = None) -> str:
     return esc(label or url)
 
 
-def _label(view: AnswerView, key: str, lang: str) -> str:
-    labels = view.labels or {}
-    return labels.get(key) or _DEFAULT_LABELS["en" if lang == "en" else "es"][key]
+def link_text(url: str) -> str:
+    """What a reader sees of a link: its site ("gob.pe/…"), which is what tells an official page apart;
+    the whole address stays in the link itself."""
+    parts = urlsplit(url)
+    host = parts.netloc.removeprefix("www.")
+    return host + ("/…" if parts.path.strip("/") or parts.query else "")
 
 
-def answer_html(view: AnswerView, lang: str = "es") -> str:
-    """The whole answer as Telegram HTML: title, short answer, date, steps, fees, channels, link."""
-    blocks: list[str] = [f"<b>{esc(view.title)}</b>"]
+def _value(item: Item) -> str:
+    return link(item.text, link_text(item.text)) if item.is_link else esc(item.text)
+
+
+def essentials_html(view: AnswerView) -> str:
+    """The first message of an answer: title, what to do, cost, where, official link, review date."""
+    head = f"<b>{esc(view.title)}</b>"
     if view.when:
-        blocks[0] += f"\n🗓 {esc(view.when)}"
+        head += f"\n🗓 {esc(view.when)}"
     if view.place:
-        blocks[0] += f"\n📍 {esc(view.place)}"
+        head += f"\n📍 {esc(view.place)}"
+    blocks = [f"<i>{esc(view.notice)}</i>"] if view.notice else []
+    blocks.append(head)
     if view.summary:
         blocks.append(esc(view.summary))
-    if view.steps:
-        lines = [f"{n}. {esc(step)}" for n, step in enumerate(view.steps, 1)]
-        blocks.append(f"<b>{esc(_label(view, 'steps', lang))}</b>\n" + "\n".join(lines))
-    if view.requirements:
-        lines = [f"• {esc(item)}" for item in view.requirements]
-        blocks.append(f"<b>{esc(_label(view, 'requirements', lang))}</b>\n" + "\n".join(lines))
-    if view.cost:
-        blocks.append(f"<b>{esc(_label(view, 'cost', lang))}:</b> {esc(view.cost)}")
-    if view.channels:
-        lines = []
-        for label, value in view.channels:
-            shown = link(value) if value.startswith(("https://", "http://")) else esc(value)
-            lines.append(f"• {esc(label)}: {shown}" if label else f"• {shown}")
-        blocks.append(f"<b>{esc(_label(view, 'channels', lang))}</b>\n" + "\n".join(lines))
-    if view.url:
-        blocks.append(f"🔗 <b>{esc(_label(view, 'url', lang))}:</b> {link(view.url)}")
+    facts = [f"{FACT_ICONS.get(f.key, '•')} <b>{esc(f.label)}:</b> {_value(f)}" for f in view.facts]
+    if facts:
+        blocks.append("\n".join(facts))
+    blocks.append(f"<i>{esc(view.reviewed)}</i>")
     return "\n\n".join(blocks)
+
+
+def details_html(view: AnswerView) -> str:
+    """Steps, requirements and channels, shown when the citizen asks for them."""
+    blocks = [f"<i>{esc(view.details_notice)}</i>"] if view.details_notice else []
+    for section in view.details:
+        lines = []
+        for n, item in enumerate(section.items, 1):
+            bullet = f"{n}." if section.numbered else "•"
+            label = f"{esc(item.label)}: " if item.label else ""
+            lines.append(f"{bullet} {label}{_value(item)}")
+        blocks.append(f"<b>{esc(section.title)}</b>\n" + "\n".join(lines))
+    return "\n\n".join(blocks)
+
+
+def answer_html(view: AnswerView, with_details: bool = False) -> str:
+    """The essentials, followed by the details when asked for."""
+    parts = [essentials_html(view)]
+    if with_details and view.details:
+        parts.append(details_html(view))
+    return "\n\n".join(parts)
+
+
+def visible_length(text: str) -> int:
+    """Characters a reader sees in an HTML message (tags removed, entities decoded)."""
+    return len(html.unescape(_TAG.sub("", text)))
 
 
 def utf16_len(text: str) -> int:

@@ -62,11 +62,10 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Your message is very long, so I answered based on its beginning. If that is not what you "
         "wanted, send me a short question.",
     ),
-    "suggest_intro": ("¿Quisiste decir…?", "Did you mean…?"),
     "helpful_question": ("¿Te sirvió?", "Was this helpful?"),
     "yes": ("👍 Sí", "👍 Yes"),
     "no": ("👎 No", "👎 No"),
-    "related": ("Ver también:", "See also:"),
+    "details": ("📋 Pasos y requisitos", "📋 Steps and requirements"),
     "feedback_thanks": ("¡Gracias por tu respuesta!", "Thanks for your feedback!"),
     "feedback_sorry": (
         "Gracias. Revisaremos esta respuesta para mejorarla. Puedes escribir tu pregunta con otras "
@@ -86,7 +85,6 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "next": ("Siguiente ▶", "Next ▶"),
     "back_to_categories": ("↩ Categorías", "↩ Categories"),
     "page": ("Página {page} de {pages}", "Page {page} of {pages}"),
-    "other_category": ("Otros", "Other"),
     "events_title": ("Próximos eventos", "Upcoming events"),
     "events_past_title": ("Eventos pasados", "Past events"),
     "no_events": (
@@ -161,6 +159,3 @@ def t(key: str, lang: str, **values: object) -> str:
     text = en if lang == "en" else es
     return text.format(**values) if values else text
 
-
-def keys() -> list[str]:
-    return list(_TEXTS)
