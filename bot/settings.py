@@ -45,10 +45,12 @@ KNOWN_VARIABLES = frozenset(
         "WEBHOOK_LISTEN",
         "WEBHOOK_PORT",
         "LOG_LEVEL",
+        "TELEGRAM_RATE_LIMIT",
         *THRESHOLD_VARIABLES,
     }
 )
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+RATE_LIMITS = ("telegram", "none")  # Telegram's flood limits kept by the bot, or none (local Bot API server)
 
 
 class ConfigError(ValueError):
@@ -70,6 +72,7 @@ class Settings:
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = 8443
     log_level: str = "INFO"
+    telegram_rate_limit: str = "telegram"
     thresholds: MatchThresholds = field(default_factory=MatchThresholds)
 
 
@@ -183,6 +186,9 @@ def load_settings(
     if log_level not in LOG_LEVELS:
         raise ConfigError(f"LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, got {log_level!r}")
     webhook_url = _as_url(merged, "WEBHOOK_URL", "", schemes=("https",))  # Telegram calls only https
+    rate_limit = (_value(merged, "TELEGRAM_RATE_LIMIT") or "telegram").lower()
+    if rate_limit not in RATE_LIMITS:
+        raise ConfigError(f"TELEGRAM_RATE_LIMIT must be telegram or none, got {rate_limit!r}")
     return Settings(
         telegram_bot_token=_token(merged),
         telegram_api_base_url=_as_url(merged, "TELEGRAM_API_BASE_URL", DEFAULT_API_BASE_URL),
@@ -197,5 +203,6 @@ def load_settings(
         webhook_listen=_value(merged, "WEBHOOK_LISTEN") or "0.0.0.0",
         webhook_port=_as_int(merged, "WEBHOOK_PORT", 8443, minimum=1),
         log_level=log_level,
+        telegram_rate_limit=rate_limit,
         thresholds=_thresholds(merged),
     )

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from telegram.error import RetryAfter
+from telegram.error import NetworkError, RetryAfter
 
+from bot.channels.telegram import build_application
 from bot.channels.telegram.ratelimit import OVERALL, PER_CHAT, PER_GROUP, TelegramRateLimiter, is_message
+from tests.helpers import TelegramBot
 
 
 class Clock:
@@ -110,6 +113,22 @@ async def test_a_429_pauses_every_message_then_retries() -> None:
     assert clock.now >= before
 
 
+async def test_a_failed_send_gives_its_slot_back() -> None:
+    clock = Clock()
+    rl = limiter(clock)
+
+    async def down() -> bool:
+        raise NetworkError("Bad Gateway")
+
+    for _ in range(10):  # a retry loop against a failing server is not throttled like real messages
+        with pytest.raises(NetworkError):
+            await send(rl, 42, callback=down)
+    assert clock.sleeps == []
+    for _ in range(int(PER_CHAT.burst)):  # and the chat still has its whole burst afterwards
+        await send(rl, 42)
+    assert clock.sleeps == []
+
+
 @ptb_retry_after
 async def test_a_429_beyond_the_retries_reaches_the_caller() -> None:
     clock = Clock()
@@ -120,3 +139,10 @@ async def test_a_429_beyond_the_retries_reaches_the_caller() -> None:
 
     with pytest.raises(RetryAfter):
         await send(rl, 7, callback=always)
+
+
+async def test_the_application_keeps_telegrams_limits_unless_told_none(telegram_bot: TelegramBot) -> None:
+    assert isinstance(telegram_bot.app.bot.rate_limiter, TelegramRateLimiter)
+    settings = replace(telegram_bot.settings, telegram_rate_limit="none")  # a local Bot API server
+    unlimited = build_application(settings, telegram_bot.pipeline, telegram_bot.store)
+    assert unlimited.bot.rate_limiter is None

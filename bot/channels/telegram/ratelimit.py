@@ -9,7 +9,7 @@ milliseconds after it leaves, and two that leave 34 ms apart may arrive 30 ms ap
 
 Only messages (send*/edit*/copy*/forward*, not sendChatAction or answerCallbackQuery) are limited;
 a 429 that still comes back pauses every message for the time Telegram asked, then the request is
-retried (up to `max_retries`).
+retried (up to `max_retries`); a message that failed otherwise gives its slot back.
 """
 
 from __future__ import annotations
@@ -107,6 +107,15 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
             schedule.reserve(at)
         return at - now
 
+    def refund(self, chat_id: int | str | None) -> None:
+        """A message that failed (network error, 5xx, 400) never reached the chat: its slot is free again,
+        so a retry after a blip is not held back as if it had been sent."""
+        schedules = [self._overall]
+        if chat_id is not None and chat_id in self._chats:
+            schedules.append(self._chats[chat_id])
+        for schedule in schedules:
+            schedule.due -= schedule.interval
+
     def pause(self, seconds: float) -> None:
         """Telegram said 429: no message leaves before `seconds` from now."""
         self._overall.due = max(self._overall.due, self._clock() + seconds + self._overall.tolerance)
@@ -151,6 +160,9 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
                 seconds = _retry_after_seconds(exc)
                 log.warning("rate limited by Telegram: pausing messages for %.1f s", seconds)
                 self.pause(seconds)
+            except Exception:
+                self.refund(chat_id)
+                raise
 
 
 def _retry_after_seconds(exc: RetryAfter) -> float:
