@@ -58,7 +58,7 @@ async def test_admin_menu_is_registered_for_admins(telegram_bot: TelegramBot) ->
     assert {"pendientes", "estadisticas", "recargar", "exportar", "servicios"} <= commands
 
 
-async def test_pendientes_lists_groups_and_buttons_resolve_and_ignore(
+async def test_pendientes_sends_each_group_with_add_and_ignore_buttons(
     telegram_bot: TelegramBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     fake = telegram_bot.fake
@@ -69,32 +69,36 @@ async def test_pendientes_lists_groups_and_buttons_resolve_and_ignore(
     await telegram_bot.store.flush()
 
     fake.push_text("/pendientes", user_id=ADMIN_ID)
-    listing = await fake.wait_for("sendMessage", chat_id=ADMIN_ID)
-    assert "«precio de la gasolina en marte» — 2" in listing.text
-    assert "«dni» — 1" in listing.text
-    assert _check_html(listing.text) is None
+    first = await fake.wait_for("sendMessage", chat_id=ADMIN_ID)
+    second = await fake.wait_for("sendMessage", chat_id=ADMIN_ID)
+    assert "Preguntas sin respuesta (pendientes: 2)" in first.text
+    assert "«precio de la gasolina en marte» — 2 veces" in first.text
+    assert "«dni» — 1 vez" in second.text and "➕" in second.text  # the hint goes under the last group
+    assert _check_html(first.text) is None and _check_html(second.text) is None
     groups = {g.text: g.id for g in await telegram_bot.store.list_groups("pending")}
-    data = listing.callback_data()
-    assert f"v1|gr|{groups['dni']}|dni-renovacion" in data
-    assert f"v1|gi|{groups['precio de la gasolina en marte']}" in data
+    dni, gasolina = groups["dni"], groups["precio de la gasolina en marte"]
+    labels = {b["text"]: b["callback_data"] for b in second.flat_buttons()}
+    assert labels["➕ Añadir a: Renovar el DNI electrónico <rápido> & fácil"] == f"v1|ga|{dni}|dni-renovacion"
+    assert labels["🚫 Ignorar"] == f"v1|gi|{dni}"
+    assert not any(d.startswith("v1|gr|") for d in second.callback_data())  # suggested, not answered
+    assert first.callback_data() == [f"v1|gi|{gasolina}"]  # no entry comes close
+    assert "review new" in first.text
 
     # A citizen pressing an admin button gets nothing done.
-    query = fake.push_callback(f"v1|gi|{groups['dni']}", fake.bot_message(listing))
+    query = fake.push_callback(f"v1|gi|{dni}", fake.bot_message(second))
     assert (await fake.wait_for("answerCallbackQuery", callback_query_id=query)).params["text"] == (
         "Este comando no está disponible."
     )
 
-    fake.push_callback(f"v1|gr|{groups['dni']}|dni-renovacion", fake.bot_message(listing), user_id=ADMIN_ID)
-    toast = await fake.wait_for("answerCallbackQuery")
-    assert "resuelto" in toast.params["text"]
-    edited = await fake.wait_for("editMessageReplyMarkup", chat_id=ADMIN_ID)
-    assert not any(d.startswith(f"v1|gr|{groups['dni']}|") for d in edited.callback_data())
-
-    fake.push_callback(f"v1|gi|{groups['precio de la gasolina en marte']}", fake.bot_message(listing),
-                       user_id=ADMIN_ID)
+    fake.push_callback(f"v1|gi|{gasolina}", fake.bot_message(first), user_id=ADMIN_ID)
     assert "ignorado" in (await fake.wait_for("answerCallbackQuery")).params["text"]
-    assert await telegram_bot.store.list_groups("pending") == []
+    edited = await fake.wait_for("editMessageText", chat_id=ADMIN_ID)
+    assert edited.params["message_id"] == fake.bot_message(first)["message_id"]
+    assert f"Grupo #{gasolina} ignorado" in edited.text and edited.buttons == []
+    assert [g.id for g in await telegram_bot.store.list_groups("pending")] == [dni]
 
+    fake.push_callback(f"v1|gi|{dni}", fake.bot_message(second), user_id=ADMIN_ID)
+    assert "ignorado" in (await fake.wait_for("answerCallbackQuery")).params["text"]
     fake.push_text("/pendientes", user_id=ADMIN_ID)
     assert "No hay preguntas pendientes" in (await fake.wait_for("sendMessage", chat_id=ADMIN_ID)).text
 
@@ -145,6 +149,14 @@ async def test_recargar_success_counts_and_marks_answerable(telegram_bot: Telegr
     group = (await telegram_bot.store.list_groups("pending"))[0]
     assert group.answerable_entry_id == "ruc"
     assert f"v1|gr|{group.id}|ruc" in listing.callback_data()
+    assert {"text": "✅ Resuelta por: Sacar el RUC", "callback_data": f"v1|gr|{group.id}|ruc"} in listing.flat_buttons()
+
+    fake.push_callback(f"v1|gr|{group.id}|ruc", fake.bot_message(listing), user_id=ADMIN_ID)
+    assert "resuelto" in (await fake.wait_for("answerCallbackQuery")).params["text"]
+    edited = await fake.wait_for("editMessageText", chat_id=ADMIN_ID)
+    assert f"Grupo #{group.id} resuelto con Sacar el RUC (ruc)" in edited.text
+    [resolved] = await telegram_bot.store.list_groups("resolved")
+    assert (resolved.id, resolved.entry_id) == (group.id, "ruc")
 
 
 async def test_exportar_sends_the_csv(telegram_bot: TelegramBot) -> None:

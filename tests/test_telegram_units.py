@@ -26,6 +26,7 @@ from tests.fake_bot_api import _check_html
         cb.Category("identidad", 2),
         cb.SetLanguage("en"),
         cb.ResolveGroup(42, "pagalo-pe"),
+        cb.AddPhrasing(42, "pagalo-pe"),
         cb.IgnoreGroup(7),
     ],
 )

@@ -75,13 +75,23 @@ class ResolveGroup:
 
 
 @dataclass(frozen=True)
+class AddPhrasing:
+    """Admin: add a group's question to `entry_id`'s phrasings, resolve the group and reload."""
+
+    group_id: int
+    entry_id: str
+
+
+@dataclass(frozen=True)
 class IgnoreGroup:
     """Admin: ignore an unanswered question group."""
 
     group_id: int
 
 
-Action = OpenAnswer | Feedback | Details | Categories | Category | SetLanguage | ResolveGroup | IgnoreGroup
+Action = (
+    OpenAnswer | Feedback | Details | Categories | Category | SetLanguage | ResolveGroup | AddPhrasing | IgnoreGroup
+)
 
 
 def _join(*parts: str) -> str | None:
@@ -106,6 +116,8 @@ def encode(action: Action) -> str | None:
             return _join("lang", lang)
         case ResolveGroup(group_id, entry_id):
             return _join("gr", str(group_id), entry_id)
+        case AddPhrasing(group_id, entry_id):
+            return _join("ga", str(group_id), entry_id)
         case IgnoreGroup(group_id):
             return _join("gi", str(group_id))
     return None
@@ -147,12 +159,16 @@ def decode(data: object) -> Action | None:
             return SetLanguage(lang)
         case "gr", [group, entry_id] if _group_id(group) is not None and _ID.fullmatch(entry_id):
             return ResolveGroup(int(group), entry_id)
+        case "ga", [group, entry_id] if _group_id(group) is not None and _ID.fullmatch(entry_id):
+            return AddPhrasing(int(group), entry_id)
         case "gi", [group] if _group_id(group) is not None:
             return IgnoreGroup(int(group))
     return None
 
 
-A = TypeVar("A", OpenAnswer, Feedback, Details, Categories, Category, SetLanguage, ResolveGroup, IgnoreGroup)
+A = TypeVar(
+    "A", OpenAnswer, Feedback, Details, Categories, Category, SetLanguage, ResolveGroup, AddPhrasing, IgnoreGroup
+)
 
 
 def decode_as(data: object, kind: type[A]) -> A | None:

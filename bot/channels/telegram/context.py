@@ -7,6 +7,7 @@ Memory is in-process only: a restart forgets it, and nothing here is written to 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -68,6 +69,9 @@ class BotData:
     pipeline: Pipeline
     store: Store | None
     retry_delays: Sequence[float] = DEFAULT_DELAYS
+    # Admin edits of the knowledge files and reloads run one at a time: two presses on "➕" must
+    # not interleave their read-modify-write of the same YAML file, nor a reload with an edit.
+    content_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def is_admin(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self.settings.admin_user_ids

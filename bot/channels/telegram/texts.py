@@ -105,22 +105,51 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "pending_none": ("No hay preguntas pendientes de revisión. 🎉", "No questions waiting for review. 🎉"),
     "pending_title": ("Preguntas sin respuesta (pendientes: {count})", "Unanswered questions (pending: {count})"),
     "pending_line": (
-        "{n}. «{text}» — {count} {times} (grupo #{gid})",
-        "{n}. “{text}” — {count} {times} (group #{gid})",
+        "«{text}» — {count} {times} (grupo #{gid})",
+        "“{text}” — {count} {times} (group #{gid})",
     ),
     "times_one": ("vez", "time"),
     "times_many": ("veces", "times"),
-    "pending_suggested": ("   posible respuesta: {entry}", "   possible answer: {entry}"),
-    "pending_hint": (
-        "✅ marca el grupo como respondido por esa entrada; 🚫 lo ignora. Para otras entradas usa "
-        "la consola: python -m bot review.",
-        "✅ marks the group as answered by that entry; 🚫 ignores it. For other entries use the "
-        "console: python -m bot review.",
+    "pending_answered": ("   ya la responde: {entry}", "   already answered by: {entry}"),
+    "pending_closest": ("   entradas más cercanas: {entries}", "   closest entries: {entries}"),
+    "pending_no_closest": (
+        "   ninguna entrada se le acerca: python -m bot review new {gid} crea una",
+        "   no entry comes close: python -m bot review new {gid} creates one",
     ),
-    "resolved": ("Grupo {n} (#{gid}) resuelto con {entry}.", "Group {n} (#{gid}) resolved with {entry}."),
-    "ignored": ("Grupo {n} (#{gid}) ignorado.", "Group {n} (#{gid}) ignored."),
+    "pending_hint": (
+        "➕ agrega la pregunta a esa entrada como una forma más de preguntarla, marca el grupo como "
+        "resuelto y recarga; ✅ solo lo marca como resuelto; 🚫 lo ignora. Para una entrada nueva: "
+        "python -m bot review new GRUPO.",
+        "➕ adds the question to that entry as one more way to ask it, marks the group resolved and "
+        "reloads; ✅ only marks it resolved; 🚫 ignores it. For a new entry: python -m bot review new GROUP.",
+    ),
+    "add_button": ("➕ Añadir a: {title}", "➕ Add to: {title}"),
+    "resolve_button": ("✅ Resuelta por: {title}", "✅ Answered by: {title}"),
+    "ignore_button": ("🚫 Ignorar", "🚫 Ignore"),
+    "added": (
+        "✅ «{question}» es ahora una pregunta de {entry}; el grupo quedó resuelto.",
+        "✅ “{question}” is now a phrasing of {entry}; the group is resolved.",
+    ),
+    "added_reloaded": (
+        "Base de conocimiento recargada: quien lo pregunte así recibe esa respuesta.",
+        "Knowledge base reloaded: whoever asks it this way gets that answer.",
+    ),
+    "added_not_reloaded": (
+        "El archivo se guardó, pero la base no se recargó ({errors}); sigo con la versión anterior.",
+        "The file was saved, but the base was not reloaded ({errors}); I keep the previous version.",
+    ),
+    "added_not_answered": (
+        "Base recargada, pero esa pregunta aún no recibe esta respuesta directa (ofrezco opciones): "
+        "revisa por qué con python -m bot ask \"{question}\" --explain.",
+        "Base reloaded, but that question still does not get this answer directly (I offer choices): "
+        "see why with python -m bot ask \"{question}\" --explain.",
+    ),
+    "added_toast": ("Agregada a {title}.", "Added to {title}."),
+    "add_refused": ("⚠️ No se agregó: {reason}", "⚠️ Not added: {reason}"),
+    "add_refused_toast": ("No se agregó: mira el mensaje.", "Not added: see the message."),
+    "resolved": ("✅ Grupo #{gid} resuelto con {entry}.", "✅ Group #{gid} resolved with {entry}."),
+    "ignored": ("🚫 Grupo #{gid} ignorado.", "🚫 Group #{gid} ignored."),
     "group_gone": ("Ese grupo ya fue revisado.", "That group was already reviewed."),
-    "ignore_button": ("🚫 Ignorar {n}", "🚫 Ignore {n}"),
     "stats_title": ("Estadísticas de los últimos {days} días", "Statistics for the last {days} days"),
     "stats_questions": ("Preguntas: {questions}", "Questions: {questions}"),
     "stats_answered": ("Respondidas: {answered} ({share})", "Answered: {answered} ({share})"),
