@@ -15,7 +15,7 @@ import pytest
 
 from benchmarks.synthetic import generate
 from bot.core.knowledge import KnowledgeBase, load_knowledge_or_raise
-from bot.core.matcher import MAX_SCORED, LanguageIndex
+from bot.core.matcher import ARRAY_POSTINGS_FROM, MAX_SCORED, LanguageIndex
 from bot.core.normalize import _GLUED_NUMBER, _NON_WORD, _SPACES, _STRETCHED, SLANG, fold, words
 
 KNOWLEDGE = Path(__file__).resolve().parents[1] / "knowledge"
@@ -45,7 +45,7 @@ def shipped() -> KnowledgeBase:
 
 @pytest.fixture(scope="module")
 def catalogue(shipped: KnowledgeBase) -> tuple[KnowledgeBase, list[str]]:
-    base = generate(400, shipped, held_out=150, out_of_scope=20)
+    base = generate(ARRAY_POSTINGS_FROM + 100, shipped, held_out=150, out_of_scope=20)
     return base.kb, [q for q, _ in base.questions]
 
 
@@ -101,7 +101,7 @@ def test_synonym_phrases_are_replaced_as_a_plain_left_to_right_scan_would(shippe
 def test_candidates_are_the_entries_sharing_the_most_asked_weight(
     shipped: KnowledgeBase, catalogue: tuple[KnowledgeBase, list[str]]
 ) -> None:
-    """Array postings pick the same MAX_SCORED entries, ties included, as summing entry by entry."""
+    """Array postings (large bases) pick the same MAX_SCORED entries, ties included, as summing entry by entry."""
     questions = [*(q for e in shipped.entries.values() for q in e.questions.es[:2]), *catalogue[1]]
     checked = 0
     for kb in (shipped, catalogue[0]):
@@ -113,7 +113,7 @@ def test_candidates_are_the_entries_sharing_the_most_asked_weight(
             weights = index.word_weights(analysis)
             shared: dict[str, float] = {}
             for s in analysis.stems:
-                for number in index.postings.get(s, ()):
+                for number in index.postings(s):
                     entry_id = index._order[int(number)].entry.id
                     shared[entry_id] = shared.get(entry_id, 0.0) + weights[s]
             expected = heapq.nlargest(MAX_SCORED, shared, key=shared.__getitem__)

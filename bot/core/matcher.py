@@ -16,6 +16,7 @@ questions scores of 85-100.
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections import Counter
@@ -44,6 +45,7 @@ MAIN_INFORMATION_FLOOR = 0.3
 # Entries fully scored per question: those sharing the most asked weight. Keeps a question's cost flat
 # however many entries share a common word ("dni", "certificado") as the base grows.
 MAX_SCORED = 16
+ARRAY_POSTINGS_FROM = 1000  # entries
 _LOWER_WORD = re.compile(r"\b[a-záéíóúñ]+\b")
 ACRONYM_WORD_ZIPF = 4.0  # an acronym this common as a word ("sol", "pide") is matched on its written form
 
@@ -184,7 +186,10 @@ class LanguageIndex:
         for number, profile in enumerate(self._order):
             for s in profile.stems:
                 numbers.setdefault(s, []).append(number)
-        self.postings = {s: np.array(n, dtype=np.int32) for s, n in numbers.items()}
+        # A few numpy calls cost more than summing a small base entry by entry: arrays pay off beyond
+        # ARRAY_POSTINGS_FROM entries (both ways pick the same candidates).
+        self._lists = numbers if len(self._order) < ARRAY_POSTINGS_FROM else {}
+        self._arrays = {} if self._lists else {s: np.array(n, dtype=np.int32) for s, n in numbers.items()}
         weight_of = self.weights.__getitem__
         for profile in self.profiles.values():
             distinct = [set(p) for p, _ in profile.phrasings]
@@ -253,25 +258,41 @@ class LanguageIndex:
     def _candidates(self, stems: tuple[str, ...], weights: dict[str, float]) -> list[int]:
         """The MAX_SCORED entries sharing the most asked weight in their main fields (entry numbers).
 
-        Sums run over the postings as vector additions, so a word thousands of entries share costs
-        one addition, not thousands of lookups. Ties go to the entry met first, asked word by asked
-        word in entry order.
+        Ties go to the entry met first, asked word by asked word in entry order. On a large base the
+        sums run over the postings as vector additions, so a word thousands of entries share costs
+        one addition, not thousands of lookups.
         """
+        if not self._arrays:
+            shared: dict[int, float] = {}
+            for s in stems:
+                w = weights[s]
+                for number in self._lists.get(s, ()):
+                    shared[number] = shared.get(number, 0.0) + w
+            if len(shared) > MAX_SCORED:
+                return heapq.nlargest(MAX_SCORED, shared, key=shared.__getitem__)
+            return list(shared)
         size = len(self._order)
-        shared = np.zeros(size)
+        total = np.zeros(size)
         first = np.full(size, len(stems))  # the first asked word an entry holds
         for position, s in enumerate(stems):
-            numbers = self.postings.get(s)
+            numbers = self._arrays.get(s)
             if numbers is not None:
-                shared[numbers] += weights[s]
+                total[numbers] += weights[s]
                 first[numbers] = np.minimum(first[numbers], position)
         hit = np.flatnonzero(first < len(stems))
         if len(hit) > MAX_SCORED:
-            values = shared[hit]
+            values = total[hit]
             cut = np.partition(values, len(values) - MAX_SCORED)[len(values) - MAX_SCORED]
             hit = hit[values >= cut]
-            hit = hit[np.lexsort((hit, first[hit], -shared[hit]))[:MAX_SCORED]]
+            hit = hit[np.lexsort((hit, first[hit], -total[hit]))[:MAX_SCORED]]
         return [int(n) for n in hit]
+
+    def postings(self, stem: str) -> list[int]:
+        """The entry numbers whose main fields hold `stem`."""
+        if self._arrays:
+            found = self._arrays.get(stem)
+            return [] if found is None else [int(n) for n in found]
+        return self._lists.get(stem, [])
 
     def rank(self, analysis: Analysis, limit: int = 5) -> list[Candidate]:
         stems = analysis.stems
