@@ -121,13 +121,13 @@ def _add_ask(commands: Any) -> None:
 
 def _run_ask(args: argparse.Namespace, settings: Settings) -> int:
     """One question: the essentials first, then the details (as the console shows them on "pasos")."""
-    from bot.channels.console import draw
+    from bot.channels.console import draw, region_suffix
     from bot.core.render import reply_view
 
     pipeline = Pipeline.from_settings(settings)
     question, lang, as_json, explain = args.question, args.lang, args.json, args.explain
     reply = pipeline.ask(question, lang)
-    text = draw(reply_view(reply), reply.lang, with_details=True)
+    text = draw(reply_view(reply), reply.lang, with_details=True) + region_suffix(reply)
     if as_json:
         print(
             json.dumps(

@@ -33,8 +33,8 @@ def stub_suggestion(bot: TelegramBot, monkeypatch: pytest.MonkeyPatch, question:
 
     real_ask = bot.pipeline.ask
 
-    def ask(text: str, lang: str = "es") -> Any:
-        reply = real_ask(text, lang)
+    def ask(text: str, lang: str = "es", region: str | None = None) -> Any:
+        reply = real_ask(text, lang, region=region)
         if text != question:
             return reply
         kb = bot.pipeline.kb

@@ -52,9 +52,28 @@ def test_no_line_is_repeated_in_one_answer(entry: Entry, lang: str) -> None:
     assert not repeated, f"{entry.id}: {repeated}"
 
 
+def is_home_page(url: str) -> bool:
+    """An institution's front door (https://www.gob.pe, https://www.sat.gob.pe/, https://onpe.gob.pe):
+    it backs nothing in particular. A service's own host (https://consultaelectoral.onpe.gob.pe) is
+    the page of that one service, so it is specific even without a path."""
+    parts = urlsplit(url)
+    if parts.path.strip("/") or parts.query:
+        return False
+    labels = (parts.hostname or "").removeprefix("www.").split(".")
+    institution_levels = 3 if labels[-2:-1] in (["gob"], ["com"], ["org"], ["edu"]) else 2
+    return len(labels) <= institution_levels
+
+
+def test_home_pages_are_told_from_service_pages() -> None:
+    assert is_home_page("https://www.gob.pe") and is_home_page("https://www.sat.gob.pe/")
+    assert is_home_page("https://onpe.gob.pe") and is_home_page("https://www.policia.gob.pe")
+    assert not is_home_page("https://consultaelectoral.onpe.gob.pe")
+    assert not is_home_page("https://www.gob.pe/250-renovar-dni")
+
+
 @pytest.mark.parametrize("entry", ENTRIES, ids=ids)
 def test_every_source_is_a_specific_page(entry: Entry) -> None:
-    bare = [url for url in entry.sources if urlsplit(url).path.strip("/") == "" and not urlsplit(url).query]
+    bare = [url for url in entry.sources if is_home_page(url)]
     assert not bare, f"{entry.id}: home pages are not sources: {bare}"
 
 

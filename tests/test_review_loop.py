@@ -23,7 +23,7 @@ from bot.settings import Settings
 from bot.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
-UNKNOWN = "quiero mi chapa de identidad actualizada con foto nueva"
+UNKNOWN = "quiero mi chapa con foto nueva"
 
 
 def run(settings: Settings, *argv: str) -> int:

@@ -28,6 +28,14 @@ from tests.fake_bot_api import _check_html
         cb.ResolveGroup(42, "pagalo-pe"),
         cb.AddPhrasing(42, "pagalo-pe"),
         cb.IgnoreGroup(7),
+        cb.EventsPage(2),
+        cb.AddToCalendar("semana-gobierno-digital"),
+        cb.RemindMe("semana-gobierno-digital"),
+        cb.CancelReminders("semana-gobierno-digital"),
+        cb.WatchDate("hackathon-datos"),
+        cb.SetRegion("lima-metropolitana"),
+        cb.ForgetMe(True),
+        cb.ForgetMe(False),
     ],
 )
 def test_callback_round_trip(action: cb.Action) -> None:
@@ -70,6 +78,10 @@ def test_callback_too_long_id_is_not_encoded() -> None:
         "v1|zz|1",
         "v1|a|" + "a" * 80,
         "v1|a|<script>",
+        "v1|forget|yes",
+        "v1|evp|0",
+        "v1|reg|Puno",
+        "v1|ics|",
     ],
 )
 def test_forged_callback_data_decodes_to_none(data: object) -> None:

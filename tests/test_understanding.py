@@ -166,3 +166,67 @@ def test_how_to_join_is_not_answered_by_a_look_up_entry(shipped: Pipeline) -> No
     assert aspects.covers(shipped.kb.entries["sis-afiliacion"], "join")
     assert shipped.ask("¿cómo me afilio al SIS?").entry_id == "sis-afiliacion"
     assert shipped.ask("¿dónde verifico si estoy afiliado al SIS?").entry_id == "sis-consulta"
+
+
+def test_a_cost_field_pricing_several_cases_answers_only_the_case_it_prices(shipped: Pipeline) -> None:
+    from bot.core import aspects
+
+    card = shipped.kb.entries["carne-extranjeria"]  # "Duplicado: S/ 20.20 (código ...). Renovación: monto vigente..."
+    assert aspects.covers(card, "cost", "cuanto cuesta el duplicado del carne de extranjeria")
+    assert not aspects.covers(card, "cost", "cuanto cuesta renovar el carne de extranjeria")
+    assert not aspects.covers(card, "payment-code", "cual es el codigo de pago para renovar el carne")
+    reply = shipped.ask("¿Cuál es el código de pago para renovar el carné de extranjería?")
+    assert reply.outcome is Outcome.SUGGEST and reply.uncovered and reply.aspect == "payment-code"
+
+
+def test_asking_whether_something_is_charged_asks_its_cost(shipped: Pipeline) -> None:
+    from bot.core import aspects
+
+    assert aspects.asked("y si nos van a cobrar por el dni") == ["cost"]
+    assert aspects.asked("es gratis sacar el dni de mi hijo") == ["cost"]
+    assert "cost" not in aspects.asked("me atrase con el predial, me van a cobrar mas?")
+
+
+def test_a_minimum_grade_is_not_answered_by_an_entry_that_gives_none(shipped: Pipeline) -> None:
+    reply = shipped.ask("¿qué nota mínima piden para ganar la beca 18?")
+    assert reply.outcome is Outcome.SUGGEST and reply.uncovered and reply.aspect == "grade"
+
+
+def test_an_english_question_finds_an_entry_written_only_in_spanish(shipped: Pipeline) -> None:
+    assert not shipped.kb.entries["jne-multas"].questions.en  # no English phrasing to match directly
+    reply = shipped.ask("where do I pay an electoral fine for not voting", "en")
+    assert reply.outcome is Outcome.ANSWER and reply.entry_id == "jne-multas" and reply.lang == "en"
+    business = shipped.ask("how do I get a business license from the municipality", "en")
+    assert business.entry_id == "licencia-funcionamiento" and business.lang == "en"
+
+
+def test_english_words_the_glossary_lacks_still_count_against_a_match(shipped: Pipeline) -> None:
+    for question in ("how do I pay my electricity bill online", "how much does a spotify subscription cost"):
+        assert shipped.ask(question, "en").outcome is not Outcome.ANSWER
+
+
+def test_the_glossary_is_validated_like_the_synonyms(tmp_path: Path) -> None:
+    folder = tmp_path / "kb"
+    shutil.copytree(FIXTURE, folder)
+    (folder / "glosario-en.yaml").write_text(
+        "- term: dni\n  same_as: [id card]\n- term: pasaporte\n  same_as: [id card]\n  lang: en\n", encoding="utf-8"
+    )
+    kb, problems = load_knowledge(folder)
+    messages = [p.render("en") for p in problems]
+    assert kb is None
+    assert any("glosario-en.yaml:4" in m and "already a synonym on line 1" in m for m in messages)
+    assert any("glosario-en.yaml:5" in m and "unknown field 'lang'" in m for m in messages)
+
+
+def test_a_whole_phrasing_far_ahead_is_answered_despite_the_askers_story(shipped: Pipeline) -> None:
+    question = "ayer fui a la muni, me tuvieron esperando horas y nadie me atendio, donde pongo mi queja formal"
+    best = shipped.explain(question)[0]
+    assert best.entry.id == "libro-reclamaciones" and best.coverage < shipped.thresholds.min_coverage
+    assert shipped.ask(question).entry_id == "libro-reclamaciones"
+
+
+def test_a_capitalised_name_the_base_does_not_know_keeps_a_low_coverage_match_a_suggestion(shipped: Pipeline) -> None:
+    own = shipped.ask("como subo mi CV a la bolsa de trabajo del estado")
+    other = shipped.ask("como subo mi CV a la bolsa de trabajo de Computrabajo")
+    assert own.outcome is Outcome.ANSWER and own.entry_id == "empleos-peru"
+    assert other.outcome is Outcome.SUGGEST and other.candidates[0].id == "empleos-peru"

@@ -12,6 +12,7 @@ import re
 import threading
 from typing import TYPE_CHECKING, TextIO
 
+from bot.core.models import Reply
 from bot.core.normalize import fold
 from bot.core.pipeline import Pipeline
 from bot.core.render import (
@@ -94,6 +95,11 @@ def draw(view: ReplyView, lang: str, with_details: bool = False) -> str:
         return "\n".join([*lines, text("pick", lang)])
     assert isinstance(view, MessageView)
     return view.text
+
+
+def region_suffix(reply: Reply) -> str:
+    """The regional note of an answer ("📍 Centro MAC Arequipa: …"), to put under it."""
+    return f"\n\n📍 {reply.region_note}" if reply.region_note else ""
 
 
 def run_command(command: str, pipeline: Pipeline, lang: str) -> tuple[str, tuple[Entry, ...]]:
@@ -184,10 +190,10 @@ async def run_console(
         if store is not None:
             store.record_question(user_id=CONSOLE_USER, channel="console", reply=reply)
         view = reply_view(reply)
-        listed = reply.candidates[: len(view.options)] if isinstance(view, SuggestionView) else ()
+        listed = reply.candidates[: len(view.options)] if isinstance(view, SuggestionView) else reply.events
         if isinstance(view, AnswerView):
             shown = view
-        say(draw(view, reply.lang))
+        say(draw(view, reply.lang) + region_suffix(reply))
     return 0
 
 

@@ -256,12 +256,24 @@ class Analyzer:
                 stems.append(stemmed)
         return folded, tuple(stems)
 
-    def analyze(self, text: str, *, correct: bool = True, own_acronyms: frozenset[str] = frozenset()) -> Analysis:
-        """Analyse a question (`correct`) or a knowledge-base text (whose entry owns `own_acronyms`)."""
+    def analyze(
+        self,
+        text: str,
+        *,
+        correct: bool = True,
+        own_acronyms: frozenset[str] = frozenset(),
+        foreign: tuple[str, frozenset[str]] = ("", frozenset()),
+    ) -> Analysis:
+        """Analyse a question (`correct`) or a knowledge-base text (whose entry owns `own_acronyms`).
+
+        `foreign` = (language, words): words of another language left in the question (an English
+        question read through the glossary) are neither corrected nor weighed as this language's words.
+        """
         tokens = words(text)
         folded = " ".join(tokens)
+        foreign_lang, foreign_words = foreign
         if correct:
-            tokens = " ".join(self.correct(t) for t in tokens).split()
+            tokens = " ".join(t if t in foreign_words else self.correct(t) for t in tokens).split()
         tokens = self.apply_synonyms(tokens)
         named = {fold(name) for name in _NAMED.findall(_plain_letters(text))} if correct else set()
         acronyms = (
@@ -281,7 +293,11 @@ class Analyzer:
             if stemmed not in stems:
                 stems.append(stemmed)
                 informative.append(token)
-                info.append(MIN_INFORMATION if token in named else information_)
+                if token in foreign_words:
+                    context = token in named or token in self.places
+                    info.append(MIN_INFORMATION if context else information(token, foreign_lang))
+                else:
+                    info.append(MIN_INFORMATION if token in named else information_)
         return Analysis(
             folded=folded, stems=tuple(stems), key=" ".join(informative), words=tuple(informative),
             information=tuple(info),

@@ -19,7 +19,7 @@ from pathlib import Path
 import yaml
 
 from bot.core.models import Entry
-from bot.core.normalize import words
+from bot.core.normalize import STOP_WORDS, stem, words
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,9 @@ ASPECTS: tuple[Aspect, ...] = (
         "cost",
         _re(
             r"cuanto (?:cuesta|cuestan|sale|salen|cobran|cobra|vale|es el (?:pago|costo|precio)|hay que pagar|"
-            r"se paga|pago)|costo|precio|tarifa|how much|what s the fee|what is the fee|the fee for|price|cost of"
+            r"se paga|pago)|costo|precio|tarifa|(?:me|nos|te|les|le) (?:van a |vas a )?cobra\w*\b(?! mas)|cobran algo|"
+            r"es (?:gratis|gratuito)|tiene (?:algun )?costo|how much|what s the fee|what is the fee|the fee for|"
+            r"price|cost of|is it free"
         ),
         _re(AMOUNT),
     ),
@@ -96,6 +98,9 @@ ASPECTS: tuple[Aspect, ...] = (
            _re(r"afilia\w*|inscri\w*|registr\w*|enrol\w*|sign up"), contrary=_re(r"consulta\w*|check\w*")),
     Aspect("penalty", _re(r"multas?|sancion\w*|sancionan|penalidad\w*|me bloquean|que pasa si|penalt\w+"),
            _re(r"multas?|sancion\w*|penalidad\w*|penalt\w+")),
+    Aspect("grade", _re(r"(?:nota|puntaje|promedio|calificacion) minim[oa]|que (?:nota|puntaje|promedio) "
+                        r"(?:necesito|piden|se necesita|hay que sacar)|minimum (?:grade|score|mark)"),
+           _re(r"(?:nota|puntaje|promedio|calificacion) minim[oa]|(?:puntaje|promedio|nota) de \d+|\d+ puntos")),
     Aspect("payment-code", _re(r"codigo de pago|payment code"), _re(r"codigo \d+|code \d+")),
     Aspect("purchase", _re(r"(?:como|donde) (?:\w+ )?(?:compro|comprar|se compra|adquiero)|"
                            r"(?:how|where) (?:do i|to|can i) buy"),
@@ -109,17 +114,26 @@ ASPECTS: tuple[Aspect, ...] = (
 PLACE = "place"  # a place the entry does not serve (see Places); not a cue pattern
 NAMES = frozenset({*(a.name for a in ASPECTS), PLACE})
 # A cost field that only sends the citizen elsewhere for the amount does not answer "how much".
-_REFERRAL = re.compile(r"(?:consulta|revisa|confirma|verifica|check|see)\b(?!.*\d)")
+_REFERRAL = re.compile(r"(?:consulta|revisa|confirma|verifica|check|see|(?:el )?monto vigente|current fee)\b(?!.*\d)")
+# A cost field that prices several cases names each one ("Duplicado: S/ 20.20 ... Renovación: monto
+# vigente..."): a question naming one of them is answered by that case's clause alone.
+_CLAUSE = re.compile(r"(?<=[.;])\s+")
+_LABELLED = re.compile(r"^([^:]{2,40}):\s*(.+)$")
 _ANY = re.compile("|".join(a.asked.pattern for a in ASPECTS))  # one pass for the usual question asking none
 _BY_NAME = {a.name: a for a in ASPECTS}
 
 
 def asked(question: str) -> list[str]:
     """The aspects a question asks about, in the order listed above."""
+    return list(_asked(question))
+
+
+@lru_cache(maxsize=4096)  # the pipeline asks this of the same question for the decision and the entry
+def _asked(question: str) -> tuple[str, ...]:
     text = " ".join(words(question))
     if not _ANY.search(text):
-        return []
-    return [a.name for a in ASPECTS if a.asked.search(text)]
+        return ()
+    return tuple(a.name for a in ASPECTS if a.asked.search(text))
 
 
 @lru_cache(maxsize=16_384)  # entries are immutable; a reload brings new ones
@@ -150,8 +164,11 @@ def covers(entry: Entry, name: str, question: str = "") -> bool:
         return True
     if name == "requirements":
         return bool(entry.requirements.es)
-    if name == "cost" and entry.cost is not None and not _REFERRAL.match(" ".join(words(entry.cost.es))):
-        return True  # the cost field says what is paid ("Gratuito", "solo el costo de las copias")
+    clauses = _cost_clauses(entry, question)
+    if name == "cost" and clauses is not None:  # the cost field says what is paid ("Gratuito", "S/ 41")
+        return any(not _REFERRAL.match(clause) for clause in clauses)
+    if name == "payment-code" and clauses is not None and _named_case(entry, question):
+        return any(aspect.said is not None and aspect.said.search(clause) for clause in clauses)
     if aspect.channels and any(c.kind in aspect.channels for c in entry.channels):
         return True
     text = _answer_text(entry)
@@ -159,6 +176,33 @@ def covers(entry: Entry, name: str, question: str = "") -> bool:
         return aspect.said.search(text) is not None
     used = aspect.asked.search(" ".join(words(question)))
     return used is not None and re.search(rf"\b{re.escape(used.group(0).split()[-1])}\b", text) is not None
+
+
+@lru_cache(maxsize=16_384)  # entries are immutable; a reload brings new ones
+def _cases(entry: Entry) -> tuple[tuple[frozenset[str], str], ...]:
+    """The cost field's clauses, folded, each with the content stems of the case it names (or none)."""
+    if entry.cost is None:
+        return ()
+    result: list[tuple[frozenset[str], str]] = []
+    for clause in _CLAUSE.split(entry.cost.es.strip()):
+        labelled = _LABELLED.match(clause)
+        label, body = (labelled.group(1), labelled.group(2)) if labelled else ("", clause)
+        names = frozenset(stem(w) for w in words(label) if w not in STOP_WORDS["es"])
+        result.append((names, " ".join(words(body))))
+    return tuple(result)
+
+
+def _named_case(entry: Entry, question: str) -> list[str]:
+    """The clauses of the cases a question names whole ("renovar" names "Renovación:")."""
+    asked_stems = {stem(w) for w in words(question)}
+    return [body for names, body in _cases(entry) if names and names <= asked_stems]
+
+
+def _cost_clauses(entry: Entry, question: str) -> list[str] | None:
+    """What the cost field says for this question: the named cases' clauses, else all; None without a field."""
+    if entry.cost is None:
+        return None
+    return _named_case(entry, question) or [body for _, body in _cases(entry)]
 
 
 def uncovered(entry: Entry, question: str) -> list[str]:

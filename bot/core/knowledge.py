@@ -14,6 +14,7 @@ from pathlib import Path
 
 from bot.core.models import Entry, Text, TextList
 from bot.core.problems import KnowledgeBaseError, Problem
+from bot.core.regions import Department, RegionFinder
 
 SERVICE_REQUIRED = (
     "id title answer questions keywords url steps requirements cost channels institution category sources reviewed"
@@ -26,7 +27,9 @@ OPTIONAL_MESSAGE_KEYS = ("not_covered",)  # the entry is the right service but d
 INTENTS = ("greeting", "thanks", "goodbye", "help")
 MIN_SERVICE_QUESTIONS = 8
 # departamentos.yaml: Peru's departments for the regions feature (read by the regions module, not an entry).
-TOP_LEVEL_FILES = {"categories.yaml", "synonyms.yaml", "conversation.yaml", "departamentos.yaml"}
+# glosario-en.yaml: English words -> Spanish terms, so an English question finds entries written only in Spanish.
+GLOSSARY_FILE = "glosario-en.yaml"
+TOP_LEVEL_FILES = {"categories.yaml", "synonyms.yaml", "conversation.yaml", "departamentos.yaml", GLOSSARY_FILE}
 
 
 @dataclass(frozen=True)
@@ -52,9 +55,14 @@ class KnowledgeBase:
     entries: dict[str, Entry]
     categories: dict[str, Text] = field(default_factory=dict)
     synonyms: tuple[Synonym, ...] = ()
+    glossary: tuple[Synonym, ...] = ()  # term: Spanish, variants: English
     intents: dict[str, Intent] = field(default_factory=dict)
     messages: dict[str, Text] = field(default_factory=dict)
     directory: Path = Path("knowledge")
+    departments: tuple[Department, ...] = ()
+
+    def __post_init__(self) -> None:
+        self.regions = RegionFinder(self.departments)
 
     def services(self) -> list[Entry]:
         return [e for e in self.entries.values() if not e.is_event]

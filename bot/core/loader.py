@@ -18,6 +18,7 @@ from typing import Any
 from bot.core.aspects import NAMES as ASPECT_NAMES
 from bot.core.knowledge import (
     EVENT_FIELDS,
+    GLOSSARY_FILE,
     INTENTS,
     MESSAGE_KEYS,
     MIN_SERVICE_QUESTIONS,
@@ -31,6 +32,7 @@ from bot.core.knowledge import (
 from bot.core.models import Entry, Text
 from bot.core.normalize import fold
 from bot.core.problems import Problem
+from bot.core.regions import OTHER_REGIONS, Department
 from bot.core.schema import MODALITIES, FieldReader
 from bot.core.yamlfile import Located, LocatedList, YamlProblem, load_yaml
 
@@ -164,6 +166,8 @@ class Loader:
         self.categories: dict[str, Text] = {}
         self.unreadable_entries = 0  # files that did not parse: their ids are unknown
         self.question_lines: dict[str, dict[str, int]] = {}  # entry id -> "lang:folded question" -> line
+        self.departments: dict[str, Department] = {}
+        self.departments_file = False  # departamentos.yaml exists (entries' `regions` need it)
 
     def problem(self, path: Path | str, line: int, es: str, en: str, severity: str = "error") -> None:
         self.problems.append(Problem(str(path), line, es, severity, en))
@@ -219,7 +223,9 @@ class Loader:
             self.problem(self.directory, 0, "no se encuentra la carpeta de conocimiento", "knowledge folder not found")
             return None
         self.load_categories()
+        self.load_departments()
         synonyms = self.load_synonyms()
+        glossary = self.load_glossary()
         intents, messages = self.load_conversation()
         services = sorted((self.directory / "services").glob("**/*.y*ml"))
         if not services:
@@ -240,9 +246,11 @@ class Loader:
             entries=self.entries,
             categories=self.categories,
             synonyms=synonyms,
+            glossary=glossary,
             intents=intents,
             messages=messages,
             directory=self.directory,
+            departments=tuple(self.departments.values()),
         )
 
     def load_categories(self) -> None:
@@ -266,8 +274,84 @@ class Loader:
             elif category_id and title:
                 self.categories[category_id] = title
 
+    def load_departments(self) -> None:
+        """departamentos.yaml: each item {id, name, capital, aliases}; an alias names one department only."""
+        path = self.directory / "departamentos.yaml"
+        if not path.is_file():
+            return
+        self.departments_file = True
+        data = self.read(path, LocatedList)
+        alias_lines: dict[str, tuple[str, int]] = {}
+        for index, item in enumerate(data or []):
+            if not isinstance(item, Located):
+                es = "cada departamento necesita id, name, capital y aliases"
+                self.problem(path, data.line_of(index), es, "each department needs id, name, capital and aliases")
+                continue
+            reader = FieldReader(str(path), item, self.problems)
+            reader.unknown_fields({"id", "name", "capital", "aliases"})
+            department_id = reader.identifier()
+            name, capital = reader.string("name"), reader.string("capital")
+            aliases = tuple(fold(a) for a in reader.text_list("aliases").es if fold(a))
+            if department_id in self.departments:
+                es = f"el departamento '{department_id}' está dos veces"
+                reader.error("id", es, f"department '{department_id}' is listed twice")
+                continue
+            for alias in aliases:
+                owner = alias_lines.get(alias)
+                if owner is not None and owner[0] != department_id:
+                    reader.error(
+                        "aliases",
+                        f"'{alias}' ya es alias de '{owner[0]}' (línea {owner[1]}): "
+                        "un alias nombra un solo departamento",
+                        f"'{alias}' is already an alias of '{owner[0]}' (line {owner[1]}): one department per alias",
+                    )
+                alias_lines.setdefault(alias, (department_id, item.line))
+            if department_id and name and capital:
+                self.departments[department_id] = Department(department_id, name, capital, aliases)
+
+    def read_regions(self, reader: FieldReader, data: Located) -> tuple[tuple[str, Text], ...]:
+        """An entry's `regions` block: {department id or 'otras': text}, ids from departamentos.yaml."""
+        block = data.get("regions")
+        if block is None:
+            return ()
+        if not isinstance(block, Located) or not block:
+            reader.error(
+                "regions",
+                "'regions' debe tener un bloque por id de departamento (arequipa: {es: ...})",
+                "'regions' must hold one block per department id (arequipa: {es: ...})",
+            )
+            return ()
+        if not self.departments_file:
+            reader.error(
+                "regions",
+                "'regions' necesita departamentos.yaml en la carpeta de conocimiento",
+                "'regions' needs departamentos.yaml in the knowledge folder",
+            )
+            return ()
+        sub = FieldReader(reader.path, block, self.problems)
+        result: list[tuple[str, Text]] = []
+        for key in block:
+            if key != OTHER_REGIONS and key not in self.departments:
+                sub.error(
+                    key,
+                    f"'regions' nombra un departamento desconocido '{key}' (mira los id de departamentos.yaml)",
+                    f"'regions' names unknown department '{key}' (see the ids in departamentos.yaml)",
+                )
+                continue
+            text = sub.text(key)
+            if text is not None:
+                result.append((key, text))
+        return tuple(result)
+
     def load_synonyms(self) -> tuple[Synonym, ...]:
-        path = self.directory / "synonyms.yaml"
+        return self.load_groups(self.directory / "synonyms.yaml", with_lang=True)
+
+    def load_glossary(self) -> tuple[Synonym, ...]:
+        """English words -> the Spanish term they stand for (`term` Spanish, `same_as` English)."""
+        return self.load_groups(self.directory / GLOSSARY_FILE, with_lang=False)
+
+    def load_groups(self, path: Path, *, with_lang: bool) -> tuple[Synonym, ...]:
+        """`{term, same_as[, lang]}` groups: synonyms.yaml, or the English glossary (no `lang`)."""
         if not path.is_file():
             return ()
         data = self.read(path, LocatedList)
@@ -279,9 +363,9 @@ class Loader:
                 self.problem(path, data.line_of(index), es, en)
                 continue
             reader = FieldReader(str(path), item, self.problems)
-            reader.unknown_fields({"term", "same_as", "lang"})
+            reader.unknown_fields({"term", "same_as", "lang"} if with_lang else {"term", "same_as"})
             term = fold(reader.string("term"))
-            lang = reader.string("lang", required=False) or "es"
+            lang = (reader.string("lang", required=False) if with_lang else None) or "es"
             if lang not in ("es", "en"):
                 reader.error(
                     "lang", f"'lang' debe ser es o en; dice {lang!r}", f"'lang' must be es or en, got {lang!r}"
@@ -403,6 +487,7 @@ class Loader:
             "channels": reader.channels("channels"),
             "institution": reader.string("institution"),
             "category": reader.string("category"),
+            "regions": self.read_regions(reader, data),
         }
         self._add("service", reader, data, head, summary, details)
 

@@ -74,12 +74,18 @@ class Entry:
     modality: str = ""
     location: Text | None = None
     region: str = ""
+    # Services: what changes per department (`regions` block): (department id or "otras", text) pairs.
+    regions: tuple[tuple[str, Text], ...] = ()
     source_file: str = ""
     source_line: int = 0
 
     @property
     def is_event(self) -> bool:
         return self.kind == "event"
+
+    def region_text(self, key: str) -> Text | None:
+        """The `regions` text for a department id (or "otras"), if the entry has one."""
+        return next((text for region, text in self.regions if region == key), None)
 
 
 class Outcome(enum.StrEnum):
@@ -105,6 +111,10 @@ class Reply:
     aspect: str | None = None  # what exactly was asked (cost, hours...), when recognised
     uncovered: bool = False  # the closest entry (first candidate) does not say what `aspect` asks
     latency_ms: float = 0.0
+    region: str = ""  # department id the reply used: named in the question, else the citizen's own
+    region_named: bool = False  # the question itself named the region ("soy de puno, …")
+    region_note: str = ""  # an answer's regional variant, "no site in X" or "national", in `lang`
+    events: tuple[Entry, ...] = ()  # intent "events": the events listed, in order
 
     @property
     def entry_id(self) -> str | None:

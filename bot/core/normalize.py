@@ -120,6 +120,7 @@ STOP_WORDS: dict[str, frozenset[str]] = {
         thank help know
         s t no not another other whether there here just also still even very really each every much many
         more most one way im ive dont cant doesnt isnt am was were then than too only ever
+        someone somebody something anyone anybody anything
         """.split()
     ),
 }

@@ -6,17 +6,21 @@ import gc
 import re
 import time
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 from bot.core import aspects
 from bot.core.config import MatchThresholds, PipelineSettings
 from bot.core.explain import Explanation, explain
+from bot.core.glossary import Glossary
 from bot.core.knowledge import KnowledgeBase, load_knowledge, load_knowledge_or_raise
 from bot.core.language import detect_language
 from bot.core.matcher import Candidate, LanguageIndex
 from bot.core.models import LANGS, Entry, Outcome, Reply
+from bot.core.normalize import fold
 from bot.core.privacy import mask_personal_data
 from bot.core.problems import Problem
+from bot.core.regional import event_list_reply, with_region
 from bot.core.smalltalk import SmallTalk
 
 MAX_QUESTION_CHARS = 1000  # longer messages are matched on their beginning
@@ -33,6 +37,17 @@ STRONG_EVIDENCE = 2.5
 STRONG_EVIDENCE_FIT = 0.8  # most of one phrasing asked
 STRONG_EVIDENCE_COVERAGE = 0.3
 STRONG_EVIDENCE_SCORE_RELIEF = 0.05
+# A question holding most of one of an entry's phrasings, far ahead of every other entry ("me quitan lo
+# de juntos es cierto", "donde pongo mi queja formal"), is about that entry even when its other words,
+# the asker's story, leave coverage low: it is answered with this much less coverage and score than
+# the configured minimums (0.67 -> 0.45, 0.55 -> 0.50 by default)...
+CLEAR_LEAD = 0.2
+CLEAR_LEAD_FIT = 0.6
+CLEAR_LEAD_COVERAGE_RELIEF = 0.22
+CLEAR_LEAD_SCORE_RELIEF = 0.05
+# ...unless the question names something the knowledge base does not know with a capital ("Bumeran",
+# "Netflix"): then the phrasing it holds may be about that other product.
+_CAPITALISED = re.compile(r"(?<=[a-záéíóúñ,;:] )[A-ZÁÉÍÓÚÑ][a-záéíóúñ]{2,}\b")
 
 
 class Pipeline:
@@ -61,6 +76,7 @@ class Pipeline:
                 gc.enable()
         smalltalk = SmallTalk(kb)
         self.kb, self._indexes, self._smalltalk, self._places = kb, indexes, smalltalk, places
+        self._glossary = Glossary((g.term, g.variants) for g in kb.glossary)
 
     @classmethod
     def from_settings(cls, settings: PipelineSettings) -> Pipeline:
@@ -77,16 +93,22 @@ class Pipeline:
         self._install(kb)
         return []
 
-    def ask(self, question: str, lang: str = "es") -> Reply:
+    def ask(self, question: str, lang: str = "es", region: str | None = None) -> Reply:
+        """Answer one question; `region` is the citizen's department id, if they chose one."""
         started = time.perf_counter()
         lang = lang if lang in LANGS else "es"
         text = _prepare(question)
         lang = detect_language(text) or lang
         intent = self._smalltalk.intent(text)
+        listing = None if intent is not None else event_list_reply(self.kb, text, question, lang, region)
         if intent is not None:
             reply = Reply(Outcome.SMALLTALK, lang, question, intent=intent, text=self.kb.message(intent, lang))
+        elif listing is not None:
+            reply = listing
         else:
             reply = self._match(text, lang, question)
+            if lang == "en" and reply.outcome is not Outcome.ANSWER and self._glossary:
+                reply = self._in_spanish(text, question, reply)
             if reply.outcome is Outcome.NONE:
                 other = "en" if lang == "es" else "es"
                 alternative = self._match(text, other, question)
@@ -95,20 +117,49 @@ class Pipeline:
                     # English user keeps English labels (entry texts fall back to Spanish by themselves).
                     lang = "en" if other == "en" else lang
                     reply = replace(alternative, lang=lang, normalized=reply.normalized)
+        stripped = self.kb.regions.strip(text) if reply.outcome in (Outcome.NONE, Outcome.SUGGEST) else text
+        if stripped != text and (alternative := self._match(stripped, lang, question)).outcome is Outcome.ANSWER:
+            reply = alternative  # "soy de puno, ...": where the citizen lives is not what they ask
         if reply.outcome is Outcome.NONE:
             reply = replace(reply, text=self.kb.message("fallback", lang))
         elif reply.outcome is Outcome.SUGGEST:
             key = "not_covered" if reply.uncovered and self.kb.message("not_covered", lang) else "suggest_intro"
             reply = replace(reply, text=self.kb.message(key, lang))
+        rank = partial(self.explain, text, reply.lang)  # ranked again only when a region is known
+        reply = with_region(self.kb, reply, text, region, rank, self.thresholds.answer)
         return replace(reply, latency_ms=(time.perf_counter() - started) * 1000)
 
-    def _match(self, text: str, lang: str, question: str) -> Reply:
+    def _in_spanish(self, text: str, question: str, english: Reply) -> Reply:
+        """The English question matched on the Spanish index through the glossary, when that does better.
+
+        The reply stays English (labels, messages); entry texts without English fall back to Spanish.
+        """
+        spanish, untranslated = self._glossary.to_spanish(text, self._indexes["es"].analyzer.knows)
+        if not spanish:
+            return english
+        # Aspect cues are read on both wordings: "how much" and "cuánto cuesta" ask the same.
+        found = self._match(spanish, "es", question, cues=f"{text} {spanish}", foreign=("en", untranslated))
+        offers = found.outcome is not Outcome.NONE
+        better = found.outcome is Outcome.ANSWER or (english.outcome is Outcome.NONE and offers)
+        return replace(found, lang="en", normalized=english.normalized) if better else english
+
+    def _match(
+        self,
+        text: str,
+        lang: str,
+        question: str,
+        cues: str | None = None,
+        foreign: tuple[str, frozenset[str]] = ("", frozenset()),
+    ) -> Reply:
+        """Rank and decide on one language's index; `cues` (default `text`) is read for aspects and
+        places; `foreign` words are another language's (see Analyzer.analyze)."""
         index = self._indexes[lang]
-        analysis = index.analyze(text)
+        analysis = index.analyzer.analyze(text, foreign=foreign)
         ranked = index.rank(analysis)
-        asked = aspects.asked(text)
-        outcome, chosen = self._decide(ranked)
-        missing = self._uncovered(chosen[0].entry, text) if chosen else []
+        cues = text if cues is None else cues
+        asked = aspects.asked(cues)
+        outcome, chosen = self._decide(ranked, self._names_unknown(text, lang))
+        missing = self._uncovered(chosen[0].entry, cues) if chosen else []
         if outcome is Outcome.ANSWER and missing:
             # The right service, but it does not say what is asked: offer it as the closest help.
             outcome, chosen = Outcome.SUGGEST, self._close(ranked)
@@ -131,9 +182,21 @@ class Pipeline:
             missing.append(aspects.PLACE)
         return missing
 
-    def held_back(self, candidate: Candidate, runner_up: float) -> str | None:
+    def _names_unknown(self, text: str, lang: str) -> bool:
+        """The question names with a capital, mid-sentence, something the knowledge base does not know."""
+        analyzer = self._indexes[lang].analyzer
+        return any(
+            not analyzer.knows(word) and word not in self._places.words
+            for word in (fold(w) for w in _CAPITALISED.findall(text))
+        )
+
+    def held_back(self, candidate: Candidate, runner_up: float, names_unknown: bool = False) -> str | None:
         """The first gate that keeps `candidate` from being the answer, or None when it passes them all."""
         limits = self.thresholds
+        clear = candidate.fit >= CLEAR_LEAD_FIT and candidate.score - runner_up >= CLEAR_LEAD and not names_unknown
+        covered = candidate.coverage >= limits.min_coverage - CLEAR_LEAD_COVERAGE_RELIEF
+        if clear and covered and candidate.score >= limits.answer - CLEAR_LEAD_SCORE_RELIEF:
+            return None if candidate.specificity >= limits.min_specificity else "specificity"
         # A question holding one of the entry's phrasings whole ("horario del centro mac") may carry
         # more words the knowledge base does not know than one that only touches it.
         full = candidate.fit >= FULL_PHRASING_FIT
@@ -150,11 +213,11 @@ class Pipeline:
         )
         return next((name for name, passed in gates if not passed), None)
 
-    def _decide(self, ranked: list[Candidate]) -> tuple[Outcome, list[Candidate]]:
+    def _decide(self, ranked: list[Candidate], names_unknown: bool = False) -> tuple[Outcome, list[Candidate]]:
         if not ranked or ranked[0].score < self.thresholds.suggest:
             return Outcome.NONE, []
         runner_up = ranked[1].score if len(ranked) > 1 else 0.0
-        if self.held_back(ranked[0], runner_up) is None:
+        if self.held_back(ranked[0], runner_up, names_unknown) is None:
             return Outcome.ANSWER, [ranked[0]]
         return Outcome.SUGGEST, self._close(ranked)
 
@@ -175,7 +238,9 @@ class Pipeline:
     def explanation(self, question: str, lang: str = "es") -> Explanation:
         """Words, weights, aspect and gates behind an answer, for staff debugging matches (`ask --explain`)."""
         index = self._indexes[lang if lang in LANGS else "es"]
-        return explain(index, _prepare(question), self.held_back, self._uncovered)
+        text = _prepare(question)
+        names_unknown = self._names_unknown(text, index.lang)
+        return explain(index, text, partial(self.held_back, names_unknown=names_unknown), self._uncovered)
 
 
 def _prepare(question: str) -> str:

@@ -166,6 +166,41 @@ MIGRATIONS: list[Migration] = [
         ALTER TABLE questions ADD COLUMN suggested TEXT;
         """,
     ),
+    Migration(
+        8,
+        "citizens' preferences, event reminders and date watches",
+        # Keyed by the user hash (never the Telegram id). A reminder or a watch keeps the chat id it
+        # is delivered to, and nothing else does: deleting the subscription deletes the chat id.
+        """
+        CREATE TABLE preferences (
+            user_hash TEXT PRIMARY KEY,
+            lang TEXT CHECK (lang IN ('es', 'en')),
+            region TEXT,                     -- department id chosen with /region
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE reminders (
+            id INTEGER PRIMARY KEY,
+            user_hash TEXT NOT NULL,
+            chat_id INTEGER NOT NULL,
+            event_id TEXT NOT NULL,
+            fire_at TEXT NOT NULL,           -- UTC ISO instant; the row goes once sent or missed
+            before_s INTEGER NOT NULL,       -- seconds before the event's start (a new date moves fire_at)
+            lang TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            UNIQUE (user_hash, event_id, before_s)
+        );
+        CREATE INDEX reminders_fire_at ON reminders (fire_at);
+        CREATE TABLE date_watches (
+            id INTEGER PRIMARY KEY,
+            user_hash TEXT NOT NULL,
+            chat_id INTEGER NOT NULL,
+            event_id TEXT NOT NULL,
+            lang TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            UNIQUE (user_hash, event_id)
+        );
+        """,
+    ),
 ]
 
 

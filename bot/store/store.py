@@ -30,6 +30,7 @@ from bot.core.models import Reply
 from bot.settings import Settings
 
 from . import inbox, review
+from .citizen import CitizenData
 from .clock import Clock, iso, peru_day, utc_now
 from .db import StoreError, check_file, connect, transaction
 from .export import write_groups_csv
@@ -102,6 +103,8 @@ class Store:
         self._down_since: datetime | None = None
         self._down_reason: str | None = None
         self._lost = 0
+        # Preferences, reminders, date watches, /misdatos and /olvidame (see citizen.py).
+        self.citizen = CitizenData(self._lock, lambda: self._secret, clock, self._read)
 
     @classmethod
     async def open(

@@ -28,6 +28,7 @@ from bot.store import Group, Stats
 from bot.store.loop import add_group_phrasing
 
 from . import callbacks as cb
+from . import events
 from .context import Context, user_lang
 from .formatting import esc
 from .keyboards import BUTTON_TEXT, button, keyboard, short
@@ -205,6 +206,7 @@ async def reload(update: Update, context: Context) -> None:
     if warnings:
         lines.append(esc(t("reload_warnings", lang, count=len(warnings))))
     await send_html(context, message.chat_id, "\n".join(lines), what="reload")
+    await events.after_reload(context)  # reminders follow moved events; "avísame cuando haya fecha" notices
 
 
 @admin_only

@@ -16,10 +16,12 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, CallbackQueryHandler
 
-from bot.core.models import Entry, Reply
+from bot.core.models import Entry, Outcome, Reply
+from bot.core.regional import EVENTS_INTENT
 from bot.core.render import AnswerView, MessageView, SuggestionView, answer_view, reply_view
 
 from . import callbacks as cb
+from . import events, regions
 from .context import Context, memory, user_lang
 from .formatting import MAX_MESSAGE, answer_html, details_html, esc, utf16_len
 from .keyboards import answer_markup, browse_markup, button, keyboard, without
@@ -35,9 +37,10 @@ def _with_prompt(html: str, lang: str) -> str:
     return f"{html}\n\n<i>{esc(t('helpful_question', lang))}</i>"
 
 
-def first_message(view: AnswerView, lang: str) -> str:
-    """The first message of an answer exactly as sent: the essentials and "¿Te sirvió?"."""
-    return _with_prompt(answer_html(view), lang)
+def first_message(view: AnswerView, lang: str, note: str = "") -> str:
+    """The first message of an answer exactly as sent: the essentials (and the regional `note`, HTML)
+    and "¿Te sirvió?"."""
+    return _with_prompt(answer_html(view) + note, lang)
 
 
 async def send_answer(
@@ -49,10 +52,22 @@ async def send_answer(
 
 
 async def _send_view(
-    context: Context, chat_id: int, view: AnswerView, entry: Entry, lang: str, question: str | None
+    context: Context,
+    chat_id: int,
+    view: AnswerView,
+    entry: Entry,
+    lang: str,
+    question: str | None,
+    reply: Reply | None = None,
 ) -> Message:
     markup = answer_markup(entry, context.bot_data.pipeline.kb, lang, lang if view.details else None)
-    sent = await send_html(context, chat_id, first_message(view, lang), markup, what="answer")
+    markup = events.with_event_rows(markup, entry, lang, context.bot_data.clock())
+    note = ""
+    if reply is not None:  # the region the question named or the citizen chose
+        note = regions.note_html(reply)
+        keep = regions.keep_row(reply, context, lang)
+        markup = keyboard([*(markup.inline_keyboard if markup else ()), keep]) if keep else markup
+    sent = await send_html(context, chat_id, first_message(view, lang, note), markup, what="answer")
     if question is not None:
         memory(context).remember(sent.message_id, question, entry.id)
     return sent
@@ -60,15 +75,20 @@ async def _send_view(
 
 async def send_reply(context: Context, chat_id: int, reply: Reply, lang: str) -> None:
     """Draw a pipeline reply: an answer, a choice of entries, or a plain message (small talk, fallback)."""
+    if reply.intent == EVENTS_INTENT:
+        await events.send_listing(context, chat_id, reply, lang)
+        return
     view = reply_view(reply, lang)
     if isinstance(view, AnswerView) and reply.entry is not None:
-        await _send_view(context, chat_id, view, reply.entry, lang, reply.question)
+        await _send_view(context, chat_id, view, reply.entry, lang, reply.question, reply)
     elif isinstance(view, SuggestionView):
         rows = [[button(option.title, cb.OpenAnswer(option.entry_id))] for option in view.options]
         rows.append([button(t("browse_services", lang), cb.Categories(1))])
         sent = await send_html(context, chat_id, esc(view.intro), keyboard(rows), what="suggest")
         memory(context).remember(sent.message_id, reply.question, None)
     elif isinstance(view, MessageView):
+        if reply.outcome is Outcome.NONE and await regions.offer(context, chat_id, reply, lang):
+            return
         markup = browse_markup(lang) if view.offer_browse else None
         await send_html(context, chat_id, esc(view.text), markup, what=reply.outcome.value)
 

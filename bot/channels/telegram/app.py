@@ -7,6 +7,7 @@ import logging
 import secrets
 import traceback
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -25,7 +26,7 @@ from bot.core.pipeline import Pipeline
 from bot.settings import Settings
 from bot.store import Store
 
-from . import admin, answers, browse, citizen
+from . import admin, answers, browse, citizen, events, mydata, regions
 from .context import BotData, Context, context_types, user_lang
 from .formatting import esc
 from .ratelimit import TelegramRateLimiter
@@ -37,9 +38,12 @@ log = logging.getLogger("bot.telegram")
 StoreFactory = Callable[[Settings], Awaitable[Store]]
 App = Application[Any, Any, Any, Any, Any, Any]
 # Each feature registers its own commands and button routes; a new feature is one more module here.
-FEATURES = (citizen, answers, browse, admin)
+FEATURES = (citizen, answers, browse, events, regions, mydata, admin)
 
-CITIZEN_COMMANDS = ("start", "servicios", "eventos", "idioma", "ayuda", "help")
+CITIZEN_COMMANDS = (
+    "start", "servicios", "eventos", "recordatorios", "region", "idioma", "misdatos", "olvidame", "privacidad",
+    "ayuda", "help",
+)  # fmt: skip
 ADMIN_COMMANDS = ("pendientes", "estadisticas", "recargar", "exportar")
 MAX_CONCURRENT_UPDATES = 16
 # Connections to the Bot API. Against Telegram, enough to keep 30 messages/s flowing at Internet round
@@ -194,6 +198,7 @@ def build_application(
     *,
     store_factory: StoreFactory | None = None,
     retry_delays: Sequence[float] = DEFAULT_DELAYS,
+    clock: Callable[[], datetime] | None = None,
 ) -> App:
     """The Application with every handler. Pass an open `store`, or a `store_factory` that
     `run_polling`/`run_webhook` calls in post_init (the store is then closed in post_shutdown)."""
@@ -210,6 +215,7 @@ def build_application(
             await register_commands(application)
         except TelegramError as exc:
             log.error("setMyCommands failed type=%s", type(exc).__name__)
+        await events.restore(application)
         log.info("telegram ready bot=@%s", application.bot.username)
 
     async def post_shutdown(application: App) -> None:
@@ -219,6 +225,9 @@ def build_application(
             data.store = None
         log.info("telegram stopped; pending writes flushed")
 
+    data = BotData(settings, pipeline, store, tuple(retry_delays))
+    if clock is not None:  # tests fake the time reminders are due
+        data.clock = clock
     builder = (
         ApplicationBuilder()
         .token(settings.telegram_bot_token)
@@ -226,7 +235,7 @@ def build_application(
         .base_file_url(file_base_url(base_url))
         .concurrent_updates(PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES))
         .connection_pool_size(CONNECTIONS[settings.telegram_rate_limit])
-        .context_types(context_types(BotData(settings, pipeline, store, tuple(retry_delays))))
+        .context_types(context_types(data))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
     )

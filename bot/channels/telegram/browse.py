@@ -1,17 +1,16 @@
-"""Browsing: /servicios (categories, then services, with pages) and /eventos (upcoming first)."""
+"""Browsing: /servicios (categories, then services, with pages); /eventos lives in events.py."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.core.knowledge import KnowledgeBase
-from bot.core.render import catalogue, event_when, past_events, upcoming_events
+from bot.core.render import catalogue
 
 from . import callbacks as cb
 from .context import Context, user_lang
@@ -79,27 +78,6 @@ def category_view(
     return text, keyboard(rows)
 
 
-def events_view(kb: KnowledgeBase, lang: str, now: datetime | None = None) -> tuple[str, InlineKeyboardMarkup | None]:
-    """Upcoming (and to-be-announced) events first, then the latest past ones, marked as past."""
-    upcoming = upcoming_events(kb, now)[:MAX_UPCOMING_EVENTS]
-    past = past_events(kb, now)[:MAX_PAST_EVENTS]
-    lines = [f"<b>{esc(t('events_title', lang))}</b>"]
-    if upcoming:
-        lines += [f"• {esc(e.title.get(lang))} — {esc(event_when(e, lang, now))}" for e in upcoming]
-    else:
-        lines.append(esc(t("no_events", lang)))
-    if past:
-        lines += ["", f"<b>{esc(t('events_past_title', lang))}</b>"]
-        lines += [f"• {esc(e.title.get(lang))} — {esc(event_when(e, lang, now))}" for e in past]
-    rows: list[list[InlineKeyboardButton | None]] = [
-        [button("🗓 " + e.title.get(lang), cb.OpenAnswer(e.id))] for e in upcoming
-    ]
-    rows += [[button("🕘 " + e.title.get(lang), cb.OpenAnswer(e.id))] for e in past]
-    if upcoming or past:
-        lines += ["", esc(t("events_hint", lang))]
-    return "\n".join(lines), keyboard(rows)
-
-
 async def services(update: Update, context: Context) -> None:
     """Browse services by category with inline buttons (/servicios)."""
     message = update.effective_message
@@ -107,16 +85,6 @@ async def services(update: Update, context: Context) -> None:
         return
     lang = user_lang(update, context)
     text, markup = categories_view(context.bot_data.pipeline.kb, 1, lang)
-    await send_html(context, message.chat_id, text, markup)
-
-
-async def events(update: Update, context: Context) -> None:
-    """List upcoming events first, then recent past ones (/eventos)."""
-    message = update.effective_message
-    if message is None:
-        return
-    lang = user_lang(update, context)
-    text, markup = events_view(context.bot_data.pipeline.kb, lang)
     await send_html(context, message.chat_id, text, markup)
 
 
@@ -147,9 +115,8 @@ async def on_category(update: Update, context: Context) -> None:
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """/servicios and /eventos, and the catalogue's page buttons."""
+    """/servicios and the catalogue's page buttons (/eventos is events.py)."""
     new = filters.UpdateType.MESSAGE
     application.add_handler(CommandHandler("servicios", services, filters=new))
-    application.add_handler(CommandHandler("eventos", events, filters=new))
     application.add_handler(CallbackQueryHandler(on_categories, pattern=cb.matches(cb.Categories)))
     application.add_handler(CallbackQueryHandler(on_category, pattern=cb.matches(cb.Category)))

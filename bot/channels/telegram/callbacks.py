@@ -89,8 +89,72 @@ class IgnoreGroup:
     group_id: int
 
 
+@dataclass(frozen=True)
+class EventsPage:
+    """/eventos, page `page` (1-based)."""
+
+    page: int
+
+
+@dataclass(frozen=True)
+class AddToCalendar:
+    """"📅 Añadir a mi calendario": send the event's .ics file."""
+
+    event_id: str
+
+
+@dataclass(frozen=True)
+class RemindMe:
+    """"⏰ Recordarme": reminders 1 day and 1 hour before the event."""
+
+    event_id: str
+
+
+@dataclass(frozen=True)
+class CancelReminders:
+    """/recordatorios: cancel the reminders of one event."""
+
+    event_id: str
+
+
+@dataclass(frozen=True)
+class WatchDate:
+    """"🔔 Avísame cuando haya fecha" on a to-be-announced event."""
+
+    event_id: str
+
+
+@dataclass(frozen=True)
+class SetRegion:
+    """/region: the citizen's department (an id of departamentos.yaml)."""
+
+    region: str
+
+
+@dataclass(frozen=True)
+class ForgetMe:
+    """/olvidame: confirmed (delete everything) or not."""
+
+    confirmed: bool
+
+
 Action = (
-    OpenAnswer | Feedback | Details | Categories | Category | SetLanguage | ResolveGroup | AddPhrasing | IgnoreGroup
+    OpenAnswer
+    | Feedback
+    | Details
+    | Categories
+    | Category
+    | SetLanguage
+    | ResolveGroup
+    | AddPhrasing
+    | IgnoreGroup
+    | EventsPage
+    | AddToCalendar
+    | RemindMe
+    | CancelReminders
+    | WatchDate
+    | SetRegion
+    | ForgetMe
 )
 
 
@@ -120,6 +184,20 @@ def encode(action: Action) -> str | None:
             return _join("ga", str(group_id), entry_id)
         case IgnoreGroup(group_id):
             return _join("gi", str(group_id))
+        case EventsPage(page):
+            return _join("evp", str(page))
+        case AddToCalendar(event_id):
+            return _join("ics", event_id)
+        case RemindMe(event_id):
+            return _join("rem", event_id)
+        case CancelReminders(event_id):
+            return _join("remx", event_id)
+        case WatchDate(event_id):
+            return _join("watch", event_id)
+        case SetRegion(region):
+            return _join("reg", region)
+        case ForgetMe(confirmed):
+            return _join("forget", "1" if confirmed else "0")
     return None
 
 
@@ -163,11 +241,41 @@ def decode(data: object) -> Action | None:
             return AddPhrasing(int(group), entry_id)
         case "gi", [group] if _group_id(group) is not None:
             return IgnoreGroup(int(group))
+        case "evp", [page] if _page(page):
+            return EventsPage(int(page))
+        case "ics", [event_id] if _ID.fullmatch(event_id):
+            return AddToCalendar(event_id)
+        case "rem", [event_id] if _ID.fullmatch(event_id):
+            return RemindMe(event_id)
+        case "remx", [event_id] if _ID.fullmatch(event_id):
+            return CancelReminders(event_id)
+        case "watch", [event_id] if _ID.fullmatch(event_id):
+            return WatchDate(event_id)
+        case "reg", [region] if _ID.fullmatch(region):
+            return SetRegion(region)
+        case "forget", [("1" | "0") as flag]:
+            return ForgetMe(flag == "1")
     return None
 
 
 A = TypeVar(
-    "A", OpenAnswer, Feedback, Details, Categories, Category, SetLanguage, ResolveGroup, AddPhrasing, IgnoreGroup
+    "A",
+    OpenAnswer,
+    Feedback,
+    Details,
+    Categories,
+    Category,
+    SetLanguage,
+    ResolveGroup,
+    IgnoreGroup,
+    EventsPage,
+    AddToCalendar,
+    RemindMe,
+    CancelReminders,
+    WatchDate,
+    SetRegion,
+    AddPhrasing,
+    ForgetMe,
 )
 
 

@@ -14,6 +14,7 @@ from .answers import CHANNEL, send_answer, send_reply
 from .context import Context, memory, user_lang
 from .formatting import esc
 from .keyboards import browse_markup, button, keyboard
+from .mydata import save_language
 from .sending import send_html, show
 from .texts import t
 
@@ -70,6 +71,7 @@ async def language(update: Update, context: Context) -> None:
             await send_html(context, message.chat_id, esc(t("language_unknown", lang)))
             return
         set_language(context, chosen)
+        await save_language(update, context, chosen)
         await send_html(context, message.chat_id, esc(t("language_set", chosen)))
         return
     markup = keyboard(
@@ -89,6 +91,7 @@ async def on_language_button(update: Update, context: Context) -> None:
     action = cb.decode_as(query.data, cb.SetLanguage)
     assert action is not None  # routed here by its pattern
     set_language(context, action.lang)
+    await save_language(update, context, action.lang)
     await query.answer(t("language_set", action.lang))
     await show(update, context, esc(t("language_set", action.lang)), None)
 
@@ -144,7 +147,7 @@ async def question(update: Update, context: Context) -> None:
     too_long = len(text) > MAX_QUESTION
     asked = _cut(text)
     data = context.bot_data
-    reply = data.pipeline.ask(asked, lang)
+    reply = data.pipeline.ask(asked, lang, region=memory(context).region)
     if memory(context).lang is None:  # no /idioma choice: reply in the question's language
         lang = reply.lang
     try:

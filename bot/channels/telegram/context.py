@@ -8,8 +8,9 @@ Memory is in-process only: a restart forgets it, and nothing here is written to 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from telegram import Update
@@ -30,7 +31,8 @@ class ChatMemory:
     """One chat: its language choice and region, the questions behind recent answers, its votes."""
 
     lang: str | None = None  # chosen with /idioma; None: follow the app and the question
-    region: str | None = None
+    region: str | None = None  # chosen with /region (department id)
+    preferences_loaded: bool = False  # lang and region were read from the store (see mydata.py)
     asked: dict[int, str] = field(default_factory=dict)  # bot message id -> question, oldest first
     last_question: str | None = None
     last_entry: str | None = None
@@ -72,6 +74,7 @@ class BotData:
     # Admin edits of the knowledge files and reloads run one at a time: two presses on "➕" must
     # not interleave their read-modify-write of the same YAML file, nor a reload with an edit.
     content_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))  # reminders' time; tests fake it
 
     def is_admin(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self.settings.admin_user_ids
@@ -91,7 +94,7 @@ def context_types(data: BotData) -> ContextTypes[Context, dict[Any, Any], ChatMe
 
     class Bound(BotData):
         def __init__(self) -> None:
-            super().__init__(data.settings, data.pipeline, data.store, data.retry_delays)
+            super().__init__(data.settings, data.pipeline, data.store, data.retry_delays, clock=data.clock)
 
     return ContextTypes(context=CallbackContext, bot_data=Bound, chat_data=ChatMemory)
 

@@ -15,6 +15,11 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "cmd_servicios": ("Ver servicios por categoría", "Browse services by category"),
     "cmd_eventos": ("Próximos eventos", "Upcoming events"),
     "cmd_idioma": ("Cambiar idioma (es/en)", "Change language (es/en)"),
+    "cmd_recordatorios": ("Mis recordatorios de eventos", "My event reminders"),
+    "cmd_region": ("Elegir mi región", "Choose my region"),
+    "cmd_misdatos": ("Lo que guardas sobre mí", "What you keep about me"),
+    "cmd_olvidame": ("Borrar todos mis datos", "Delete all my data"),
+    "cmd_privacidad": ("Aviso de privacidad", "Privacy notice"),
     "cmd_pendientes": ("Preguntas sin respuesta", "Unanswered questions"),
     "cmd_estadisticas": ("Estadísticas", "Statistics"),
     "cmd_recargar": ("Recargar la base de conocimiento", "Reload the knowledge base"),
@@ -30,13 +35,19 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Escríbeme tu pregunta con tus palabras y te respondo con los pasos, costos y el enlace oficial.\n\n"
         "/servicios — ver servicios por categoría\n"
         "/eventos — próximos eventos\n"
+        "/recordatorios — tus recordatorios de eventos\n"
+        "/region — elegir tu región\n"
         "/idioma — cambiar idioma (español/inglés)\n"
+        "/misdatos, /olvidame, /privacidad — tus datos\n"
         "/ayuda — este mensaje\n\n"
         "No compartas datos personales (DNI, claves, direcciones): no los necesito.",
         "Ask me in your own words and I answer with the steps, fees and the official link.\n\n"
         "/servicios — browse services by category\n"
         "/eventos — upcoming events\n"
+        "/recordatorios — your event reminders\n"
+        "/region — choose your region\n"
         "/idioma — change language (Spanish/English)\n"
+        "/misdatos, /olvidame, /privacidad — your data\n"
         "/help — this message\n\n"
         "Do not share personal data (ID numbers, passwords, addresses): I do not need them.",
     ),
@@ -85,13 +96,6 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "next": ("Siguiente ▶", "Next ▶"),
     "back_to_categories": ("↩ Categorías", "↩ Categories"),
     "page": ("Página {page} de {pages}", "Page {page} of {pages}"),
-    "events_title": ("Próximos eventos", "Upcoming events"),
-    "events_past_title": ("Eventos pasados", "Past events"),
-    "no_events": (
-        "No hay eventos próximos anunciados por ahora.",
-        "There are no upcoming events announced right now.",
-    ),
-    "events_hint": ("Toca un evento para ver los detalles.", "Tap an event to see the details."),
     # Language.
     "choose_language": ("Elige tu idioma:", "Choose your language:"),
     "language_set": ("Listo, te responderé en español.", "Done, I will answer in English."),
