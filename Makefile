@@ -26,7 +26,9 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)
-	@$(BIN)/python scripts/bench_matching.py
+	@$(BIN)/python -c 'import bm25s' 2>/dev/null || $(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
+	@$(BIN)/python -m benchmarks.matching
+	@$(BIN)/python -m benchmarks.telegram
 	@$(BIN)/python scripts/bench_store.py
 
 clean:

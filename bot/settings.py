@@ -47,10 +47,12 @@ KNOWN_VARIABLES = frozenset(
         "LOG_LEVEL",
         "REPLAY_MAX_AGE_MINUTES",
         "HEALTH_FILE",
+        "TELEGRAM_RATE_LIMIT",
         *THRESHOLD_VARIABLES,
     }
 )
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+RATE_LIMITS = ("telegram", "none")  # Telegram's flood limits kept by the bot, or none (local Bot API server)
 
 
 class ConfigError(ValueError):
@@ -74,6 +76,7 @@ class Settings:
     log_level: str = "INFO"
     replay_max_age_minutes: int = 60  # older unanswered questions at start get an apology, not an answer
     health_file: Path | None = None  # written by the running bot for `python -m bot health`
+    telegram_rate_limit: str = "telegram"
     thresholds: MatchThresholds = field(default_factory=MatchThresholds)
 
 
@@ -188,6 +191,9 @@ def load_settings(
         raise ConfigError(f"LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, got {log_level!r}")
     webhook_url = _as_url(merged, "WEBHOOK_URL", "", schemes=("https",))  # Telegram calls only https
     database_path = Path(_value(merged, "DATABASE_PATH") or Settings.database_path)
+    rate_limit = (_value(merged, "TELEGRAM_RATE_LIMIT") or "telegram").lower()
+    if rate_limit not in RATE_LIMITS:
+        raise ConfigError(f"TELEGRAM_RATE_LIMIT must be telegram or none, got {rate_limit!r}")
     return Settings(
         telegram_bot_token=_token(merged),
         telegram_api_base_url=_as_url(merged, "TELEGRAM_API_BASE_URL", DEFAULT_API_BASE_URL),
@@ -204,5 +210,6 @@ def load_settings(
         log_level=log_level,
         replay_max_age_minutes=_as_int(merged, "REPLAY_MAX_AGE_MINUTES", 60, minimum=0),
         health_file=Path(_value(merged, "HEALTH_FILE") or database_path.with_suffix(".health")),
+        telegram_rate_limit=rate_limit,
         thresholds=_thresholds(merged),
     )

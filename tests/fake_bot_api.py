@@ -20,6 +20,7 @@ import email.parser
 import email.policy
 import itertools
 import json
+import math
 import re
 import time
 from collections.abc import Callable
@@ -58,7 +59,7 @@ class Call:
     params: dict[str, Any]
     files: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # field -> (filename, content)
     seen: bool = False
-    at: float = field(default_factory=time.monotonic)  # when the fake received it (for benchmarks)
+    at: float = field(default_factory=time.monotonic)  # when the fake received it (benchmarks time replies)
 
     @property
     def text(self) -> str:
@@ -76,6 +77,30 @@ class Call:
 
     def callback_data(self) -> list[str]:
         return [str(b["callback_data"]) for b in self.flat_buttons() if "callback_data" in b]
+
+
+@dataclass
+class _Bucket:
+    """A token bucket: `capacity` sends at once, refilled at `rate` per second."""
+
+    rate: float
+    capacity: float
+    tokens: float
+    updated: float
+
+    def refill(self, now: float) -> None:
+        self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
+        self.updated = now
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Telegram's flood limits as the fake enforces them (``enforce_limits``), per sent message."""
+
+    overall_per_second: float = 30.0
+    chat_per_second: float = 1.0
+    chat_burst: float = 3.0  # "short bursts" in one private chat
+    group_per_minute: float = 20.0
 
 
 @dataclass
@@ -109,6 +134,11 @@ class FakeBotAPI:
         self.offsets: list[int] = []  # the offset of every getUpdates, in order
         self.unauthorized = False  # every request answers 401, as when the token is revoked
         self.down = False  # every request is cut without an answer, as when Telegram is unreachable
+        self.polling = asyncio.Event()  # set by the bot's first getUpdates
+        self.listeners: list[Callable[[Call], None]] = []  # called with every recorded call
+        self.limits: Limits | None = None
+        self.too_many_requests = 0  # 429s sent because of `limits`
+        self._buckets: dict[str, _Bucket] = {}
 
     # -- lifecycle -------------------------------------------------------------------------------
 
@@ -137,6 +167,42 @@ class FakeBotAPI:
         return f"http://127.0.0.1:{self.port}/bot"
 
     # -- scripting -------------------------------------------------------------------------------
+
+    def enforce_limits(self, limits: Limits | None = None) -> None:
+        """Answer 429 (with retry_after) to any message beyond Telegram's flood limits; None turns it off.
+
+        Messages are sendX/editX calls (not sendChatAction); private chats have positive ids, groups negative.
+        """
+        self.limits = limits
+        self._buckets.clear()
+
+    def _over_limit(self, method: str, params: dict[str, Any]) -> float:
+        """Seconds to wait when this message breaks a limit (the buckets it would use are not charged)."""
+        limits = self.limits
+        if limits is None or not method.startswith(("send", "edit")) or method == "sendChatAction":
+            return 0.0
+        try:
+            chat_id = int(params.get("chat_id", 0))
+        except (TypeError, ValueError):
+            chat_id = 0
+        if chat_id < 0:
+            chat_rate, chat_capacity = limits.group_per_minute / 60, limits.group_per_minute
+        else:
+            chat_rate, chat_capacity = limits.chat_per_second, limits.chat_burst
+        now = time.monotonic()
+        wanted = (
+            ("overall", limits.overall_per_second, limits.overall_per_second),
+            (f"chat:{chat_id}", chat_rate, chat_capacity),
+        )
+        buckets = [self._buckets.setdefault(key, _Bucket(rate, size, size, now)) for key, rate, size in wanted]
+        for bucket in buckets:  # check every bucket before charging any
+            bucket.refill(now)
+        waits = [(1 - b.tokens) / b.rate for b in buckets if b.tokens < 1]
+        if waits:
+            return max(waits)
+        for bucket in buckets:
+            bucket.tokens -= 1
+        return 0.0
 
     def fail_next(
         self, method: str, status: int = 502, times: int = 1, retry_after: int | None = None
@@ -381,6 +447,18 @@ class FakeBotAPI:
         params.update(dict(parse_qsl(url.query)))
         call = Call(method, params, files)
 
+        if method == "getUpdates":
+            self.polling.set()
+        elif (wait := self._over_limit(method, params)) > 0:
+            self.too_many_requests += 1
+            retry_after = max(1, math.ceil(wait))
+            self._record(Call(method, {**params, "_failed": 429}, files, seen=True))
+            return 429, {
+                "ok": False,
+                "error_code": 429,
+                "description": f"Too Many Requests: retry after {retry_after}",
+                "parameters": {"retry_after": retry_after},
+            }
         if method != "getUpdates":
             failures = self._failures.get(method)
             if failures:
@@ -414,6 +492,8 @@ class FakeBotAPI:
 
     def _record(self, call: Call) -> None:
         self.calls.append(call)
+        for listener in self.listeners:
+            listener(call)
         self._notify()
 
     # -- Bot API methods -----------------------------------------------------------------------------

@@ -3,6 +3,7 @@ from here, never from conftest (which only holds fixtures)."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -50,3 +51,15 @@ def without_flood_limit(bot: TelegramBot) -> None:
     from bot.channels.telegram.fairness import Throttle
 
     bot.app.update_processor.throttle = Throttle(burst=100_000)
+
+
+async def pending_groups_once_logged(store: Any, contains: str, timeout: float = 5.0) -> list[Any]:
+    """The pending review groups, once one holding `contains` is written: the bot logs a question
+    right after its reply is on the way, so the fake can see the reply a moment before the log."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        await store.flush()
+        groups = await store.list_groups("pending")
+        if any(contains in g.text for g in groups) or asyncio.get_running_loop().time() > deadline:
+            return list(groups)
+        await asyncio.sleep(0.02)

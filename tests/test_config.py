@@ -79,3 +79,10 @@ def test_wrong_values_are_explained(tmp_path: Path, env: dict[str, str], message
     assert "\n" not in str(caught.value)
     if "TELEGRAM_BOT_TOKEN" in env:
         assert env["TELEGRAM_BOT_TOKEN"] not in str(caught.value)  # never echo a token
+
+
+def test_telegram_rate_limit_is_telegram_unless_switched_off(tmp_path: Path) -> None:
+    assert load_settings({}, dotenv_path=None).telegram_rate_limit == "telegram"
+    assert load_settings({"TELEGRAM_RATE_LIMIT": "None"}, dotenv_path=None).telegram_rate_limit == "none"
+    with pytest.raises(ConfigError, match="TELEGRAM_RATE_LIMIT must be telegram or none, got 'off'"):
+        load_settings({"TELEGRAM_RATE_LIMIT": "off"}, dotenv_path=None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 
@@ -85,7 +86,11 @@ async def test_question_log_line_is_structured_and_has_no_personal_data(
     with caplog.at_level(logging.INFO):
         fake.push_text("como renuevo mi dni 12345678")
         await fake.wait_for("sendMessage", chat_id=USER)
-    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("question ")]
+        for _ in range(100):  # the line is logged right after the reply is on its way
+            lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("question ")]
+            if lines:
+                break
+            await asyncio.sleep(0.02)
     assert len(lines) == 1
     assert re.fullmatch(r"question outcome=(answer|suggest|none) entry=\S+ candidates=\d score=[01]\.\d\d lang=es "
                         r"latency_ms=[\d.]+ "

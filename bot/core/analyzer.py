@@ -18,7 +18,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from bot.core.lexicon import MIN_INFORMATION, information, is_valid_word
-from bot.core.normalize import STOP_WORDS, base_form, fold, sound_key, stem, words
+from bot.core.normalize import STOP_WORDS, base_form, fold, folded_words, sound_key, stem, words
 
 MIN_CORRECTABLE_LENGTH = 4
 MIN_GLUED_PART = 3
@@ -44,11 +44,14 @@ _PIECE = re.compile(r"[^.;!?\n]+\??")  # sentences; "¿" stays inside its senten
 _ASKING = re.compile(
     r"\b(?:saber|(?:como|que) (?:hago|hacer|puedo|debo|necesito|tengo|se)|donde|por donde|cuanto|cuanta)\b"
 )
+_TWO_CAPITALS = re.compile(r"[A-ZÁÉÍÓÚÑ]{2}")  # what any written acronym needs: most texts have none
 _ACCENTED = str.maketrans("áéíóúüñÁÉÍÓÚÜÑ", "aeiouunAEIOUUN")
 
 
 def written_acronyms(text: str) -> set[str]:
     """Words written in capitals ("la PIDE"), folded; not runs of capitals ("FIRMA PERÚ") nor a shouted message."""
+    if not _TWO_CAPITALS.search(text):
+        return set()
     letters = len(_LETTER.findall(text))
     if not letters or len(_CAPITAL.findall(text)) > 0.6 * letters:
         return set()
@@ -84,6 +87,9 @@ class Analysis:
         return self.information[index] if index < len(self.information) else 1.0
 
 
+MAX_REMEMBERED_WORDS = 50_000  # per-word analysis kept; questions bring new words without end
+
+
 class Analyzer:
     """Per-language analysis built once from the knowledge base's vocabulary and synonyms."""
 
@@ -98,9 +104,12 @@ class Analyzer:
             target = tuple(term.split())
             for variant in variants:
                 self._phrases[tuple(variant.split())] = target
-        self._longest_from: dict[str, int] = {}  # first word -> longest synonym phrase starting with it
+        lengths: dict[str, set[int]] = {}
         for phrase in self._phrases:
-            self._longest_from[phrase[0]] = max(self._longest_from.get(phrase[0], 0), len(phrase))
+            lengths.setdefault(phrase[0], set()).add(len(phrase))
+        # first word -> the lengths of the phrases it starts, longest first (the only ones worth trying)
+        self._lengths_from = {word: sorted(sizes, reverse=True) for word, sizes in lengths.items()}
+        self._tokens: dict[str, tuple[bool, str, float]] = {}  # word -> (stop word?, stem, information)
         self._vocabulary: set[str] = set(self.stop_words)
         for phrase, target in self._phrases.items():
             self._vocabulary.update(phrase)
@@ -116,6 +125,10 @@ class Analyzer:
     def learn(self, text: str) -> None:
         """Add a knowledge-base text's words to the vocabulary typos are corrected towards."""
         self._vocabulary.update(words(text))
+
+    def learn_words(self, folded: Iterable[str]) -> None:
+        """`learn` for a text already folded into words."""
+        self._vocabulary.update(folded)
 
     def freeze(self) -> None:
         """Precompute lookup tables once all texts are learned."""
@@ -198,20 +211,28 @@ class Analyzer:
 
     def apply_synonyms(self, tokens: list[str]) -> list[str]:
         """Replace every synonym phrase (longest first) by its canonical term."""
-        if not self._phrases:
+        starts = self._lengths_from
+        found = [i for i, t in enumerate(tokens) if t in starts]  # most words start no synonym phrase
+        if not found:
             return tokens
         result: list[str] = []
-        i = 0
-        while i < len(tokens):
-            for size in range(min(self._longest_from.get(tokens[i], 0), len(tokens) - i), 0, -1):
+        done = 0
+        for i in found:
+            if i < done:  # inside a phrase already replaced
+                continue
+            result.extend(tokens[done:i])
+            done = i + 1
+            for size in starts[tokens[i]]:
+                if i + size > len(tokens):
+                    continue
                 target = self._phrases.get(tuple(tokens[i : i + size]))
                 if target is not None:
                     result.extend(target)
-                    i += size
+                    done = i + size
                     break
             else:
                 result.append(tokens[i])
-                i += 1
+        result.extend(tokens[done:])
         return result
 
     def _asking_words(self, text: str, size: int) -> frozenset[str] | None:
@@ -229,6 +250,38 @@ class Analyzer:
         if len(content) < 2 or len(tokens) > size - 3:  # "¿qué hago?" alone says nothing of what is asked
             return None
         return frozenset(self.apply_synonyms(" ".join(tokens).split()))
+
+    def _token(self, token: str) -> tuple[bool, str, float]:
+        """What analysis needs of one word, worked out once: a knowledge base repeats its words
+        across thousands of texts. Context words (places) weigh as little as the asker's own."""
+        stop = token in self.stop_words or base_form(token) in self.stop_words
+        weight = MIN_INFORMATION if token in self.places else information(token, self.lang)
+        found = (stop, stem(token, self.lang), weight)
+        if len(self._tokens) < MAX_REMEMBERED_WORDS:
+            self._tokens[token] = found
+        return found
+
+    def text_stems(self, text: str, own_acronyms: frozenset[str] = frozenset()) -> tuple[list[str], tuple[str, ...]]:
+        """(folded words, stems) of a knowledge-base text: `analyze(text, correct=False)` without what
+        only questions need (weights, names, the key), since an index analyses 200,000 texts at 10,000 entries."""
+        folded = list(folded_words(text))
+        tokens = self.apply_synonyms(folded)
+        acronyms = (
+            self._acronyms_meant(tokens, text, own_acronyms)
+            if self.acronyms and not self.acronyms.keys().isdisjoint(tokens)
+            else set()
+        )
+        stems: list[str] = []
+        remembered = self._tokens.get
+        for token in tokens:
+            stop, stemmed, _ = remembered(token) or self._token(token)
+            if stop:
+                continue
+            if token in acronyms:
+                stemmed = acronym_stem(token)
+            if stemmed not in stems:
+                stems.append(stemmed)
+        return folded, tuple(stems)
 
     def analyze(
         self,
@@ -251,21 +304,29 @@ class Analyzer:
         tokens = self.apply_synonyms(tokens)
         named = {fold(name) for name in _NAMED.findall(_plain_letters(text))} if correct else set()
         asking = self._asking_words(text, len(tokens)) if correct else None
-        acronyms = self._acronyms_meant(tokens, text, own_acronyms) if self.acronyms else set()
+        acronyms = (
+            self._acronyms_meant(tokens, text, own_acronyms)
+            if self.acronyms and not self.acronyms.keys().isdisjoint(tokens)
+            else set()
+        )
         stems: list[str] = []
         informative: list[str] = []
         info: list[float] = []
         for token in tokens:
-            if token in self.stop_words or base_form(token) in self.stop_words:  # "sacarle" like "sacar"
+            stop, stemmed, information_ = self._tokens.get(token) or self._token(token)
+            if stop:  # "sacarle" like "sacar"
                 continue
-            stemmed = acronym_stem(token) if token in acronyms else stem(token, self.lang)
+            if token in acronyms:
+                stemmed = acronym_stem(token)
             if stemmed not in stems:
                 stems.append(stemmed)
                 informative.append(token)
-                context = token in named or token in self.places
-                lang = foreign_lang if token in foreign_words else self.lang
                 share = NARRATIVE_SHARE if asking is not None and token not in asking else 1.0
-                info.append(share * (MIN_INFORMATION if context else information(token, lang)))
+                if token in foreign_words:
+                    context = token in named or token in self.places
+                    info.append(share * (MIN_INFORMATION if context else information(token, foreign_lang)))
+                else:
+                    info.append(share * (MIN_INFORMATION if token in named else information_))
         return Analysis(
             folded=folded, stems=tuple(stems), key=" ".join(informative), words=tuple(informative),
             information=tuple(info),

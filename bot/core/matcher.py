@@ -19,10 +19,13 @@ from __future__ import annotations
 import heapq
 import math
 import re
+from collections import Counter
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
-from itertools import pairwise
+from itertools import chain, pairwise
 from typing import TypeVar
+
+import numpy as np
 
 from bot.core.analyzer import Analysis, Analyzer, acronym_stem, written_acronyms
 from bot.core.knowledge import KnowledgeBase
@@ -42,6 +45,7 @@ MAIN_INFORMATION_FLOOR = 0.3
 # Entries fully scored per question: those sharing the most asked weight. Keeps a question's cost flat
 # however many entries share a common word ("dni", "certificado") as the base grows.
 MAX_SCORED = 16
+ARRAY_POSTINGS_FROM = 1000  # entries
 _LOWER_WORD = re.compile(r"\b[a-záéíóúñ]+\b")
 ACRONYM_WORD_ZIPF = 4.0  # an acronym this common as a word ("sol", "pide") is matched on its written form
 
@@ -93,29 +97,35 @@ def _idf(frequency: dict[_Key, int], count: int) -> dict[_Key, float]:
 
 
 def _document_frequency(sets: Iterable[Iterable[_Key]]) -> dict[_Key, int]:
-    frequency: dict[_Key, int] = {}
+    frequency: Counter[_Key] = Counter()
     for items in sets:
-        for item in items:
-            frequency[item] = frequency.get(item, 0) + 1
+        frequency.update(items)  # counted in C: an index counts millions of (entry, stem) pairs
     return frequency
 
 
 class LanguageIndex:
-    """Everything precomputed for one language, so a question costs well under a millisecond."""
+    """Everything precomputed for one language, so a question costs well under a millisecond.
+
+    It scales to a ministry's catalogue: each distinct knowledge-base text is analysed once, postings
+    are arrays of entry numbers, so the entries to score fully come from a few vector additions,
+    and only MAX_SCORED of them are scored, however many share a common word.
+    """
 
     def __init__(self, kb: KnowledgeBase, lang: str, places: frozenset[str] = frozenset()) -> None:
         self.lang = lang
         self.analyzer = Analyzer(lang, ((s.term, s.variants) for s in kb.synonyms if s.lang == lang), places)
         texts = {e.id: t for e in kb.entries.values() if (t := self._texts(e)).phrasings}
-        for entry_texts in texts.values():
-            for text in entry_texts.all():
-                self.analyzer.learn(text)
-        self.analyzer.freeze()
         owned = {e.id: self._ambiguous_acronyms(e) for e in kb.entries.values()}
         self.analyzer.acronyms = {a: frozenset() for acronyms in owned.values() for a in acronyms}
+        # Analysing a knowledge-base text needs no vocabulary (only questions are corrected), so each
+        # distinct text is folded and analysed once, and its words are learned from that analysis.
+        self._analysed: dict[tuple[str, frozenset[str]], tuple[list[str], tuple[str, ...]]] = {}
         self.profiles = {
             entry_id: self._profile(kb.entries[entry_id], t, owned[entry_id]) for entry_id, t in texts.items()
         }
+        self.analyzer.learn_words(chain.from_iterable(folded for folded, _ in self._analysed.values()))
+        del self._analysed
+        self.analyzer.freeze()
         context: dict[str, set[str]] = {}  # acronym -> words standing next to it in its entry
         for entry_id, acronyms in owned.items():
             pairs = self.profiles[entry_id].pairs if entry_id in self.profiles else set()
@@ -130,11 +140,12 @@ class LanguageIndex:
     def _ambiguous_acronyms(self, entry: Entry) -> frozenset[str]:
         """Short acronyms an entry always writes in capitals that are also common words (SOL, PIDE, MAC)."""
         texts = [entry.title.es, entry.summary.es]
-        capitals = {a for text in texts for a in written_acronyms(text)}
+        capitals = {a for text in texts for a in written_acronyms(text) if 3 <= len(a) <= 4}
+        if not capitals:
+            return frozenset()
         lowercase = {fold(w) for text in texts for w in _LOWER_WORD.findall(text)}
         return frozenset(
-            a for a in capitals
-            if 3 <= len(a) <= 4 and a not in lowercase and zipf(a, self.lang) >= ACRONYM_WORD_ZIPF
+            a for a in capitals if a not in lowercase and zipf(a, self.lang) >= ACRONYM_WORD_ZIPF
         )
 
     def _profile(self, entry: Entry, texts: _Texts, acronyms: frozenset[str]) -> _EntryProfile:
@@ -142,17 +153,20 @@ class LanguageIndex:
         profile = _EntryProfile(entry=entry)
 
         def stems_of(text: str) -> tuple[str, ...]:
-            return self.analyzer.analyze(text, correct=False, own_acronyms=acronyms).stems
+            found = self._analysed.get((text, acronyms))
+            if found is None:
+                found = self._analysed[text, acronyms] = self.analyzer.text_stems(text, acronyms)
+            return found[1]
 
         for texts_of_field, weight in ((texts.phrasings, 1.0), (texts.situations, SITUATION_FIT)):
             profile.phrasings += [(s, weight) for t in texts_of_field if (s := stems_of(t))]
         for stems, _ in profile.phrasings:
             profile.stems.update(stems)
-            profile.pairs |= _pairs(stems)
+            profile.pairs.update(pairwise(stems))
         for keyword in texts.keywords:  # keywords widen coverage but are not phrasings to fit
             stems = stems_of(keyword)
             profile.stems.update(stems)
-            profile.pairs |= _pairs(stems)
+            profile.pairs.update(pairwise(stems))
         for text in texts.body:
             profile.body.update(stems_of(text))
         profile.body -= profile.stems
@@ -167,15 +181,24 @@ class LanguageIndex:
         self.unknown_weight = math.log(1 + count)
         # Candidates come from main-field words only: an entry that shares nothing but answer words
         # with a question has no phrasing fit and cannot reach the suggestion threshold.
-        self.postings: dict[str, list[str]] = {}
-        for entry_id, profile in self.profiles.items():
+        self._order = list(self.profiles.values())  # entry numbers: positions in this list
+        numbers: dict[str, list[int]] = {}
+        for number, profile in enumerate(self._order):
             for s in profile.stems:
-                self.postings.setdefault(s, []).append(entry_id)
+                numbers.setdefault(s, []).append(number)
+        # A few numpy calls cost more than summing a small base entry by entry: arrays pay off beyond
+        # ARRAY_POSTINGS_FROM entries (both ways pick the same candidates).
+        self._lists = numbers if len(self._order) < ARRAY_POSTINGS_FROM else {}
+        self._arrays = {} if self._lists else {s: np.array(n, dtype=np.int32) for s, n in numbers.items()}
+        weight_of = self.weights.__getitem__
         for profile in self.profiles.values():
-            profile.shapes = [(sum(self.weights[s] for s in set(p)), weight) for p, weight in profile.phrasings]
-            for position, (phrasing, _) in enumerate(profile.phrasings):
-                for s in set(phrasing):
-                    profile.in_shapes.setdefault(s, []).append(position)
+            distinct = [set(p) for p, _ in profile.phrasings]
+            fields = (w for _, w in profile.phrasings)
+            profile.shapes = [(sum(map(weight_of, d)), w) for d, w in zip(distinct, fields, strict=True)]
+            in_shapes = profile.in_shapes
+            for position, stems in enumerate(distinct):
+                for s in stems:
+                    in_shapes.setdefault(s, []).append(position)
         self.pair_weights = _idf(_document_frequency(p.pairs for p in self.profiles.values()), count)
 
     def _texts(self, entry: Entry) -> _Texts:
@@ -232,6 +255,45 @@ class LanguageIndex:
             default=0.0,
         )
 
+    def _candidates(self, stems: tuple[str, ...], weights: dict[str, float]) -> list[int]:
+        """The MAX_SCORED entries sharing the most asked weight in their main fields (entry numbers).
+
+        Ties go to the entry met first, asked word by asked word in entry order. On a large base the
+        sums run over the postings as vector additions, so a word thousands of entries share costs
+        one addition, not thousands of lookups.
+        """
+        if not self._arrays:
+            shared: dict[int, float] = {}
+            for s in stems:
+                w = weights[s]
+                for number in self._lists.get(s, ()):
+                    shared[number] = shared.get(number, 0.0) + w
+            if len(shared) > MAX_SCORED:
+                return heapq.nlargest(MAX_SCORED, shared, key=shared.__getitem__)
+            return list(shared)
+        size = len(self._order)
+        total = np.zeros(size)
+        first = np.full(size, len(stems))  # the first asked word an entry holds
+        for position, s in enumerate(stems):
+            numbers = self._arrays.get(s)
+            if numbers is not None:
+                total[numbers] += weights[s]
+                first[numbers] = np.minimum(first[numbers], position)
+        hit = np.flatnonzero(first < len(stems))
+        if len(hit) > MAX_SCORED:
+            values = total[hit]
+            cut = np.partition(values, len(values) - MAX_SCORED)[len(values) - MAX_SCORED]
+            hit = hit[values >= cut]
+            hit = hit[np.lexsort((hit, first[hit], -total[hit]))[:MAX_SCORED]]
+        return [int(n) for n in hit]
+
+    def postings(self, stem: str) -> list[int]:
+        """The entry numbers whose main fields hold `stem`."""
+        if self._arrays:
+            found = self._arrays.get(stem)
+            return [] if found is None else [int(n) for n in found]
+        return self._lists.get(stem, [])
+
     def rank(self, analysis: Analysis, limit: int = 5) -> list[Candidate]:
         stems = analysis.stems
         if not stems:
@@ -241,15 +303,9 @@ class LanguageIndex:
         total = sum(weights.values()) or 1.0
         pairs = _pairs(stems)
         idf = self.weights
-        shared: dict[str, float] = {}  # entry -> weight of the asked words its main fields hold
-        for s in stems:
-            w = weights[s]
-            for entry_id in self.postings.get(s, ()):
-                shared[entry_id] = shared.get(entry_id, 0.0) + w
-        candidates = heapq.nlargest(MAX_SCORED, shared, key=shared.__getitem__) if len(shared) > MAX_SCORED else shared
         ranked: list[Candidate] = []
-        for entry_id in candidates:
-            profile = self.profiles[entry_id]
+        for number in self._candidates(stems, weights):
+            profile = self._order[number]
             main = asked & profile.stems
             known = sum(weights[s] for s in main) + BODY_SHARE * sum(weights[s] for s in asked & profile.body)
             coverage = known / total

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from itertools import chain
 
 import snowballstemmer
 
@@ -18,11 +19,28 @@ _SPACES = re.compile(r"\s+")
 _GLUED_NUMBER = re.compile(r"(?<=[a-z])(?=[0-9])|(?<=[0-9])(?=[a-z]{3,})")
 
 
+class _Marks(dict[int, int | None]):
+    """str.translate table that drops combining marks (accents), filled one code point at a time."""
+
+    def __missing__(self, code: int) -> int | None:
+        kept = None if unicodedata.combining(chr(code)) else code
+        self[code] = kept
+        return kept
+
+
+_MARKS = _Marks()
+
+
 @lru_cache(maxsize=2048)  # one question is folded by small talk, language detection and each index
 def fold(text: str) -> str:
     """Lowercase, drop accents, emoji and punctuation, squeeze letters repeated 3+ times."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _fold(text)
+
+
+def _fold(text: str) -> str:
+    plain = text.lower()
+    if not plain.isascii():  # ASCII is its own decomposition, without marks
+        plain = unicodedata.normalize("NFKD", plain).translate(_MARKS)
     plain = _NON_WORD.sub(" ", plain)
     plain = _GLUED_NUMBER.sub(" ", plain)  # "beca18" -> "beca 18", "covid19" -> "covid 19"
     plain = _STRETCHED.sub(r"\1", plain)
@@ -43,9 +61,20 @@ SLANG = {
 }
 
 
-@lru_cache(maxsize=2048)
-def _words(text: str) -> tuple[str, ...]:
-    return tuple(" ".join(SLANG.get(token, token) for token in fold(text).split()).split())
+@lru_cache(maxsize=65_536)
+def _word(raw: str) -> tuple[str, ...]:
+    """The words one whitespace-separated piece of text folds into (punctuation may split it)."""
+    return tuple(" ".join(SLANG.get(token, token) for token in _fold(raw).split()).split())
+
+
+def folded_words(text: str) -> tuple[str, ...]:
+    """`words` without the per-text cache, for an index that folds each of its texts once."""
+    # Folding never joins across whitespace, so a text folds piece by piece, and the pieces (words)
+    # repeat across a knowledge base's thousands of texts far more than the texts do.
+    return tuple(chain.from_iterable(map(_word, text.split())))
+
+
+_words = lru_cache(maxsize=2048)(folded_words)
 
 
 def words(text: str) -> list[str]:

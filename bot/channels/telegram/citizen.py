@@ -15,7 +15,7 @@ from .context import Context, memory, user_lang
 from .formatting import esc
 from .keyboards import browse_markup, button, keyboard
 from .mydata import save_language
-from .sending import send_html, show, typing
+from .sending import send_html, show
 from .texts import t
 
 log = logging.getLogger("bot.telegram")
@@ -142,32 +142,35 @@ async def question(update: Update, context: Context) -> None:
     if not text:
         await send_html(context, chat_id, esc(t("empty", lang)))
         return
-    await typing(context, chat_id)
+    # The answer is ready in about a millisecond: no "typing…" (a second rate-limited call that would
+    # halve the bot's capacity), and the log and the store wait until the reply is on its way.
     too_long = len(text) > MAX_QUESTION
     asked = _cut(text)
     data = context.bot_data
     reply = data.pipeline.ask(asked, lang, region=memory(context).region)
     if memory(context).lang is None:  # no /idioma choice: reply in the question's language
         lang = reply.lang
-    user_id = message.from_user.id if message.from_user else None
-    if data.store is not None:
-        data.store.record_question(user_id=user_id, channel=CHANNEL, reply=reply)
-    log.info(
-        "question %s",
-        log_fields(
-            outcome=reply.outcome.value,
-            entry=reply.entry_id or "-",
-            candidates=len(reply.candidates),
-            score=f"{reply.score:.2f}",
-            lang=reply.lang,
-            latency_ms=f"{reply.latency_ms:.1f}",
-            chat=message.chat.type,
-            truncated=str(too_long).lower(),
-        ),
-    )
-    if too_long:
-        await send_html(context, chat_id, esc(t("too_long", lang)))
-    await send_reply(context, chat_id, reply, lang)
+    try:
+        if too_long:
+            await send_html(context, chat_id, esc(t("too_long", lang)))
+        await send_reply(context, chat_id, reply, lang)
+    finally:
+        user_id = message.from_user.id if message.from_user else None
+        if data.store is not None:
+            data.store.record_question(user_id=user_id, channel=CHANNEL, reply=reply)
+        log.info(
+            "question %s",
+            log_fields(
+                outcome=reply.outcome.value,
+                entry=reply.entry_id or "-",
+                candidates=len(reply.candidates),
+                score=f"{reply.score:.2f}",
+                lang=reply.lang,
+                latency_ms=f"{reply.latency_ms:.1f}",
+                chat=message.chat.type,
+                truncated=str(too_long).lower(),
+            ),
+        )
 
 
 async def not_text(update: Update, context: Context) -> None:

@@ -1,9 +1,9 @@
 """Sending: HTML messages split at clean boundaries, edits in place, and retries.
 
 An answer must survive a transient network error or a 5xx from the Bot API, so those are retried
-after each of a few delays. 429 (RetryAfter) is PTB's `AIORateLimiter(max_retries=...)`'s job and is
-not retried again here. Client errors (BadRequest, Forbidden) are never retried: sending the same
-request again cannot succeed.
+after each of a few delays. 429 (RetryAfter) is the rate limiter's job (`ratelimit.py`, which keeps
+Telegram's limits and retries) and is not retried again here. Client errors (BadRequest, Forbidden)
+are never retried: sending the same request again cannot succeed.
 
 Durable replies: while a handler answers an update (see `tickets.py`), each message is kept in the
 store's outbox before it is sent and forgotten once delivered; the first one also marks the update

@@ -1,0 +1,123 @@
+"""The fast paths that let the index scale give exactly what the plain versions they replace give.
+
+Each fast path (per-word folding, per-word analysis, array postings, the synonym scan) is checked
+against a straightforward reference on the shipped knowledge base and on a generated catalogue
+where thousands of texts share the same words.
+"""
+
+from __future__ import annotations
+
+import heapq
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from benchmarks.synthetic import generate
+from bot.core.knowledge import KnowledgeBase, load_knowledge_or_raise
+from bot.core.matcher import ARRAY_POSTINGS_FROM, MAX_SCORED, LanguageIndex
+from bot.core.normalize import _GLUED_NUMBER, _NON_WORD, _SPACES, _STRETCHED, SLANG, fold, words
+
+KNOWLEDGE = Path(__file__).resolve().parents[1] / "knowledge"
+TRICKY = [
+    "¿Cómo RENUEVO mi DNI???", "holaaaa 😀amigo", "beca18 y covid19", "ñandú pingüino", "ﬁrma ½ ℡",
+    "no\u00a0break", "a\u0301cento suelto", "ΣΟΦΙΑ σοφός", "q hago pa sacar xq", "", "   ", "—¡!—", "Ⅻ ② ｆｕｌｌ",
+]
+
+
+def reference_fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    plain = _NON_WORD.sub(" ", plain)
+    plain = _GLUED_NUMBER.sub(" ", plain)
+    plain = _STRETCHED.sub(r"\1", plain)
+    return _SPACES.sub(" ", plain).strip()
+
+
+def reference_words(text: str) -> list[str]:
+    return " ".join(SLANG.get(token, token) for token in reference_fold(text).split()).split()
+
+
+@pytest.fixture(scope="module")
+def shipped() -> KnowledgeBase:
+    return load_knowledge_or_raise(KNOWLEDGE)
+
+
+@pytest.fixture(scope="module")
+def catalogue(shipped: KnowledgeBase) -> tuple[KnowledgeBase, list[str]]:
+    base = generate(ARRAY_POSTINGS_FROM + 100, shipped, held_out=150, out_of_scope=20)
+    return base.kb, [q for q, _ in base.questions]
+
+
+def kb_texts(kb: KnowledgeBase) -> list[str]:
+    found = []
+    for e in kb.entries.values():
+        found += [e.title.es, e.title.en or "", e.summary.es, *e.questions.es, *e.questions.en, *e.keywords.es]
+        found += [*e.steps.es, *e.requirements.es, *e.situations.es, e.institution]
+    return found
+
+
+def test_folding_word_by_word_is_folding_the_whole_text(shipped: KnowledgeBase) -> None:
+    for text in [*TRICKY, *kb_texts(shipped)]:
+        assert fold(text) == reference_fold(text), text
+        assert words(text) == reference_words(text), text
+
+
+def test_a_knowledge_base_text_gets_the_stems_a_full_analysis_gives(
+    shipped: KnowledgeBase, catalogue: tuple[KnowledgeBase, list[str]]
+) -> None:
+    for kb in (shipped, catalogue[0]):
+        analyzer = LanguageIndex(kb, "es").analyzer
+        for text in kb_texts(kb):
+            folded, stems = analyzer.text_stems(text)
+            analysis = analyzer.analyze(text, correct=False)
+            assert (" ".join(folded), stems) == (analysis.folded, analysis.stems), text
+
+
+def test_synonym_phrases_are_replaced_as_a_plain_left_to_right_scan_would(shipped: KnowledgeBase) -> None:
+    analyzer = LanguageIndex(shipped, "es").analyzer
+    phrases = {tuple(v.split()): tuple(s.term.split()) for s in shipped.synonyms if s.lang == "es" for v in s.variants}
+    longest = max(len(p) for p in phrases)
+
+    def reference(tokens: list[str]) -> list[str]:
+        result, i = [], 0
+        while i < len(tokens):
+            for size in range(min(longest, len(tokens) - i), 0, -1):
+                if (target := phrases.get(tuple(tokens[i : i + size]))) is not None:
+                    result.extend(target)
+                    i += size
+                    break
+            else:
+                result.append(tokens[i])
+                i += 1
+        return result
+
+    samples = [["como", *variant, "y", *variant, "hoy"] for variant in phrases]
+    samples += [words(text) for text in kb_texts(shipped)]
+    for tokens in samples:
+        assert analyzer.apply_synonyms(list(tokens)) == reference(list(tokens)), tokens
+
+
+def test_candidates_are_the_entries_sharing_the_most_asked_weight(
+    shipped: KnowledgeBase, catalogue: tuple[KnowledgeBase, list[str]]
+) -> None:
+    """Array postings (large bases) pick the same MAX_SCORED entries, ties included, as summing entry by entry."""
+    questions = [*(q for e in shipped.entries.values() for q in e.questions.es[:2]), *catalogue[1]]
+    checked = 0
+    for kb in (shipped, catalogue[0]):
+        index = LanguageIndex(kb, "es")
+        for question in questions:
+            analysis = index.analyze(question)
+            if not analysis.stems:
+                continue
+            weights = index.word_weights(analysis)
+            shared: dict[str, float] = {}
+            for s in analysis.stems:
+                for number in index.postings(s):
+                    entry_id = index._order[int(number)].entry.id
+                    shared[entry_id] = shared.get(entry_id, 0.0) + weights[s]
+            expected = heapq.nlargest(MAX_SCORED, shared, key=shared.__getitem__)
+            got = [index._order[n].entry.id for n in index._candidates(analysis.stems, weights)]
+            assert got == expected if len(shared) > MAX_SCORED else sorted(got) == sorted(expected), question
+            checked += len(shared) > MAX_SCORED
+    assert checked > 100  # the generated catalogue really has common words shared by many entries
