@@ -20,7 +20,7 @@ run: $(STAMP)
 	@$(BIN)/python -m bot run
 
 test: $(STAMP)
-	$(BIN)/ruff check bot tests scripts
+	$(BIN)/ruff check bot tests scripts benchmarks
 	$(BIN)/mypy bot
 	$(BIN)/python -m bot eval knowledge/eval/ --min-accuracy 0.90 --max-wrong 0.02 --max-false 0.01
 	$(BIN)/python -m pytest -q
