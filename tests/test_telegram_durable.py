@@ -122,14 +122,14 @@ async def test_sigkill_mid_burst_then_restart_answers_every_question_once(
     push_burst(fake, users)
     rng = random.Random(seed)
     committed: set[tuple[int, str]] = set()
-    unconfirmed: set[int] = set()
+    unconfirmed: Counter[int] = Counter()  # per chat: at how many kills its reply was not yet recorded as sent
     for run, kill_at in enumerate(sorted(rng.sample(range(1, TOTAL - 20), 2))):
         bot = await Bot(env, tmp_path, run).start()
         await until(lambda n=kill_at: sum(answered(fake).values()) >= n, 60, f"{kill_at} answers")
         bot.kill()
         assert await bot.wait() == -signal.SIGKILL
         committed |= log_rows(database)  # what the killed process had committed
-        unconfirmed |= in_flight(database)
+        unconfirmed.update(in_flight(database))
         confirmed = fake.confirmed
         assert set(range(1, confirmed + 1)) <= stored_updates(database), "confirmed before it was stored"
     bot = await Bot(env, tmp_path, 9).start()
@@ -139,11 +139,11 @@ async def test_sigkill_mid_burst_then_restart_answers_every_question_once(
     finally:
         assert await bot.terminate() == 0, bot.stderr()[-2000:]
     counts = answered(fake)
-    assert all(n in (1, 2) for n in counts.values())
     # Exactly once, except a reply Telegram took just as the process died, before the bot could
-    # record it as delivered: that one reply is sent again (there is no way to ask Telegram).
-    twice = {user for user, n in counts.items() if n == 2}
-    assert twice <= unconfirmed, f"answered twice though recorded as delivered: {sorted(twice - unconfirmed)}"
+    # record it as delivered: that reply is sent again (there is no way to ask Telegram). So a chat
+    # gets at most one extra copy per kill that found its reply unrecorded, and none otherwise.
+    extra = {user: n - 1 - unconfirmed[user] for user, n in counts.items() if n > 1 + unconfirmed[user]}
+    assert not extra, f"answered more often than the kills that caught its reply in flight: {extra}"
     assert committed <= log_rows(database), "log rows committed before a kill were lost"
     with sqlite3.connect(database) as db:
         assert db.execute("SELECT count(*) FROM inbox WHERE answered_at IS NULL").fetchone()[0] == 0
