@@ -9,7 +9,7 @@ not fit in one message).
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, TypeVar
 
 from telegram import Message, Update
 from telegram.constants import ParseMode
@@ -108,17 +108,32 @@ def _pressed(update: Update) -> tuple[int, Message | None]:
     return (message.chat.id if message is not None else query.from_user.id), message
 
 
-async def on_open(update: Update, context: Context) -> None:
-    """A suggestion, related entry, catalogue line or event: send that answer."""
+_EntryAction = TypeVar("_EntryAction", cb.OpenAnswer, cb.Details)
+
+
+async def _entry_pressed(
+    update: Update, context: Context, kind: type[_EntryAction]
+) -> tuple[_EntryAction, Entry, str] | None:
+    """The decoded press, its entry and the user's language, with the press acknowledged; a forged
+    or stale press (an entry a reload removed) is answered politely and gives None."""
     query = update.callback_query
     assert query is not None
-    action = cb.decode_as(query.data, cb.OpenAnswer)
+    action = cb.decode_as(query.data, kind)
     lang = user_lang(update, context)
     entry = context.bot_data.pipeline.kb.entries.get(action.entry_id) if action else None
-    if entry is None:
+    if action is None or entry is None:
         await _stale(update, lang, "unknown_entry")
-        return
+        return None
     await query.answer()
+    return action, entry, lang
+
+
+async def on_open(update: Update, context: Context) -> None:
+    """A suggestion, related entry, catalogue line or event: send that answer."""
+    pressed = await _entry_pressed(update, context, cb.OpenAnswer)
+    if pressed is None:
+        return
+    _, entry, lang = pressed
     chat_id, message = _pressed(update)
     question = memory(context).question_for(message.message_id if message else None)
     await send_answer(context, chat_id, entry, lang, question=question)
@@ -126,15 +141,12 @@ async def on_open(update: Update, context: Context) -> None:
 
 async def on_details(update: Update, context: Context) -> None:
     """"Pasos y requisitos": extend the answer in place, or send the details below it if too long."""
+    pressed = await _entry_pressed(update, context, cb.Details)
+    if pressed is None:
+        return
+    action, entry, lang = pressed
     query = update.callback_query
     assert query is not None
-    action = cb.decode_as(query.data, cb.Details)
-    lang = user_lang(update, context)
-    entry = context.bot_data.pipeline.kb.entries.get(action.entry_id) if action else None
-    if action is None or entry is None:
-        await _stale(update, lang, "unknown_entry")
-        return
-    await query.answer()
     chat_id, message = _pressed(update)
     view = answer_view(entry, action.lang)
     markup = without(message.reply_markup if message else None, lambda a: isinstance(a, cb.Details))
