@@ -38,6 +38,7 @@ def _re(pattern: str) -> re.Pattern[str]:
     return re.compile(rf"\b(?:{pattern})\b")
 
 
+_TIMES = "dias|horas|meses|semanas|minutos|days|hours|months|weeks|minutes"  # how long: see "duration"
 AMOUNT = r"s \d+|\d+ soles|usd \d+|gratuit[oa]s?|gratis|sin costo|no tiene costo|no cuesta|free|no cost"
 ASPECTS: tuple[Aspect, ...] = (
     Aspect(
@@ -53,7 +54,8 @@ ASPECTS: tuple[Aspect, ...] = (
     Aspect(
         "amount",
         _re(r"cuanto (?:dinero|plata)|cuanto (?:le |les |me |te |nos )?(?:van a pagar|pagan|dan|recibe|reciben)|"
-            r"cuanto es (?:la|el|mi|su) (?:pension|bono|monto|subsidio|pago|sueldo)|monto|"
+            r"(?:de )?cuanto es (?:la|el|mi|su) (?:pension|bono|monto|subsidio|pago|sueldo|multa|sancion|deuda)|monto|"
+            r"cuanto (?:me |le |les |nos |te )?(?:va a |van a )?tocar|"
             r"how much (?:money|do they pay)"),
         _re(AMOUNT),
     ),
@@ -71,7 +73,7 @@ ASPECTS: tuple[Aspect, ...] = (
     Aspect(
         "when",
         _re(r"en que (?:mes|fecha)|que fecha (?:sale|abre|empieza|inicia|es)|fecha (?:limite|de inicio|de cierre)|"
-            r"plazo|"
+            r"plazo|desde (?:que|cuando)|a partir de (?:que|cuando)|hasta cuando|since when|"
             r"cuando (?:sale|salen|abre|abren|empieza|inicia|cierra|vence|es la (?:proxima|siguiente))|deadline"),
         _re(r"enero|febrero|marzo|abril|mayo|junio|julio|agosto|setiembre|septiembre|octubre|noviembre|diciembre|"
             r"plazo|\d+ dias|hasta el|january|february|march|april|june|july|august|september|october|november"),
@@ -106,10 +108,33 @@ ASPECTS: tuple[Aspect, ...] = (
                            r"(?:how|where) (?:do i|to|can i) buy"),
            _re(r"compr\w*|venta|vend\w*|adquiri\w*|buy")),
     Aspect("payment-method", _re(r"con (?:tarjeta|yape|plin|efectivo|paypal)|comision\w*"), None),
-    Aspect("refund", _re(r"devuelvan|devolucion de (?:mi|la|el) (?:pago|dinero|plata)|reembols\w+|refund"),
+    Aspect("refund", _re(r"devuelvan|devuelven|me devuelve|devolver (?:el|mi|la) (?:dinero|pago|plata)|"
+                          r"devolucion de (?:mi|la|el) (?:pago|dinero|plata)|reembols\w+|refund"),
            _re(r"devol\w+|reembols\w+|refund\w*")),
     Aspect("legalisation", _re(r"apostill\w+|legaliz\w+|me lo aceptan|lo aceptan en|valid[oa] en"),
            _re(r"apostill\w+|legaliz\w+|valid\w* en el extranjero")),
+    Aspect("instalments", _re(r"en cuotas|(?:fraccion|fraccionar|fraccionamiento)\w*|por partes|a plazos|"
+                              r"install?ments?|in parts"),
+           _re(r"cuotas|fraccion\w*|install?ment\w*")),
+    Aspect("rate", _re(r"(?:que|cuanto (?:es )?(?:el|la|de)?) ?(?:porcentaje|interes|tasa de interes|mora)|"
+                       r"tasa de interes|interest rate|what percentage"),
+           _re(r"\d+ (?:por ciento|percent)|interes(?:es)? (?:de|del) \d+")),
+    Aspect("rank", _re(r"en que (?:puesto|lugar|posicion)|que (?:puesto|lugar|posicion) (?:ocupa|ocupo|tiene|tuvo|"
+                       r"quedo|obtuvo|saco)|ranking|what (?:rank|position)|which place|ranked"),
+           _re(r"(?:puesto|lugar|posicion) (?:numero )?\d+|\d+ (?:de \d+ paises|lugar)|ranked \d+|\d+(?:st|nd|rd|th)")),
+    # Who holds an office today changes with every appointment: no entry states it, so a question asking
+    # for a person ("¿quién es el secretario de...?") is never answered by the entry about the office.
+    Aspect("person", _re(r"quien(?:es)? (?:es|son|esta a cargo|dirige|encabeza) (?:hoy |ahora |actualmente )?"
+                         r"(?:el |la |los |las )?"
+                         r"(?:actual(?:es)? |nuev[oa]s? )?(?:secretari|ministr|jef|director|president|titular|"
+                         r"encargad|responsable|viceministr|alcalde|gobernador)\w*|"
+                         r"como se llama (?:el|la) (?:actual )?(?:secretari|ministr|jef|director|president)\w*|"
+                         r"who (?:is|heads|runs) (?:the )?(?:current )?(?:secretary|minister|head|director)"),
+           _re(r"(?!)")),
+    # "¿Cuántas preguntas tiene el examen?": a number of something the entry must state next to a number.
+    Aspect("count", _re(rf"(?<!\bveo )(?<!\bver )(?<!\bsaber )(?<!\bconsultar )(?<!\bconsulto )(?<!\brevisar )"
+                        rf"(?:cuant[oa]s|how many) (?!{_TIMES}\b)[a-z]{{4,}}(?! (?:dura|demora|tarda|vale)\b)"),
+           None),
 )
 PLACE = "place"  # a place the entry does not serve (see Places); not a cue pattern
 NAMES = frozenset({*(a.name for a in ASPECTS), PLACE})
@@ -148,7 +173,22 @@ def _answer_text(entry: Entry) -> str:
             parts.append(entry.location.get(lang))
         parts += [c.label.get(lang) for c in entry.channels if c.label is not None]
     parts += [c.value for c in entry.channels]
-    return " ".join(" ".join(words(p)) for p in parts)
+    return " ".join(" ".join(words(p.replace("%", " por ciento "))) for p in parts)
+
+
+_SENTENCE = re.compile(r"(?<=[.;:?!])\s+|\n")
+_NUMBER = re.compile(r"\b\d+\b")
+
+
+@lru_cache(maxsize=16_384)  # entries are immutable; a reload brings new ones
+def _sentences(entry: Entry) -> tuple[str, ...]:
+    """The entry's answer texts (as `_answer_text` reads them), one folded sentence each."""
+    parts: list[str] = []
+    for lang in ("es", "en"):
+        parts += [entry.summary.get(lang), *entry.steps.get(lang), *entry.requirements.get(lang)]
+        if entry.cost is not None:
+            parts.append(entry.cost.get(lang))
+    return tuple(" ".join(words(s)) for p in parts for s in _SENTENCE.split(p) if s.strip())
 
 
 def covers(entry: Entry, name: str, question: str = "") -> bool:
@@ -175,7 +215,13 @@ def covers(entry: Entry, name: str, question: str = "") -> bool:
     if aspect.said is not None:
         return aspect.said.search(text) is not None
     used = aspect.asked.search(" ".join(words(question)))
-    return used is not None and re.search(rf"\b{re.escape(used.group(0).split()[-1])}\b", text) is not None
+    if used is None:
+        return False
+    word = re.escape(used.group(0).split()[-1])
+    if name == "count":  # "hasta 5 menores", "había 38 módulos": a number in a sentence naming the thing counted
+        counted = re.compile(rf"\b{word[: max(4, len(word) - 2)]}")
+        return any(counted.search(s) and _NUMBER.search(s) for s in _sentences(entry))
+    return re.search(rf"\b{word}\b", text) is not None
 
 
 @lru_cache(maxsize=16_384)  # entries are immutable; a reload brings new ones
