@@ -1,6 +1,6 @@
 """The fast paths that let the index scale give exactly what the plain versions they replace give.
 
-Each fast path (per-word folding, per-word analysis, array postings, the synonym scan) is checked
+Each fast path (per-word folding, per-word analysis, array postings, the synonym scan, the C stemmer) is checked
 against a straightforward reference on the shipped knowledge base and on a generated catalogue
 where thousands of texts share the same words.
 """
@@ -12,9 +12,13 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+import snowballstemmer
+from snowballstemmer.english_stemmer import EnglishStemmer
+from snowballstemmer.spanish_stemmer import SpanishStemmer
 
 from benchmarks.synthetic import generate
 from bot.core.knowledge import KnowledgeBase, load_knowledge_or_raise
+from bot.core.lexicon import zipf_table
 from bot.core.matcher import ARRAY_POSTINGS_FROM, MAX_SCORED, LanguageIndex
 from bot.core.normalize import _GLUED_NUMBER, _NON_WORD, _SPACES, _STRETCHED, SLANG, fold, words
 
@@ -121,3 +125,15 @@ def test_candidates_are_the_entries_sharing_the_most_asked_weight(
             assert got == expected if len(shared) > MAX_SCORED else sorted(got) == sorted(expected), question
             checked += len(shared) > MAX_SCORED
     assert checked > 100  # the generated catalogue really has common words shared by many entries
+
+
+def test_the_c_stemmer_gives_the_pure_python_stems(shipped: KnowledgeBase) -> None:
+    """Questions are stemmed by snowballstemmer's C backend (PyStemmer) when it is installed: on every
+    word of the general-language lists and of the knowledge base it must give the stems the pure-Python
+    algorithm the matcher was tuned with gives."""
+    assert not isinstance(snowballstemmer.stemmer("spanish"), SpanishStemmer)  # the backend is installed
+    kb_words = {w for text in kb_texts(shipped) for w in words(text)}
+    for lang, name, reference in (("es", "spanish", SpanishStemmer()), ("en", "english", EnglishStemmer())):
+        fast = snowballstemmer.stemmer(name)
+        for word in sorted(kb_words | set(zipf_table(lang))):
+            assert fast.stemWord(word) == reference.stemWord(word), (lang, word)
