@@ -46,6 +46,7 @@ MAIN_INFORMATION_FLOOR = 0.3
 # however many entries share a common word ("dni", "certificado") as the base grows.
 MAX_SCORED = 16
 ARRAY_POSTINGS_FROM = 1000  # entries
+RECENT_RANKINGS = 8  # texts whose ranking is kept: a question ranks up to three texts per language
 _LOWER_WORD = re.compile(r"\b[a-záéíóúñ]+\b")
 ACRONYM_WORD_ZIPF = 4.0  # an acronym this common as a word ("sol", "pide") is matched on its written form
 
@@ -136,6 +137,7 @@ class LanguageIndex:
                 around.update(a for a, b in pairs if b == marker)
         self.analyzer.acronyms = {a: frozenset(stems) for a, stems in context.items()}
         self._build_weights()
+        self._recent: dict[tuple[str, tuple[str, frozenset[str]]], tuple[Analysis, list[Candidate]]] = {}
 
     def _ambiguous_acronyms(self, entry: Entry) -> frozenset[str]:
         """Short acronyms an entry always writes in capitals that are also common words (SOL, PIDE, MAC)."""
@@ -243,6 +245,21 @@ class LanguageIndex:
 
     def analyze(self, question: str) -> Analysis:
         return self.analyzer.analyze(question)
+
+    def ranked(self, text: str, foreign: tuple[str, frozenset[str]] = ("", frozenset())) -> tuple[
+        Analysis, list[Candidate]
+    ]:
+        """`analyze` (with `foreign` words, see Analyzer.analyze) and `rank`, remembered for the last few
+        texts: one question ranks the same text again (its answer, then the region check)."""
+        key = (text, foreign)
+        found = self._recent.get(key)
+        if found is None:
+            analysis = self.analyzer.analyze(text, foreign=foreign)
+            found = (analysis, self.rank(analysis))
+            if len(self._recent) >= RECENT_RANKINGS:
+                del self._recent[next(iter(self._recent))]  # the oldest
+            self._recent[key] = found
+        return found[0], list(found[1])
 
     def _fit(self, profile: _EntryProfile, matched: frozenset[str]) -> float:
         """The share of its weight the best-asked phrasing gets, summed only over phrasings the question touches."""
