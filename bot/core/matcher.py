@@ -69,7 +69,8 @@ class _EntryProfile:
     body: set[str] = field(default_factory=set)  # answer, steps, requirements, cost; not in `stems`
     phrasings: list[tuple[tuple[str, ...], float]] = field(default_factory=list)  # (stems, field weight)
     pairs: set[tuple[str, str]] = field(default_factory=set)
-    shapes: list[tuple[float, float]] = field(default_factory=list)  # per phrasing: (total weight, field weight)
+    totals: list[float] = field(default_factory=list)  # per phrasing: the weight of its distinct stems
+    fields: list[float] = field(default_factory=list)  # per phrasing: its field's weight
     in_shapes: dict[str, list[int]] = field(default_factory=dict)  # stem -> the phrasings holding it
 
 
@@ -195,8 +196,8 @@ class LanguageIndex:
         weight_of = self.weights.__getitem__
         for profile in self.profiles.values():
             distinct = [set(p) for p, _ in profile.phrasings]
-            fields = (w for _, w in profile.phrasings)
-            profile.shapes = [(sum(map(weight_of, d)), w) for d, w in zip(distinct, fields, strict=True)]
+            profile.totals = [sum(map(weight_of, d)) for d in distinct]  # > 0: a phrasing has a stem
+            profile.fields = [w for _, w in profile.phrasings]
             in_shapes = profile.in_shapes
             for position, stems in enumerate(distinct):
                 for s in stems:
@@ -262,15 +263,16 @@ class LanguageIndex:
         return found[0], list(found[1])
 
     def _fit(self, profile: _EntryProfile, matched: frozenset[str]) -> float:
-        """The share of its weight the best-asked phrasing gets, summed only over phrasings the question touches."""
-        got: dict[int, float] = {}
+        """The share of its weight the best-asked phrasing gets (times its field's weight)."""
+        got = [0.0] * len(profile.totals)
+        idf, in_shapes = self.weights, profile.in_shapes
         for s in matched:
-            for position in profile.in_shapes.get(s, ()):
-                got[position] = got.get(position, 0.0) + self.weights[s]
-        return max(
-            (w / profile.shapes[i][0] * profile.shapes[i][1] for i, w in got.items() if profile.shapes[i][0]),
-            default=0.0,
-        )
+            positions = in_shapes.get(s)
+            if positions:  # a keyword's stem is in no phrasing
+                w = idf[s]
+                for position in positions:
+                    got[position] += w
+        return max([w / t * f for w, t, f in zip(got, profile.totals, profile.fields, strict=True)], default=0.0)
 
     def _candidates(self, stems: tuple[str, ...], weights: dict[str, float]) -> list[int]:
         """The MAX_SCORED entries sharing the most asked weight in their main fields (entry numbers).
@@ -316,27 +318,26 @@ class LanguageIndex:
         if not stems:
             return []
         weights = self.word_weights(analysis)
+        weight_of = weights.__getitem__
         asked = frozenset(stems)
         total = sum(weights.values()) or 1.0
         pairs = _pairs(stems)
-        idf = self.weights
-        ranked: list[Candidate] = []
+        counted_pairs = min(len(pairs), PHRASE_PAIRS)
+        idf, pair_idf, unknown = self.weights.__getitem__, self.pair_weights.__getitem__, self.unknown_weight
+        scored: list[tuple[float, float, str, _EntryProfile, float, float, float]] = []
         for number in self._candidates(stems, weights):
             profile = self._order[number]
             main = asked & profile.stems
-            known = sum(weights[s] for s in main) + BODY_SHARE * sum(weights[s] for s in asked & profile.body)
-            coverage = known / total
+            known = sum(map(weight_of, main)) + BODY_SHARE * sum(map(weight_of, asked & profile.body))
             fit = self._fit(profile, main)
             shared_pairs = pairs & profile.pairs
-            phrase = min(1.0, len(shared_pairs) / min(len(pairs), PHRASE_PAIRS)) if pairs else fit
-            score = COVERAGE_WEIGHT * coverage + FIT_WEIGHT * fit + PHRASE_WEIGHT * phrase
+            phrase = min(1.0, len(shared_pairs) / counted_pairs) if pairs else fit
+            score = COVERAGE_WEIGHT * (known / total) + FIT_WEIGHT * fit + PHRASE_WEIGHT * phrase
             # Two common words can still name one thing together ("trabaja peru"): pairs count too.
-            rarest = max(
-                max((idf[s] for s in main), default=0.0),
-                max((self.pair_weights[p] for p in shared_pairs), default=0.0),
-            )
-            specificity = rarest / self.unknown_weight
-            evidence = known / self.unknown_weight
-            ranked.append(Candidate(profile.entry, round(score, 4), coverage, fit, phrase, specificity, evidence))
-        ranked.sort(key=lambda c: (-c.score, -c.fit, c.entry.id))
-        return ranked[:limit]
+            rarest = max(max(map(idf, main), default=0.0), max(map(pair_idf, shared_pairs), default=0.0))
+            scored.append((-round(score, 4), -fit, profile.entry.id, profile, known, phrase, rarest))
+        scored.sort()  # best score, then best fit, then entry id (unique: no further ties)
+        return [
+            Candidate(profile.entry, -score, known / total, -fit, phrase, rarest / unknown, known / unknown)
+            for score, fit, _, profile, known, phrase, rarest in scored[:limit]
+        ]
