@@ -1,7 +1,7 @@
 """The fast paths that let the index scale give exactly what the plain versions they replace give.
 
-Each fast path (per-word folding, per-word analysis, array postings, the synonym scan, the C stemmer) is checked
-against a straightforward reference on the shipped knowledge base and on a generated catalogue
+Each fast path (per-word folding, per-word analysis, array postings, the synonym scan, the C stemmer,
+small talk's early stop) is checked against a straightforward reference on the shipped knowledge base and on a generated catalogue
 where thousands of texts share the same words.
 """
 
@@ -16,11 +16,13 @@ import snowballstemmer
 from snowballstemmer.english_stemmer import EnglishStemmer
 from snowballstemmer.spanish_stemmer import SpanishStemmer
 
+from benchmarks.common import eval_sets
 from benchmarks.synthetic import generate
 from bot.core.knowledge import KnowledgeBase, load_knowledge_or_raise
 from bot.core.lexicon import zipf_table
 from bot.core.matcher import ARRAY_POSTINGS_FROM, MAX_SCORED, LanguageIndex
 from bot.core.normalize import _GLUED_NUMBER, _NON_WORD, _SPACES, _STRETCHED, SLANG, fold, words
+from bot.core.smalltalk import PRIORITY, SmallTalk, _sounds
 
 KNOWLEDGE = Path(__file__).resolve().parents[1] / "knowledge"
 TRICKY = [
@@ -137,3 +139,31 @@ def test_the_c_stemmer_gives_the_pure_python_stems(shipped: KnowledgeBase) -> No
         fast = snowballstemmer.stemmer(name)
         for word in sorted(kb_words | set(zipf_table(lang))):
             assert fast.stemWord(word) == reference.stemWord(word), (lang, word)
+
+
+def test_small_talk_read_word_by_word_finds_what_reading_the_whole_message_finds(shipped: KnowledgeBase) -> None:
+    """Small talk stops reading at the first word no phrase or filler has; the full reading it shortcuts
+    gives the same intent (or none) for every evaluation question and every intent phrase, alone or padded."""
+    talk = SmallTalk(shipped)
+
+    def reference(question: str) -> str | None:
+        sounds = _sounds(question)
+        if not sounds:
+            return None
+        if (exact := talk._exact.get(sounds)) is not None:
+            return exact
+        found, rest = set(), sounds
+        for name, pattern in talk._patterns:
+            rest, hits = pattern.subn(" ", rest)
+            if hits:
+                found.add(name)
+        if not found or any(word not in talk._filler for word in rest.split()):
+            return None
+        return next(name for name in PRIORITY if name in found)
+
+    phrases = [p for intent in shipped.intents.values() for p in (*intent.phrases.es, *intent.phrases.en)]
+    questions = [c.question for cases in eval_sets(set(shipped.entries)).values() for c in cases]
+    samples = [*questions, *phrases, *(f"hola {p} bot" for p in phrases), *(f"{p} y mi dni" for p in phrases)]
+    intents = [talk.intent(q) for q in samples]
+    assert intents == [reference(q) for q in samples]
+    assert sum(i is not None for i in intents) > len(phrases)  # the samples do reach every branch
