@@ -62,7 +62,7 @@ class Candidate:
     evidence: float = 0.0  # matched weight in absolute terms, in units of an unknown word's full weight
 
 
-@dataclass
+@dataclass(slots=True)
 class _EntryProfile:
     entry: Entry
     stems: set[str] = field(default_factory=set)  # title, questions, situations, keywords
@@ -103,6 +103,10 @@ def _document_frequency(sets: Iterable[Iterable[_Key]]) -> dict[_Key, int]:
     for items in sets:
         frequency.update(items)  # counted in C: an index counts millions of (entry, stem) pairs
     return frequency
+
+
+def _kth_largest(values: np.ndarray, k: int) -> float:
+    return float(np.partition(values, len(values) - k)[len(values) - k])
 
 
 class LanguageIndex:
@@ -290,21 +294,33 @@ class LanguageIndex:
             if len(shared) > MAX_SCORED:
                 return heapq.nlargest(MAX_SCORED, shared, key=shared.__getitem__)
             return list(shared)
-        size = len(self._order)
+        size, asked = len(self._order), len(stems)
         total = np.zeros(size)
-        first = np.full(size, len(stems))  # the first asked word an entry holds
+        first = np.full(size, asked)  # the first asked word an entry holds, of the words some entries lack
+        everywhere = asked  # the first asked word that every entry holds ("trámite" in a ministry's catalogue)
+        base = 0.0  # the total of an entry holding no other asked word
         for position, s in enumerate(stems):
             numbers = self._arrays.get(s)
-            if numbers is not None:
-                total[numbers] += weights[s]
+            if numbers is None:
+                continue
+            w = weights[s]
+            if len(numbers) == size:  # one addition for all, and it sets no entry apart
+                total += w
+                base += w
+                everywhere = min(everywhere, position)
+            else:
+                total[numbers] += w
                 first[numbers] = np.minimum(first[numbers], position)
-        hit = np.flatnonzero(first < len(stems))
-        if len(hit) > MAX_SCORED:
-            values = total[hit]
-            cut = np.partition(values, len(values) - MAX_SCORED)[len(values) - MAX_SCORED]
-            hit = hit[values >= cut]
-            hit = hit[np.lexsort((hit, first[hit], -total[hit]))[:MAX_SCORED]]
-        return [int(n) for n in hit]
+        hit = np.flatnonzero(first < asked)
+        if everywhere < asked:  # every entry is hit; the best are those above `base` when enough are
+            first = np.minimum(first, everywhere)
+            if len(hit) < MAX_SCORED or _kth_largest(total[hit], MAX_SCORED) <= base:
+                hit = np.arange(size)
+        elif len(hit) <= MAX_SCORED:
+            return [int(n) for n in hit]
+        values = total[hit]
+        hit = hit[values >= _kth_largest(values, MAX_SCORED)]
+        return [int(n) for n in hit[np.lexsort((hit, first[hit], -total[hit]))[:MAX_SCORED]]]
 
     def postings(self, stem: str) -> list[int]:
         """The entry numbers whose main fields hold `stem`."""
