@@ -1,13 +1,15 @@
 """The fast paths that let the index scale give exactly what the plain versions they replace give.
 
 Each fast path (per-word folding, per-word analysis, array postings, the synonym scan, the C stemmer,
-small talk's early stop) is checked against a straightforward reference on the shipped knowledge base
-and on a generated catalogue where thousands of texts share the same words.
+sound-alike keys, small talk's early stop) is checked against a straightforward reference on the
+shipped knowledge base and on a generated catalogue where thousands of texts share the same words.
 """
 
 from __future__ import annotations
 
 import heapq
+import random
+import re
 import unicodedata
 from pathlib import Path
 
@@ -21,7 +23,7 @@ from benchmarks.synthetic import generate
 from bot.core.knowledge import KnowledgeBase, load_knowledge_or_raise
 from bot.core.lexicon import zipf_table
 from bot.core.matcher import ARRAY_POSTINGS_FROM, MAX_SCORED, LanguageIndex
-from bot.core.normalize import _GLUED_NUMBER, _NON_WORD, _SPACES, _STRETCHED, SLANG, fold, words
+from bot.core.normalize import _GLUED_NUMBER, _NON_WORD, _SPACES, _STRETCHED, SLANG, fold, sound_key, words
 from bot.core.smalltalk import PRIORITY, SmallTalk, _sounds
 
 KNOWLEDGE = Path(__file__).resolve().parents[1] / "knowledge"
@@ -172,3 +174,23 @@ def test_small_talk_read_word_by_word_finds_what_reading_the_whole_message_finds
     intents = [talk.intent(q) for q in samples]
     assert intents == [reference(q) for q in samples]
     assert sum(i is not None for i in intents) > len(phrases)  # the samples do reach every branch
+
+
+def test_sound_keys_are_the_keys_of_the_rules_applied_one_by_one(shipped: KnowledgeBase) -> None:
+    """The sound-alike key, computed with lookaheads and one translation, is what applying each rule as
+    its own regex gives, on every general-language and knowledge-base word and on random letter soup."""
+    rules = [
+        (r"qu([ei])", r"k\1"), (r"c([ei])", r"s\1"), (r"g([ei])", r"j\1"), (r"ch", "x"), (r"ll", "y"), (r"h", ""),
+        (r"c|q", "k"), (r"z", "s"), (r"v", "b"), (r"w", "u"), (r"y$", "i"), (r"([a-z])\1+", r"\1"),
+    ]
+
+    def reference(word: str) -> str:
+        for pattern, replacement in rules:
+            word = re.sub(pattern, replacement, word)
+        return word
+
+    rng = random.Random(7)
+    soup = ["".join(rng.choice("aceghilquvwyz1\n") for _ in range(rng.randrange(1, 12))) for _ in range(20_000)]
+    kb_words = {w for text in kb_texts(shipped) for w in words(text)}
+    samples = sorted(kb_words | set(zipf_table("es")) | set(zipf_table("en"))) + soup
+    assert [sound_key(w) for w in samples] == [reference(w) for w in samples]
