@@ -1,7 +1,7 @@
 """The fast paths that let the index scale give exactly what the plain versions they replace give.
 
 Each fast path (per-word folding, per-word analysis, array postings, the synonym scan, the C stemmer,
-sound-alike keys, small talk's early stop) is checked against a straightforward reference on the
+sound-alike keys, typo candidates, small talk's early stop) is checked against a straightforward reference on the
 shipped knowledge base and on a generated catalogue where thousands of texts share the same words.
 """
 
@@ -15,11 +15,14 @@ from pathlib import Path
 
 import pytest
 import snowballstemmer
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 from snowballstemmer.english_stemmer import EnglishStemmer
 from snowballstemmer.spanish_stemmer import SpanishStemmer
 
 from benchmarks.common import eval_sets
 from benchmarks.synthetic import generate
+from bot.core.analyzer import allowed_edits
 from bot.core.knowledge import KnowledgeBase, load_knowledge_or_raise
 from bot.core.lexicon import zipf_table
 from bot.core.matcher import ARRAY_POSTINGS_FROM, MAX_SCORED, LanguageIndex
@@ -194,3 +197,34 @@ def test_sound_keys_are_the_keys_of_the_rules_applied_one_by_one(shipped: Knowle
     kb_words = {w for text in kb_texts(shipped) for w in words(text)}
     samples = sorted(kb_words | set(zipf_table("es")) | set(zipf_table("en"))) + soup
     assert [sound_key(w) for w in samples] == [reference(w) for w in samples]
+
+
+def test_typo_candidates_keep_every_word_within_the_edits_allowed(shipped: KnowledgeBase) -> None:
+    """Narrowing the vocabulary by letter counts drops only words more edits away than allowed, so the
+    correction chosen among the rest is the one a scan of every word of a similar length chooses."""
+    analyzer = LanguageIndex(shipped, "es").analyzer
+    by_length = analyzer._by_length
+    vocabulary = sorted(w for group in by_length.values() for w in group)
+    rng = random.Random(3)
+
+    def typo(word: str) -> str:
+        for _ in range(rng.choice((1, 2))):
+            i = rng.randrange(len(word))
+            word = rng.choice((word[:i] + word[i + 1 :], word[:i] + rng.choice("aeiouslnrcñ") + word[i:],
+                               word[:i] + rng.choice("aeiouslnrc") + word[i + 1 :], word[:i] + word[i + 1 : i + 2]
+                               + word[i : i + 1] + word[i + 2 :]))
+        return word
+
+    samples = [typo(w) for w in rng.sample(vocabulary, 1500)]
+    samples += [w for c in eval_sets(set(shipped.entries))["shared/dev-real-styles"] for w in words(c.question)]
+    narrowed = 0
+    for word in samples:
+        limit = allowed_edits(word) or 1
+        window = [w for n in range(len(word) - limit, len(word) + limit + 1) for w in by_length.get(n, ())]
+        kept = analyzer._near.candidates(word, limit)
+        within = [w for w in window if OSA.distance(word, w) <= limit]
+        assert [w for w in kept if OSA.distance(word, w) <= limit] == within, word
+        chosen, scanned = (process.extractOne(word, c, scorer=OSA.distance, score_cutoff=limit) for c in (kept, window))
+        assert (chosen and chosen[:2]) == (scanned and scanned[:2]), word  # (word, distance); [2] is its place
+        narrowed += len(kept) < len(window) / 4
+    assert narrowed > len(samples) / 2  # the narrowing really leaves out most of the scan
