@@ -34,12 +34,12 @@ class NearWords:
     def __init__(self, by_length: dict[int, list[str]], limit_of: Callable[[int], int]) -> None:
         """`limit_of(n)`: the edits allowed for a word of length n; those windows are built now."""
         self._by_length = by_length
-        self._counts = {n: [_counts(w) for w in group] for n, group in by_length.items()}
         self._windows: dict[tuple[int, int], _Window] = {}
+        groups = {n: _count_rows(group) for n, group in by_length.items()}  # each word counted once
         longest = max(by_length, default=0)
         for length in range(1, longest + 1 + limit_of(longest + 1)):  # longer words: empty windows
             if limit := limit_of(length):
-                self._window(length, limit)
+                self._window(length, limit, groups)
 
     def candidates(self, word: str, limit: int) -> list[str]:
         """The words within `limit` of `word`'s length (by length, then in vocabulary order) that may
@@ -52,14 +52,18 @@ class NearWords:
         shared = np.minimum(counts[present], asked[present, None]).sum(axis=0)
         return [words[i] for i in np.flatnonzero(shared >= np.maximum(lengths, len(word)) - limit)]
 
-    def _window(self, length: int, limit: int) -> _Window:
+    def _window(self, length: int, limit: int, groups: dict[int, np.ndarray] | None = None) -> _Window:
         found = self._windows.get((length, limit))
         if found is None:
             sizes = [n for n in range(length - limit, length + limit + 1) if n in self._by_length]
-            counts = [c for n in sizes for c in self._counts[n]]
+            rows = [groups[n] if groups is not None else _count_rows(self._by_length[n]) for n in sizes]
             found = self._windows[length, limit] = (
                 [w for n in sizes for w in self._by_length[n]],
-                np.array(counts, dtype=np.int16).reshape(len(counts), _OTHER + 1).T.copy(),
+                np.concatenate(rows).T.copy() if rows else np.zeros((_OTHER + 1, 0), dtype=np.int16),
                 np.array([n for n in sizes for _ in self._by_length[n]], dtype=np.int16),
             )
         return found
+
+
+def _count_rows(words: list[str]) -> np.ndarray:
+    return np.array([_counts(w) for w in words], dtype=np.int16).reshape(len(words), _OTHER + 1)
