@@ -1,8 +1,9 @@
 """The fast paths that let the index scale give exactly what the plain versions they replace give.
 
 Each fast path (per-word folding, per-word analysis, array postings, the synonym scan, the C stemmer,
-sound-alike keys, typo candidates, small talk's early stop) is checked against a straightforward reference on the
-shipped knowledge base and on a generated catalogue where thousands of texts share the same words.
+sound-alike keys, typo candidates, fit only where it can matter, small talk's early stop) is checked
+against a straightforward reference on the shipped knowledge base and on a generated catalogue where
+thousands of texts share the same words.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import heapq
 import random
 import re
 import unicodedata
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -25,7 +27,17 @@ from benchmarks.synthetic import generate
 from bot.core.analyzer import allowed_edits
 from bot.core.knowledge import KnowledgeBase, load_knowledge_or_raise
 from bot.core.lexicon import zipf_table
-from bot.core.matcher import ARRAY_POSTINGS_FROM, MAX_SCORED, LanguageIndex
+from bot.core.matcher import (
+    ARRAY_POSTINGS_FROM,
+    BODY_SHARE,
+    COVERAGE_WEIGHT,
+    FIT_WEIGHT,
+    MAX_SCORED,
+    PHRASE_PAIRS,
+    PHRASE_WEIGHT,
+    Candidate,
+    LanguageIndex,
+)
 from bot.core.normalize import _GLUED_NUMBER, _NON_WORD, _SPACES, _STRETCHED, SLANG, fold, sound_key, words
 from bot.core.smalltalk import PRIORITY, SmallTalk, _sounds
 
@@ -228,3 +240,35 @@ def test_typo_candidates_keep_every_word_within_the_edits_allowed(shipped: Knowl
         assert (chosen and chosen[:2]) == (scanned and scanned[:2]), word  # (word, distance); [2] is its place
         narrowed += len(kept) < len(window) / 4
     assert narrowed > len(samples) / 2  # the narrowing really leaves out most of the scan
+
+
+def test_ranking_fits_only_the_candidates_that_can_still_make_it_and_loses_none(
+    shipped: KnowledgeBase, catalogue: tuple[KnowledgeBase, list[str]]
+) -> None:
+    """Fit is computed only for candidates whose score ceiling reaches the best five; the ranking is
+    the one scoring every candidate in full gives, to the last digit of every figure."""
+    questions = [*(q for e in shipped.entries.values() for q in (*e.questions.es[:2], *e.situations.es[:1])),
+                 *catalogue[1]]
+    for kb in (shipped, catalogue[0]):
+        index = LanguageIndex(kb, "es")
+        for question in questions:
+            analysis = index.analyze(question)
+            if not analysis.stems:
+                continue
+            weights = index.word_weights(analysis)
+            asked, total = frozenset(analysis.stems), sum(weights.values()) or 1.0
+            pairs = set(pairwise(analysis.stems))
+            full = []
+            for number in index._candidates(analysis.stems, weights):
+                profile = index._order[number]
+                main = asked & profile.stems
+                known = sum(weights[s] for s in main) + BODY_SHARE * sum(weights[s] for s in asked & profile.body)
+                fit = index._fit(profile, main)
+                shared = pairs & profile.pairs
+                phrase = min(1.0, len(shared) / min(len(pairs), PHRASE_PAIRS)) if pairs else fit
+                score = COVERAGE_WEIGHT * (known / total) + FIT_WEIGHT * fit + PHRASE_WEIGHT * phrase
+                rarest = max([index.weights[s] for s in main] + [index.pair_weights[p] for p in shared] + [0.0])
+                full.append(Candidate(profile.entry, round(score, 4), known / total, fit, phrase,
+                                      rarest / index.unknown_weight, known / index.unknown_weight))
+            full.sort(key=lambda c: (-c.score, -c.fit, c.entry.id))
+            assert index.rank(analysis) == full[:5], question

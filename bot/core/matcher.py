@@ -23,6 +23,7 @@ from collections import Counter
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from itertools import chain, pairwise
+from operator import itemgetter
 from typing import TypeVar
 
 import numpy as np
@@ -46,6 +47,7 @@ MAIN_INFORMATION_FLOOR = 0.3
 # however many entries share a common word ("dni", "certificado") as the base grows.
 MAX_SCORED = 16
 ARRAY_POSTINGS_FROM = 1000  # entries
+SCORE_SLACK = 1e-9  # rounding of the score ceilings' arithmetic, far below a score's 4 decimals
 RECENT_RANKINGS = 8  # texts whose ranking is kept: a question ranks up to three texts per language
 _LOWER_WORD = re.compile(r"\b[a-záéíóúñ]+\b")
 ACRONYM_WORD_ZIPF = 4.0  # an acronym this common as a word ("sol", "pide") is matched on its written form
@@ -72,6 +74,9 @@ class _EntryProfile:
     totals: list[float] = field(default_factory=list)  # per phrasing: the weight of its distinct stems
     fields: list[float] = field(default_factory=list)  # per phrasing: its field's weight
     in_shapes: dict[str, list[int]] = field(default_factory=dict)  # stem -> the phrasings holding it
+    # What fit can be at most: the best field weight, and the best field weight per unit of phrasing weight
+    # (a phrasing's share of its weight times its field's weight is at most both times the matched weight).
+    fit_ceiling: tuple[float, float] = (0.0, 0.0)
 
 
 @dataclass(frozen=True)
@@ -202,6 +207,10 @@ class LanguageIndex:
             distinct = [set(p) for p, _ in profile.phrasings]
             profile.totals = [sum(map(weight_of, d)) for d in distinct]  # > 0: a phrasing has a stem
             profile.fields = [w for _, w in profile.phrasings]
+            profile.fit_ceiling = (
+                max(profile.fields, default=0.0),
+                max((f / t for f, t in zip(profile.fields, profile.totals, strict=True)), default=0.0),
+            )
             in_shapes = profile.in_shapes
             for position, stems in enumerate(distinct):
                 for s in stems:
@@ -340,19 +349,33 @@ class LanguageIndex:
         pairs = _pairs(stems)
         counted_pairs = min(len(pairs), PHRASE_PAIRS)
         idf, pair_idf, unknown = self.weights.__getitem__, self.pair_weights.__getitem__, self.unknown_weight
-        scored: list[tuple[float, float, str, _EntryProfile, float, float, float]] = []
+        # Everything but fit first, with the score each candidate could reach at most; fit (the costly
+        # part) then only for those that can still be among the best `limit`, best first.
+        bounded: list[tuple[float, _EntryProfile, frozenset[str], float, float | None, float]] = []
         for number in self._candidates(stems, weights):
             profile = self._order[number]
             main = asked & profile.stems
             known = sum(map(weight_of, main)) + BODY_SHARE * sum(map(weight_of, asked & profile.body))
-            fit = self._fit(profile, main)
             shared_pairs = pairs & profile.pairs
-            phrase = min(1.0, len(shared_pairs) / counted_pairs) if pairs else fit
-            score = COVERAGE_WEIGHT * (known / total) + FIT_WEIGHT * fit + PHRASE_WEIGHT * phrase
+            phrase = min(1.0, len(shared_pairs) / counted_pairs) if pairs else None
+            best_field, per_weight = profile.fit_ceiling
+            ceiling = min(best_field, sum(map(idf, main)) * per_weight)
+            at_most = COVERAGE_WEIGHT * (known / total) + FIT_WEIGHT * ceiling + PHRASE_WEIGHT * (
+                ceiling if phrase is None else phrase
+            )
             # Two common words can still name one thing together ("trabaja peru"): pairs count too.
             rarest = max(max(map(idf, main), default=0.0), max(map(pair_idf, shared_pairs), default=0.0))
+            bounded.append((at_most, profile, main, known, phrase, rarest))
+        bounded.sort(key=itemgetter(0), reverse=True)
+        scored: list[tuple[float, float, str, _EntryProfile, float, float, float]] = []
+        for at_most, profile, main, known, phrase, rarest in bounded:
+            if len(scored) >= limit and round(at_most + SCORE_SLACK, 4) < -scored[limit - 1][0]:
+                break  # it and every one after it score below the best `limit` found
+            fit = self._fit(profile, main)
+            phrase = fit if phrase is None else phrase
+            score = COVERAGE_WEIGHT * (known / total) + FIT_WEIGHT * fit + PHRASE_WEIGHT * phrase
             scored.append((-round(score, 4), -fit, profile.entry.id, profile, known, phrase, rarest))
-        scored.sort()  # best score, then best fit, then entry id (unique: no further ties)
+            scored.sort()  # best score, then best fit, then entry id (unique: no further ties)
         return [
             Candidate(profile.entry, -score, known / total, -fit, phrase, rarest / unknown, known / unknown)
             for score, fit, _, profile, known, phrase, rarest in scored[:limit]
