@@ -127,8 +127,8 @@ class Pipeline:
             reply = self._match(text, lang, question)
             if lang == "en" and reply.outcome is not Outcome.ANSWER and self._glossary:
                 reply = self._in_spanish(text, question, reply)
-            if reply.outcome is Outcome.NONE:
-                other = "en" if lang == "es" else "es"
+            other = "en" if lang == "es" else "es"
+            if reply.outcome is Outcome.NONE and self._indexes[other].profiles:  # an empty index finds nothing
                 alternative = self._match(text, other, question)
                 if alternative.outcome is not Outcome.NONE:
                     # Matching English phrasings means an English question; a Spanish match for an
