@@ -19,6 +19,7 @@ from rapidfuzz.distance import OSA
 
 from bot.core.lexicon import MIN_INFORMATION, information, is_valid_word
 from bot.core.normalize import STOP_WORDS, base_form, fold, folded_words, sound_key, stem, words
+from bot.core.typos import NearWords
 
 MIN_CORRECTABLE_LENGTH = 4
 MIN_GLUED_PART = 3
@@ -75,6 +76,10 @@ def allowed_edits(word: str) -> int:
     return 1 if len(word) < 9 else 2
 
 
+def _edits_of_length(length: int) -> int:
+    return allowed_edits("x" * length)  # it depends on the length only
+
+
 @dataclass(frozen=True)
 class Analysis:
     folded: str  # the question folded (lowercase, no accents or punctuation)
@@ -117,6 +122,7 @@ class Analyzer:
         self._stems: set[str] = set()
         self._by_sound: dict[str, str] = {}
         self._by_length: dict[int, list[str]] = {}
+        self._near = NearWords({}, _edits_of_length)
         self._corrections: dict[str, str] = {}
         # Acronyms that fold into a common word (Clave SOL, la PIDE, Centro MAC) -> the stems of their
         # entries: written in lowercase they are the acronym only next to one of those words.
@@ -139,6 +145,7 @@ class Analyzer:
         for word in sorted(self._vocabulary):
             if len(word) >= MIN_CORRECTABLE_LENGTH and not word.isdigit():
                 self._by_length.setdefault(len(word), []).append(word)
+        self._near = NearWords(self._by_length, _edits_of_length)
         self._corrections.clear()
 
     def knows(self, word: str) -> bool:
@@ -161,9 +168,8 @@ class Analyzer:
             elif (glued := self._split(word)) is not None:
                 result = glued
             elif (limit := allowed_edits(word)) > 0:
-                # Only words within `limit` of this length can be within `limit` edits.
-                lengths = range(len(word) - limit, len(word) + limit + 1)
-                choices = [w for n in lengths for w in self._by_length.get(n, ())]
+                # Only words within `limit` of this length, and of these letters, can be within `limit` edits.
+                choices = self._near.candidates(word, limit)
                 found = process.extractOne(word, choices, scorer=OSA.distance, score_cutoff=limit)
                 if found is not None:
                     result = str(found[0])

@@ -127,8 +127,8 @@ class Pipeline:
             reply = self._match(text, lang, question)
             if lang == "en" and reply.outcome is not Outcome.ANSWER and self._glossary:
                 reply = self._in_spanish(text, question, reply)
-            if reply.outcome is Outcome.NONE:
-                other = "en" if lang == "es" else "es"
+            other = "en" if lang == "es" else "es"
+            if reply.outcome is Outcome.NONE and self._indexes[other].profiles:  # an empty index finds nothing
                 alternative = self._match(text, other, question)
                 if alternative.outcome is not Outcome.NONE:
                     # Matching English phrasings means an English question; a Spanish match for an
@@ -172,8 +172,7 @@ class Pipeline:
         """Rank and decide on one language's index; `cues` (default `text`) is read for aspects and
         places; `foreign` words are another language's (see Analyzer.analyze)."""
         index = self._indexes[lang]
-        analysis = index.analyzer.analyze(text, foreign=foreign)
-        ranked = index.rank(analysis)
+        analysis, ranked = index.ranked(text, foreign)
         cues = text if cues is None else cues
         asked = aspects.asked(cues)
         outcome, chosen = self._decide(ranked, self._names_unknown(text, lang), _refused(analysis, index, text))
@@ -266,7 +265,7 @@ class Pipeline:
     def explain(self, question: str, lang: str = "es") -> list[Candidate]:
         """The ranked candidates behind an answer (the review tools' likely homes for a question)."""
         index = self._indexes[lang if lang in LANGS else "es"]
-        return index.rank(index.analyze(_prepare(question)))
+        return index.ranked(_prepare(question))[1]
 
     def explanation(self, question: str, lang: str = "es") -> Explanation:
         """Words, weights, aspect and gates behind an answer, for staff debugging matches (`ask --explain`)."""
