@@ -290,3 +290,19 @@ def test_peruvian_chat_fillers_weigh_like_context_not_like_another_topic() -> No
     # Rare in general Spanish, so without this they would weigh like "Netflix" and hold the answer back.
     assert max(information(w, "es") for w in ("causa", "floro", "juerga", "jato")) < 0.2
     assert information("antivirus", "es") == 1.0
+
+
+def test_how_long_it_takes_is_not_answered_by_how_long_it_is_valid(shipped: Pipeline) -> None:
+    # The police certificate's entry says it "vale 90 días": that answers validity, not the wait.
+    from bot.core import aspects
+
+    assert aspects.asked("cuánto tiempo vale el certificado") == ["validity"]
+    assert aspects.asked("cada cuánto tiempo se renueva la licencia") == ["validity"]
+    assert aspects.asked("cuánto tiempo demora el certificado") == ["duration"]
+    slow = shipped.ask("cuánto tiempo demora el certificado de antecedentes policiales")
+    assert slow.outcome is Outcome.SUGGEST and slow.uncovered and slow.aspect == "duration"
+    valid = shipped.ask("cuánto tiempo vale el certificado de antecedentes policiales")
+    assert valid.outcome is Outcome.ANSWER and valid.entry_id == "antecedentes-policiales"
+    assert shipped.ask("cuanto demora el certificado itse de la licencia de funcionamiento").entry_id == (
+        "licencia-funcionamiento"  # its entry says the ITSE "tarda hasta 7 días hábiles"
+    )

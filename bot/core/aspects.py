@@ -38,6 +38,12 @@ def _re(pattern: str) -> re.Pattern[str]:
     return re.compile(rf"\b(?:{pattern})\b")
 
 
+# Spans of time, and how a question asks how long something stays valid (not how long it takes).
+_SPAN = r"(?:dias|horas|minutos|semanas|meses|days|hours|minutes|weeks|months)"
+_VALID = r"(?:\w+ )?(?:vale|valen|es valid[oa]|son valid[oa]s|dura|duran|tiene vigencia|esta vigente)"
+_SPAN_WORDS = (
+    r"(?:demora|tarda|toma|takes?) (?:unos |hasta |about |up to )?(?:un|una|a|an) (?:dia|hora|semana|mes|day|hour|week)"
+)
 AMOUNT = r"s \d+|\d+ soles|usd \d+|gratuit[oa]s?|gratis|sin costo|no tiene costo|no cuesta|free|no cost"
 ASPECTS: tuple[Aspect, ...] = (
     Aspect(
@@ -78,10 +84,19 @@ ASPECTS: tuple[Aspect, ...] = (
     ),
     Aspect(
         "duration",
-        _re(r"cuanto (?:tiempo )?(?:demora|tarda|dura|se demora|toma)|cuanto tiempo|cuantos dias|en cuanto tiempo|"
-            r"how long"),
-        _re(r"\d+ (?:dias|horas|minutos|semanas|meses|anos|days|hours|minutes|weeks|months|years)|inmediat\w*|"
-            r"al instante|mismo dia|en el dia|immediately|same day"),
+        _re(rf"cuanto (?:tiempo )?(?:demora|tarda|se demora|toma)|(?<!cada )cuanto tiempo(?! {_VALID})|cuantos dias|"
+            r"en cuanto tiempo|how long(?! is it valid)"),
+        # How long the procedure takes, not any span: "vale 90 días", "dura 10 años", "65 años", "las 24
+        # horas" and "que no venza en los próximos 60 días" say nothing of it.
+        _re(rf"(?:en|tarda|tardan|demora|demoran|toma|dentro de|within|in|takes?) (?:unos |hasta |about |up to )?"
+            rf"\d+ {_SPAN}|{_SPAN_WORDS}|inmediat\w*|al instante|mismo dia|en el dia|immediately|same day"),
+    ),
+    Aspect(
+        "validity",  # how long a certificate or card stays valid: not how long getting it takes
+        _re(rf"(?:cuanto tiempo|cuanto) {_VALID}|cada cuanto|(?:cuanto|que) (?:tiempo de )?vigencia|"
+            r"how long is it valid|how long does it last"),
+        _re(r"(?:vale|valen|valido|valida|dura|duran|vigencia de|vigente por|valid for|lasts?|cada) (?:\d+|un|una) "
+            r"(?:dias|semanas|meses|mes|anos|ano|days|weeks|months|years|year)"),
     ),
     Aspect("foreigner", _re(r"(?<!el )extranjer[oa]s?|venezolan[oa]s?|foreigners?|foreign national"),
            _re(r"extranjer\w*|foreign\w*")),
