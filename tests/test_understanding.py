@@ -306,3 +306,15 @@ def test_how_long_it_takes_is_not_answered_by_how_long_it_is_valid(shipped: Pipe
     assert shipped.ask("cuanto demora el certificado itse de la licencia de funcionamiento").entry_id == (
         "licencia-funcionamiento"  # its entry says the ITSE "tarda hasta 7 días hábiles"
     )
+
+
+def test_asking_whether_a_thing_exists_is_not_answered_by_an_entry_that_never_names_it(shipped: Pipeline) -> None:
+    # The driving-record entry tells the points, not of any course to clear them.
+    reply = shipped.ask("¿existe algún curso para limpiar los puntos de mi brevete?")
+    assert reply.outcome is Outcome.SUGGEST and reply.uncovered and reply.aspect == "existence"
+    assert reply.candidates[0].id == "mtc-record-conductor"
+    explained = format_explanation(shipped.explanation("¿hay algún curso para limpiar mis puntos?"))
+    assert "aspect asked: existence" in explained and "does not say: existence" in explained
+    # A thing the entry names, itself or through a staff synonym, is covered: the answer stands.
+    assert shipped.ask("¿hay alguna página para ver los puntos de mi brevete?").entry_id == "mtc-record-conductor"
+    assert shipped.ask("hay algun bono para familias pobres").entry_id == "bonos-consulta"

@@ -127,6 +127,11 @@ ASPECTS: tuple[Aspect, ...] = (
            _re(r"apostill\w+|legaliz\w+|valid\w* en el extranjero")),
 )
 PLACE = "place"  # a place the entry does not serve (see Places); not a cue pattern
+# "¿hay algún curso para...?" asks whether a thing exists: an entry that never names it does not say.
+# Judged by the pipeline, which knows the entry's words and the staff's synonyms (see `thing_asked`);
+# nothing for staff to declare.
+EXISTENCE = "existence"
+_EXISTS = re.compile(r"\b(?:hay|existe|existen) (?:algun|alguna|algunos|algunas) (\w+)|\bis there (?:a|an|any) (\w+)")
 NAMES = frozenset({*(a.name for a in ASPECTS), PLACE})
 # A cost field that only sends the citizen elsewhere for the amount does not answer "how much".
 _REFERRAL = re.compile(r"(?:consulta|revisa|confirma|verifica|check|see|(?:el )?monto vigente|current fee)\b(?!.*\d)")
@@ -218,6 +223,12 @@ def _cost_clauses(entry: Entry, question: str) -> list[str] | None:
     if entry.cost is None:
         return None
     return _named_case(entry, question) or [body for _, body in _cases(entry)]
+
+
+def thing_asked(question: str) -> str | None:
+    """The thing a question asks whether it exists ("hay alguna beca para..." -> "beca"), folded."""
+    found = _EXISTS.search(" ".join(words(question)))
+    return None if found is None else found.group(1) or found.group(2)
 
 
 def uncovered(entry: Entry, question: str) -> list[str]:
