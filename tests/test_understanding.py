@@ -318,3 +318,14 @@ def test_asking_whether_a_thing_exists_is_not_answered_by_an_entry_that_never_na
     # A thing the entry names, itself or through a staff synonym, is covered: the answer stands.
     assert shipped.ask("¿hay alguna página para ver los puntos de mi brevete?").entry_id == "mtc-record-conductor"
     assert shipped.ask("hay algun bono para familias pobres").entry_id == "bonos-consulta"
+
+
+def test_what_follows_quiero_confirmar_is_the_question_and_the_story_before_it_weighs_less(shipped: Pipeline) -> None:
+    question = (
+        "el jueves me operan de la vesícula en el hospital del distrito y antes "
+        "quiero confirmar si sigo asegurado en el sis"
+    )
+    weights = {w.word: w.weight for w in shipped.explanation(question).words}
+    assert weights["vesicula"] < 0.5 * weights["sis"]  # a rare story word, no longer a rival topic
+    reply = shipped.ask(question)
+    assert reply.outcome is Outcome.ANSWER and reply.entry_id == "sis-consulta"
