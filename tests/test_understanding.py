@@ -290,3 +290,42 @@ def test_peruvian_chat_fillers_weigh_like_context_not_like_another_topic() -> No
     # Rare in general Spanish, so without this they would weigh like "Netflix" and hold the answer back.
     assert max(information(w, "es") for w in ("causa", "floro", "juerga", "jato")) < 0.2
     assert information("antivirus", "es") == 1.0
+
+
+def test_how_long_it_takes_is_not_answered_by_how_long_it_is_valid(shipped: Pipeline) -> None:
+    # The police certificate's entry says it "vale 90 días": that answers validity, not the wait.
+    from bot.core import aspects
+
+    assert aspects.asked("cuánto tiempo vale el certificado") == ["validity"]
+    assert aspects.asked("cada cuánto tiempo se renueva la licencia") == ["validity"]
+    assert aspects.asked("cuánto tiempo demora el certificado") == ["duration"]
+    slow = shipped.ask("cuánto tiempo demora el certificado de antecedentes policiales")
+    assert slow.outcome is Outcome.SUGGEST and slow.uncovered and slow.aspect == "duration"
+    valid = shipped.ask("cuánto tiempo vale el certificado de antecedentes policiales")
+    assert valid.outcome is Outcome.ANSWER and valid.entry_id == "antecedentes-policiales"
+    assert shipped.ask("cuanto demora el certificado itse de la licencia de funcionamiento").entry_id == (
+        "licencia-funcionamiento"  # its entry says the ITSE "tarda hasta 7 días hábiles"
+    )
+
+
+def test_asking_whether_a_thing_exists_is_not_answered_by_an_entry_that_never_names_it(shipped: Pipeline) -> None:
+    # The driving-record entry tells the points, not of any course to clear them.
+    reply = shipped.ask("¿existe algún curso para limpiar los puntos de mi brevete?")
+    assert reply.outcome is Outcome.SUGGEST and reply.uncovered and reply.aspect == "existence"
+    assert reply.candidates[0].id == "mtc-record-conductor"
+    explained = format_explanation(shipped.explanation("¿hay algún curso para limpiar mis puntos?"))
+    assert "aspect asked: existence" in explained and "does not say: existence" in explained
+    # A thing the entry names, itself or through a staff synonym, is covered: the answer stands.
+    assert shipped.ask("¿hay alguna página para ver los puntos de mi brevete?").entry_id == "mtc-record-conductor"
+    assert shipped.ask("hay algun bono para familias pobres").entry_id == "bonos-consulta"
+
+
+def test_what_follows_quiero_confirmar_is_the_question_and_the_story_before_it_weighs_less(shipped: Pipeline) -> None:
+    question = (
+        "el jueves me operan de la vesícula en el hospital del distrito y antes "
+        "quiero confirmar si sigo asegurado en el sis"
+    )
+    weights = {w.word: w.weight for w in shipped.explanation(question).words}
+    assert weights["vesicula"] < 0.5 * weights["sis"]  # a rare story word, no longer a rival topic
+    reply = shipped.ask(question)
+    assert reply.outcome is Outcome.ANSWER and reply.entry_id == "sis-consulta"

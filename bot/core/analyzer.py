@@ -36,14 +36,15 @@ _LETTER = re.compile(r"[A-Za-zÁÉÍÓÚÑáéíóúñ]")
 _CAPITAL = re.compile(r"[A-ZÁÉÍÓÚÑ]")
 # A long message often tells a story before it asks ("soy Rosa, de Puno, mi esposo trabaja en Juliaca...;
 # ¿qué papeles necesito para su DNI?"). The asking part is the sentence with a question mark or, without
-# one, what follows an asking phrase ("quería saber si...", "cómo hago para..."); the story's words, read
-# once in the same pass, keep this share of their information, so they neither drown the question nor
-# pull it towards another entry. Shorter messages are read whole.
+# one, what follows an asking phrase ("quería saber si...", "quiero confirmar que...", "cómo hago para...");
+# the story's words, read once in the same pass, keep this share of their information, so they neither
+# drown the question nor pull it towards another entry. Shorter messages are read whole.
 NARRATIVE_SHARE = 0.25
 MIN_STORY_WORDS = 14
 _PIECE = re.compile(r"[^.;!?\n]+\??")  # sentences; "¿" stays inside its sentence
 _ASKING = re.compile(
-    r"\b(?:saber|(?:como|que) (?:hago|hacer|puedo|debo|necesito|tengo|se)|donde|por donde|cuanto|cuanta)\b"
+    r"\b(?:saber|confirmar|verificar|averiguar|comprobar|(?:como|que) (?:hago|hacer|puedo|debo|necesito|tengo|se)|"
+    r"donde|por donde|cuanto|cuanta)\b"
 )
 _TWO_CAPITALS = re.compile(r"[A-ZÁÉÍÓÚÑ]{2}")  # what any written acronym needs: most texts have none
 _ACCENTED = str.maketrans("áéíóúüñÁÉÍÓÚÜÑ", "aeiouunAEIOUUN")

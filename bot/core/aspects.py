@@ -39,6 +39,12 @@ def _re(pattern: str) -> re.Pattern[str]:
 
 
 _TIMES = "dias|horas|meses|semanas|minutos|days|hours|months|weeks|minutes"  # how long: see "duration"
+# Spans of time, and how a question asks how long something stays valid (not how long it takes).
+_SPAN = r"(?:dias|horas|minutos|semanas|meses|days|hours|minutes|weeks|months)"
+_VALID = r"(?:\w+ )?(?:vale|valen|es valid[oa]|son valid[oa]s|dura|duran|tiene vigencia|esta vigente)"
+_SPAN_WORDS = (
+    r"(?:demora|tarda|toma|takes?) (?:unos |hasta |about |up to )?(?:un|una|a|an) (?:dia|hora|semana|mes|day|hour|week)"
+)
 AMOUNT = r"s \d+|\d+ soles|usd \d+|gratuit[oa]s?|gratis|sin costo|no tiene costo|no cuesta|free|no cost"
 ASPECTS: tuple[Aspect, ...] = (
     Aspect(
@@ -80,10 +86,19 @@ ASPECTS: tuple[Aspect, ...] = (
     ),
     Aspect(
         "duration",
-        _re(r"cuanto (?:tiempo )?(?:demora|tarda|dura|se demora|toma)|cuanto tiempo|cuantos dias|en cuanto tiempo|"
-            r"how long"),
-        _re(r"\d+ (?:dias|horas|minutos|semanas|meses|anos|days|hours|minutes|weeks|months|years)|inmediat\w*|"
-            r"al instante|mismo dia|en el dia|immediately|same day"),
+        _re(rf"cuanto (?:tiempo )?(?:demora|tarda|se demora|toma)|(?<!cada )cuanto tiempo(?! {_VALID})|cuantos dias|"
+            r"en cuanto tiempo|how long(?! is it valid)"),
+        # How long the procedure takes, not any span: "vale 90 días", "dura 10 años", "65 años", "las 24
+        # horas" and "que no venza en los próximos 60 días" say nothing of it.
+        _re(rf"(?:en|tarda|tardan|demora|demoran|toma|dentro de|within|in|takes?) (?:unos |hasta |about |up to )?"
+            rf"\d+ {_SPAN}|{_SPAN_WORDS}|inmediat\w*|al instante|mismo dia|en el dia|immediately|same day"),
+    ),
+    Aspect(
+        "validity",  # how long a certificate or card stays valid: not how long getting it takes
+        _re(rf"(?:cuanto tiempo|cuanto) {_VALID}|cada cuanto|(?:cuanto|que) (?:tiempo de )?vigencia|"
+            r"how long is it valid|how long does it last"),
+        _re(r"(?:vale|valen|valido|valida|dura|duran|vigencia de|vigente por|valid for|lasts?|cada) (?:\d+|un|una) "
+            r"(?:dias|semanas|meses|mes|anos|ano|days|weeks|months|years|year)"),
     ),
     Aspect("foreigner", _re(r"(?<!el )extranjer[oa]s?|venezolan[oa]s?|foreigners?|foreign national"),
            _re(r"extranjer\w*|foreign\w*")),
@@ -137,6 +152,11 @@ ASPECTS: tuple[Aspect, ...] = (
            None),
 )
 PLACE = "place"  # a place the entry does not serve (see Places); not a cue pattern
+# "¿hay algún curso para...?" asks whether a thing exists: an entry that never names it does not say.
+# Judged by the pipeline, which knows the entry's words and the staff's synonyms (see `thing_asked`);
+# nothing for staff to declare.
+EXISTENCE = "existence"
+_EXISTS = re.compile(r"\b(?:hay|existe|existen) (?:algun|alguna|algunos|algunas) (\w+)|\bis there (?:a|an|any) (\w+)")
 NAMES = frozenset({*(a.name for a in ASPECTS), PLACE})
 # A cost field that only sends the citizen elsewhere for the amount does not answer "how much".
 _REFERRAL = re.compile(r"(?:consulta|revisa|confirma|verifica|check|see|(?:el )?monto vigente|current fee)\b(?!.*\d)")
@@ -249,6 +269,12 @@ def _cost_clauses(entry: Entry, question: str) -> list[str] | None:
     if entry.cost is None:
         return None
     return _named_case(entry, question) or [body for _, body in _cases(entry)]
+
+
+def thing_asked(question: str) -> str | None:
+    """The thing a question asks whether it exists ("hay alguna beca para..." -> "beca"), folded."""
+    found = _EXISTS.search(" ".join(words(question)))
+    return None if found is None else found.group(1) or found.group(2)
 
 
 def uncovered(entry: Entry, question: str) -> list[str]:

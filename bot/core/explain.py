@@ -65,7 +65,8 @@ def explain(
             held = "aspect not covered"
         fields = {s: index.field_of(candidate.entry.id, s) for s in analysis.stems}
         views.append(CandidateView(candidate, held, fields, missing))
-    return Explanation(index.lang, words, tuple(aspects.asked(text)), tuple(views))
+    asked = [*aspects.asked(text), *([aspects.EXISTENCE] if aspects.thing_asked(text) else [])]
+    return Explanation(index.lang, words, tuple(asked), tuple(views))
 
 
 def format_explanation(explanation: Explanation) -> str:

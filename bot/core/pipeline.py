@@ -176,7 +176,7 @@ class Pipeline:
         cues = text if cues is None else cues
         asked = aspects.asked(cues)
         outcome, chosen = self._decide(ranked, self._names_unknown(text, lang), _refused(analysis, index, text))
-        missing = self._uncovered(chosen[0].entry, cues) if chosen else []
+        missing = self._uncovered(chosen[0].entry, cues, lang) if chosen else []
         if outcome is Outcome.ANSWER and missing:
             # The right service, but it does not say what is asked: offer it as the closest help.
             outcome, chosen = Outcome.SUGGEST, self._close(ranked)
@@ -192,11 +192,17 @@ class Pipeline:
             uncovered=bool(missing) and outcome is Outcome.SUGGEST,
         )
 
-    def _uncovered(self, entry: Entry, text: str) -> list[str]:
-        """What the question asks that the entry does not say, a place it does not serve included."""
+    def _uncovered(self, entry: Entry, text: str, lang: str = "es") -> list[str]:
+        """What the question asks that the entry does not say: an aspect, a place it does not serve, or a
+        thing asked for ("¿hay algún curso...?") that it never names, in its own words or a synonym's."""
         missing = aspects.uncovered(entry, text)
         if aspects.place_uncovered(entry, text, self._places):
             missing.append(aspects.PLACE)
+        thing = aspects.thing_asked(text)
+        if thing is not None and (index := self._indexes[lang]).profiles.get(entry.id) is not None:
+            stems = index.analyzer.analyze(thing, correct=False).stems
+            if stems and not any(index.field_of(entry.id, s) for s in stems):
+                missing.append(aspects.EXISTENCE)
         return missing
 
     def _names_unknown(self, text: str, lang: str) -> bool:
@@ -274,7 +280,7 @@ class Pipeline:
         names_unknown = self._names_unknown(text, index.lang)
         refused = _refused(index.analyze(text), index, text)
         gate = partial(self.held_back, names_unknown=names_unknown, refused=refused)
-        return explain(index, text, gate, self._uncovered)
+        return explain(index, text, gate, partial(self._uncovered, lang=index.lang))
 
 
 def _refused(analysis: Analysis, index: LanguageIndex, text: str) -> str | None:
