@@ -4,7 +4,6 @@ shapes its reply (language, region, knowledge base, day, the clock for events) h
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -61,8 +60,8 @@ def test_a_reload_of_the_knowledge_base_or_a_new_day_forgets_every_reply(monkeyp
     pipeline.kb = object()  # what Pipeline.reload does
     cache.ask("como renuevo mi dni", "es", None)
     assert len(pipeline.asked) == 2
-    real_now = replycache.lima_now
-    monkeypatch.setattr(replycache, "lima_now", lambda: real_now() + timedelta(days=1))
+    now = replycache.wall_clock()
+    monkeypatch.setattr(replycache, "wall_clock", lambda: now + 86_400)
     cache.ask("como renuevo mi dni", "es", None)
     assert len(pipeline.asked) == 3
 

@@ -108,6 +108,7 @@ def quiet_logging(token: str | None) -> None:
     """
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
+    logging.getLogger("aiosqlite").setLevel(logging.INFO)  # its DEBUG lines repeat SQL parameters: citizens' texts
     library = logging.getLogger("telegram")
     if library.getEffectiveLevel() < logging.INFO:
         library.setLevel(logging.INFO)

@@ -13,14 +13,15 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
-from datetime import date
+from datetime import datetime, timedelta
 
-from bot.core.dates import lima_day, lima_now
+from bot.core.dates import lima_now
 from bot.core.models import Reply
 from bot.core.pipeline import Pipeline
 from bot.core.regional import EVENTS_INTENT
 
 MAX_KEPT = 5000  # questions remembered; beyond, the oldest is forgotten
+wall_clock = time.time  # Unix time; tests move it to the next day
 
 
 class ReplyCache:
@@ -33,7 +34,7 @@ class ReplyCache:
         self.hits = self.misses = 0
         self._kept: dict[tuple[str, str, str | None], Reply] = {}
         self._kb = pipeline.kb
-        self._day: date = lima_day(lima_now())
+        self._until = _next_lima_midnight()
 
     def ask(self, question: str, lang: str, region: str | None) -> Reply:
         if not self.enabled:
@@ -55,10 +56,9 @@ class ReplyCache:
 
     def _expire(self) -> None:
         """Forget everything after a reload of the knowledge base or when the Lima day changes."""
-        day = lima_day(lima_now())
-        if self.pipeline.kb is not self._kb or day != self._day:
+        if self.pipeline.kb is not self._kb or wall_clock() >= self._until:
             self._kept.clear()
-            self._kb, self._day = self.pipeline.kb, day
+            self._kb, self._until = self.pipeline.kb, _next_lima_midnight()
 
     def describe(self) -> str:
         asked = self.hits + self.misses
@@ -66,6 +66,12 @@ class ReplyCache:
             return "reply cache off"
         rate = f"{self.hits / asked:.1%}" if asked else "-"
         return f"reply cache hits={self.hits} misses={self.misses} hit_rate={rate}"
+
+
+def _next_lima_midnight() -> float:
+    """When the current Lima day ends, as a Unix time (a comparison per question, not a date)."""
+    now = lima_now()
+    return datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), now.tzinfo).timestamp()
 
 
 def _keepable(reply: Reply) -> bool:
