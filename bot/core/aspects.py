@@ -18,6 +18,7 @@ from pathlib import Path
 
 import yaml
 
+from bot.core.asking import MIN_STORY_WORDS, asking_pieces
 from bot.core.models import Entry
 from bot.core.normalize import STOP_WORDS, stem, words
 
@@ -166,6 +167,7 @@ _CLAUSE = re.compile(r"(?<=[.;])\s+")
 _LABELLED = re.compile(r"^([^:]{2,40}):\s*(.+)$")
 _ANY = re.compile("|".join(a.asked.pattern for a in ASPECTS))  # one pass for the usual question asking none
 _BY_NAME = {a.name: a for a in ASPECTS}
+_WHO = frozenset({"foreigner", "abroad", "minor", "first-time"})  # about the asker: read in the whole message
 
 
 def asked(question: str) -> list[str]:
@@ -178,7 +180,13 @@ def _asked(question: str) -> tuple[str, ...]:
     text = " ".join(words(question))
     if not _ANY.search(text):
         return ()
-    return tuple(a.name for a in ASPECTS if a.asked.search(text))
+    found = tuple(a.name for a in ASPECTS if a.asked.search(text))
+    if not found or len(text.split()) < MIN_STORY_WORDS or not (pieces := asking_pieces(question)):
+        return found
+    # A long message: what it asks is in its asking part ("ahora me sale una multa. ¿Puedo justificarlo?"
+    # does not ask about fines); who the citizen is (a foreigner, a minor, abroad) may be in the story.
+    asking = " ".join(words(" ".join(pieces)))
+    return tuple(n for n in found if n in _WHO or _BY_NAME[n].asked.search(asking))
 
 
 @lru_cache(maxsize=16_384)  # entries are immutable; a reload brings new ones
@@ -271,10 +279,20 @@ def _cost_clauses(entry: Entry, question: str) -> list[str] | None:
     return _named_case(entry, question) or [body for _, body in _cases(entry)]
 
 
+# "¿hay algún lugar / alguna página / alguna forma...?" asks for a way to do what follows, not for a thing
+# an entry must name.
+_ANY_WAY = frozenset(
+    """lugar lugares sitio sitios pagina paginas web forma formas manera maneras modo opcion opciones programa
+    programas ayuda ayudas apoyo apoyos tramite tramites servicio servicios oficina oficinas app aplicativo
+    plataforma link enlace beneficio beneficios way place website page program help service office""".split()
+)
+
+
 def thing_asked(question: str) -> str | None:
     """The thing a question asks whether it exists ("hay alguna beca para..." -> "beca"), folded."""
     found = _EXISTS.search(" ".join(words(question)))
-    return None if found is None else found.group(1) or found.group(2)
+    thing = None if found is None else found.group(1) or found.group(2)
+    return None if thing in _ANY_WAY else thing
 
 
 def uncovered(entry: Entry, question: str) -> list[str]:
