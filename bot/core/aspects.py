@@ -132,7 +132,7 @@ ASPECTS: tuple[Aspect, ...] = (
     Aspect("instalments", _re(r"en cuotas|(?:fraccion|fraccionar|fraccionamiento)\w*|por partes|a plazos|"
                               r"install?ments?|in parts"),
            _re(r"cuotas|fraccion\w*|install?ment\w*")),
-    Aspect("rate", _re(r"(?:que|cuanto (?:es )?(?:el|la|de)?) ?(?:porcentaje|interes|tasa de interes|mora)|"
+    Aspect("rate", _re(r"(?:que|cuanto(?: es)?(?: el| la| de)?) (?:porcentaje|interes|tasa de interes|mora)|"
                        r"tasa de interes|interest rate|what percentage"),
            _re(r"\d+ (?:por ciento|percent)|interes(?:es)? (?:de|del) \d+")),
     Aspect("rank", _re(r"en que (?:puesto|lugar|posicion)|que (?:puesto|lugar|posicion) (?:ocupa|ocupo|tiene|tuvo|"
