@@ -281,3 +281,20 @@ async def test_the_formats_of_issue_11_never_reach_the_database(settings: Settin
     raw = ["4 5 6 7 8 9 1 9", "987/654/331", "4111.1111.1111.1137", "ana.torres", "luis", "12/03/1985"]
     for value in [*raw, "torres", "ayacucho 123", "arequipa 1234", "1985"]:
         assert value.encode() not in data, value
+
+
+async def test_what_waits_for_the_writer_is_already_masked_and_hashed(settings: Settings) -> None:
+    store = await Store.open(settings)
+    store.busy_while(lambda: True)  # the bot is answering a burst: the writer holds off
+    store.record_question(
+        user_id=USER_ID,
+        channel="telegram",
+        reply=Reply(outcome=Outcome.NONE, lang="es", question="mi dni es 45678912 y mi cel 987654321"),
+    )
+    waiting = list(store._writer._queue._queue)  # type: ignore[attr-defined]  # the records in memory
+    assert len(waiting) == 1
+    kept = repr(waiting[0])
+    assert "45678912" not in kept and "987654321" not in kept and str(USER_ID) not in kept
+    store.busy_while(lambda: False)
+    await store.close()
+    assert await _count(settings) == 1

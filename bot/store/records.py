@@ -1,7 +1,7 @@
 """What the bot hands to the store, made safe to keep: masked, hashed, time-stamped.
 
-The store's background writer builds each record (masking, keyed hash) just before writing it, so
-that work is never on the way to a citizen's reply, and nothing unmasked is ever written.
+The store builds each record (masking, keyed hash) as it is queued, once the reply is on its way:
+that work is never between a citizen and the answer, and nothing unmasked is ever queued or written.
 """
 
 from __future__ import annotations

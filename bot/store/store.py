@@ -1,8 +1,8 @@
 """The store: question log, feedback and review queue in one SQLite file.
 
-Writes (`record_question`, `record_feedback`) are synchronous and never wait for the disk: what
-to record is queued, and a background task masks and hashes it and writes it in batches, while the
-bot is not busy answering (see `writer.py`).
+Writes (`record_question`, `record_feedback`) are synchronous and never wait for the disk: the
+record is masked and hashed right away (nothing unmasked is ever queued, even in memory), queued, and
+written in batches by a background task while the bot is not busy answering (see `writer.py`).
 Staff-facing reads and status changes are ordinary coroutines.
 
 Degraded mode: losing a log line is better than failing a citizen. Opened with `degrade=True`, a
@@ -51,7 +51,6 @@ log = logging.getLogger(__name__)
 
 _DB_ERRORS = (sqlite3.Error, OSError, ValueError)  # aiosqlite raises ValueError once closed
 T = TypeVar("T")
-Pending = Callable[..., Record]  # a record to build with `secret=`: masking and hashing wait for the writer
 RETENTION_EVERY = timedelta(days=1)
 ANSWER_CHUNK = 50  # pending groups answered between two yields to the event loop
 RETENTION_FIRST_DELAY = 60.0  # seconds: let the bot start answering first
@@ -98,7 +97,7 @@ class Store:
         self._secret: bytes | None = None
         self._clock = clock
         self._lock = asyncio.Lock()  # one transaction at a time on the shared connection
-        self._writer: BatchWriter[Pending] = BatchWriter(self._write, maxsize=queue_size)
+        self._writer: BatchWriter[Record] = BatchWriter(self._write, maxsize=queue_size)
         self._closed = False
         self._retention_task: asyncio.Task[None] | None = None
         self._reopen_task: asyncio.Task[None] | None = None
@@ -251,8 +250,9 @@ class Store:
     # -- writes from the bot: never raise, never wait ------------------------------------------------
 
     def record_question(self, *, user_id: int | None, channel: str, reply: Reply) -> None:
-        """Queue the outcome of one question (masked and user id hashed by the writer, before it is
-        written); drops and logs if the queue is full."""
+        """Queue the outcome of one question (masked, user id hashed); drops and logs if the queue is full.
+
+        Called once the reply is on its way, so masking is never between a citizen and the answer."""
         if self._secret is None:  # the log is down
             self._lost += 1
             return
@@ -262,7 +262,17 @@ class Store:
         """Let the background writer hold off while `busy()` (the bot answering a burst)."""
         self._writer.busy = busy
 
-    def _queue(self, record: Pending) -> None:
+    def _queue(self, make: Callable[..., Record]) -> None:
+        """Build the record now (masking, keyed hash) and queue it: nothing unmasked waits in memory."""
+        secret = self._secret
+        if secret is None:
+            self._lost += 1
+            return
+        try:
+            record = make(secret=secret)
+        except Exception as exc:
+            log.error("could not prepare a record: %s", type(exc).__name__)
+            return
         if not self._writer.put(record):
             self._lost += 1
 
@@ -285,21 +295,14 @@ class Store:
             )
         )
 
-    async def _write(self, pending: list[Pending]) -> None:
-        """Mask and hash the queued records, then write them in one transaction; if that fails,
+    async def _write(self, batch: list[Record]) -> None:
+        """Write the queued records (already masked and hashed) in one transaction; if that fails,
         record by record, so one bad record (or a lock that outlasted the busy timeout) does not
         take the whole batch with it. A fault of the database itself takes the store down instead.
         Never raises."""
-        secret = self._secret
-        if secret is None:
-            self._lost += len(pending)
+        if self._secret is None:
+            self._lost += len(batch)
             return
-        batch: list[Record] = []
-        for make in pending:
-            try:
-                batch.append(make(secret=secret))
-            except Exception as exc:
-                log.error("could not prepare a record: %s", type(exc).__name__)
         async with self._lock:
             db = self._db
             if db is None:

@@ -6,7 +6,7 @@ transaction. A failing batch is logged and dropped: losing a log line is better 
 answer a citizen. A full queue drops the new item for the same reason.
 
 `busy` (set by the channel) says the bot has citizens' updates in hand: the task then waits, so
-the log's work (masking, hashing, SQLite) is done between bursts rather than during them. It
+the log's SQLite writes are done between bursts rather than during them. It
 waits at most until the queue is half full, and never while someone waits in `flush()`.
 """
 
