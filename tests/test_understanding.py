@@ -318,6 +318,10 @@ def test_asking_whether_a_thing_exists_is_not_answered_by_an_entry_that_never_na
     # A thing the entry names, itself or through a staff synonym, is covered: the answer stands.
     assert shipped.ask("¿hay alguna página para ver los puntos de mi brevete?").entry_id == "mtc-record-conductor"
     assert shipped.ask("hay algun bono para familias pobres").entry_id == "bonos-consulta"
+    # "¿X da algún Y?" asks the same of a programme.
+    life = shipped.ask("¿pensión 65 da algún seguro de vida a sus usuarios?")
+    assert life.outcome is Outcome.SUGGEST and life.uncovered and life.aspect == "existence"
+    assert shipped.ask("pension 65 da algun pago a los adultos mayores").entry_id == "pension-65"
 
 
 def test_what_follows_quiero_confirmar_is_the_question_and_the_story_before_it_weighs_less(shipped: Pipeline) -> None:
@@ -329,3 +333,19 @@ def test_what_follows_quiero_confirmar_is_the_question_and_the_story_before_it_w
     assert weights["vesicula"] < 0.5 * weights["sis"]  # a rare story word, no longer a rival topic
     reply = shipped.ask(question)
     assert reply.outcome is Outcome.ANSWER and reply.entry_id == "sis-consulta"
+
+
+def test_the_questions_own_cue_decides_between_two_close_sibling_entries(shipped: Pipeline) -> None:
+    from bot.core import aspects
+
+    question = "que planes de afiliacion tiene el sis"  # joining, not checking
+    first, second = shipped.explain(question)[:2]
+    assert {first.entry.id, second.entry.id} == {"sis-afiliacion", "sis-consulta"}
+    assert abs(first.score - second.score) < shipped.thresholds.margin  # the margin alone would ask which
+    reply = shipped.ask(question)
+    assert reply.outcome is Outcome.ANSWER and reply.entry_id == "sis-afiliacion"
+    explained = format_explanation(shipped.explanation(question))
+    assert explained.index("sis-afiliacion") < explained.index("sis-consulta")  # shown first, as decided
+    assert aspects.entry_kinds(shipped.kb.entries["sis-consulta"]) == {"look-up"}
+    assert aspects.sibling_kinds("se me venció el brevete") == {"expired"}
+    assert aspects.sibling_kinds("perdí el brevete de mi hijo") == {"lost", "minor"}

@@ -176,7 +176,8 @@ class Pipeline:
         ranked = index.rank(analysis)
         cues = text if cues is None else cues
         asked = aspects.asked(cues)
-        outcome, chosen = self._decide(ranked, self._names_unknown(text, lang), _refused(analysis, index, text))
+        names_unknown, refused = self._names_unknown(text, lang), _refused(analysis, index, text)
+        outcome, chosen = self._decide(ranked, names_unknown, refused, aspects.sibling_kinds(cues))
         missing = self._uncovered(chosen[0].entry, cues, lang) if chosen else []
         if outcome is Outcome.ANSWER and missing:
             # The right service, but it does not say what is asked: offer it as the closest help.
@@ -215,11 +216,18 @@ class Pipeline:
         )
 
     def held_back(
-        self, candidate: Candidate, runner_up: float, names_unknown: bool = False, refused: str | None = None
+        self,
+        candidate: Candidate,
+        runner_up: float,
+        names_unknown: bool = False,
+        refused: str | None = None,
+        decided: bool = False,
     ) -> str | None:
         """The first gate that keeps `candidate` from being the answer, or None when it passes them all.
 
-        `refused` is why the question matches no entry at all whatever the scores (see `_refused`).
+        `refused` is why the question matches no entry at all whatever the scores (see `_refused`);
+        `decided`: the question's own cue picks this entry over its close sibling (see `_cue_decides`),
+        so the margin, which is for ambiguous questions, does not hold it back.
         """
         if refused:
             return refused
@@ -246,17 +254,24 @@ class Pipeline:
             ("coverage", candidate.coverage >= needed_coverage),
             ("fit", candidate.fit >= limits.min_fit),
             ("specificity", candidate.specificity >= limits.min_specificity),
-            ("margin", candidate.score - runner_up >= limits.margin),
+            ("margin", candidate.score - runner_up >= limits.margin or decided),
         )
         return next((name for name, passed in gates if not passed), None)
 
     def _decide(
-        self, ranked: list[Candidate], names_unknown: bool = False, refused: str | None = None
+        self,
+        ranked: list[Candidate],
+        names_unknown: bool = False,
+        refused: str | None = None,
+        kinds: frozenset[str] = frozenset(),
     ) -> tuple[Outcome, list[Candidate]]:
         if refused or not ranked or ranked[0].score < self.thresholds.suggest:
             return Outcome.NONE, []
+        margin = self.thresholds.margin
+        ranked = _cued_first(ranked, kinds, margin)
         runner_up = ranked[1].score if len(ranked) > 1 else 0.0
-        if self.held_back(ranked[0], runner_up, names_unknown) is None:
+        decided = _close_siblings(ranked, margin) and _cue_decides(kinds, ranked[0].entry, ranked[1].entry)
+        if self.held_back(ranked[0], runner_up, names_unknown, decided=decided) is None:
             return Outcome.ANSWER, [ranked[0]]
         return Outcome.SUGGEST, self._close(ranked)
 
@@ -280,8 +295,40 @@ class Pipeline:
         text = _prepare(question)
         names_unknown = self._names_unknown(text, index.lang)
         refused = _refused(index.analyze(text), index, text)
-        gate = partial(self.held_back, names_unknown=names_unknown, refused=refused)
-        return explain(index, text, gate, partial(self._uncovered, lang=index.lang))
+        kinds = aspects.sibling_kinds(text)
+
+        def gate(candidate: Candidate, following: Candidate | None) -> str | None:
+            if following is None:
+                return self.held_back(candidate, 0.0, names_unknown, refused)
+            pair = [candidate, following]
+            decided = _close_siblings(pair, self.thresholds.margin) and _cue_decides(kinds, *(c.entry for c in pair))
+            return self.held_back(candidate, following.score, names_unknown, refused, decided)
+
+        arrange = partial(_cued_first, kinds=kinds, margin=self.thresholds.margin)
+        return explain(index, text, gate, partial(self._uncovered, lang=index.lang), arrange)
+
+
+def _close_siblings(ranked: list[Candidate], margin: float) -> bool:
+    """The first two candidates are close and of one family (same first word of their ids: sis-*, dni-*)."""
+    if len(ranked) < 2 or ranked[0].score - ranked[1].score >= margin:
+        return False
+    return ranked[0].entry.id.split("-")[0] == ranked[1].entry.id.split("-")[0]
+
+
+def _cued_first(ranked: list[Candidate], kinds: frozenset[str], margin: float) -> list[Candidate]:
+    """The ranking with a close runner-up first when it is the sibling the question's cue names
+    ("¿qué planes de afiliación tiene el SIS?": joining, not checking)."""
+    if _close_siblings(ranked, margin) and _cue_decides(kinds, ranked[1].entry, ranked[0].entry):
+        return [ranked[1], ranked[0], *ranked[2:]]
+    return ranked
+
+
+def _cue_decides(kinds: frozenset[str], entry: Entry, sibling: Entry) -> bool:
+    """Of two sibling entries, only `entry` is of a kind the question's cues name: joining or checking
+    ("¿cómo me afilio?"), a lost or an expired document, a minor's, a first one (aspects.SIBLING_KINDS)."""
+    if not kinds:
+        return False
+    return bool(kinds & aspects.entry_kinds(entry)) and not kinds & aspects.entry_kinds(sibling)
 
 
 def _refused(analysis: Analysis, index: LanguageIndex, text: str) -> str | None:
