@@ -349,3 +349,16 @@ def test_the_questions_own_cue_decides_between_two_close_sibling_entries(shipped
     assert aspects.entry_kinds(shipped.kb.entries["sis-consulta"]) == {"look-up"}
     assert aspects.sibling_kinds("se me venció el brevete") == {"expired"}
     assert aspects.sibling_kinds("perdí el brevete de mi hijo") == {"lost", "minor"}
+
+
+def test_the_words_asking_a_point_do_not_count_against_the_entry_that_says_it(shipped: Pipeline) -> None:
+    # "cobrar", "requisitos" ask the cost and the requirements: the aspect check judges those, so they
+    # weigh little in coverage, and an entry is not held back for not using the asker's word.
+    def weight(question: str, word: str) -> float:
+        return next(w.weight for w in shipped.explanation(question).words if w.word == word)
+
+    assert weight("me van a cobrar por el duplicado del dni", "cobrar") < 0.5 * weight(
+        "cobrar la pension 65 en el banco", "cobrar"
+    )
+    reply = shipped.ask("que requisitos tiene el bono")
+    assert reply.outcome is Outcome.ANSWER and reply.entry_id == "bonos-consulta" and reply.aspect == "requirements"

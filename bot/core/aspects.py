@@ -65,7 +65,8 @@ ASPECTS: tuple[Aspect, ...] = (
     ),
     Aspect(
         "requirements",
-        _re(r"requisitos?|que (?:documentos|papeles) (?:necesito|piden|llevo|debo)|requirements|what do i need"),
+        _re(r"requisitos?|que (?:documentos|papeles) (?:necesit\w*|pid\w*|llev\w*|deb\w*|hay que)|requirements|"
+            r"what do i need"),
         None,
     ),
     Aspect("hours", _re(r"horarios?|a que hora|hasta que hora|atienden|abren|cierran|opening hours|what time"),
@@ -145,6 +146,24 @@ _CLAUSE = re.compile(r"(?<=[.;])\s+")
 _LABELLED = re.compile(r"^([^:]{2,40}):\s*(.+)$")
 _ANY = re.compile("|".join(a.asked.pattern for a in ASPECTS))  # one pass for the usual question asking none
 _BY_NAME = {a.name: a for a in ASPECTS}
+
+
+# Aspects asked in words any service may carry ("¿cuánto me van a cobrar?", "¿qué papeles piden?"): the
+# words that ask them say which point of the service is wanted, not which service (see `cue_words`).
+GENERIC = frozenset({"cost", "amount", "requirements", "hours", "phone", "when", "duration", "validity"})
+
+
+def cue_words(question: str) -> frozenset[str]:
+    """The folded words of the question that ask a generic aspect ("van a cobrar" -> van, a, cobrar)."""
+    text = " ".join(words(question))
+    if not _ANY.search(text):
+        return frozenset()
+    found: set[str] = set()
+    for aspect in ASPECTS:
+        if aspect.name in GENERIC:
+            for match in aspect.asked.finditer(text):
+                found.update(match.group(0).split())
+    return frozenset(found)
 
 
 def asked(question: str) -> list[str]:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.core import aspects
+from bot.core.analyzer import Analysis
 from bot.core.matcher import Candidate, LanguageIndex
 from bot.core.models import Entry
 
@@ -44,14 +45,15 @@ Gate = Callable[[Candidate, "Candidate | None"], "str | None"]
 
 def explain(
     index: LanguageIndex,
+    analysis: Analysis,
     text: str,
     gate: Gate,
     uncovered: Callable[[Entry, str], list[str]],
     arrange: Callable[[list[Candidate]], list[Candidate]] = list,
 ) -> Explanation:
-    """Explain ranking `text` on `index`; `gate(candidate, next candidate)` names the failed gate and
-    `uncovered(entry, text)` what the entry does not say (Pipeline.held_back, Pipeline._uncovered)."""
-    analysis = index.analyze(text)
+    """Explain ranking `text` (read as `analysis`) on `index`; `gate(candidate, next candidate)` names the
+    failed gate, `uncovered(entry, text)` what the entry does not say (Pipeline.held_back, Pipeline._uncovered)
+    and `arrange` orders the ranking as the decision does."""
     weights = index.word_weights(analysis)
     ranked = arrange(index.rank(analysis))
     words = tuple(

@@ -65,6 +65,10 @@ _TRIVIAL = re.compile(r"\d{1,3}|[a-z]")
 _NAME = re.compile(r"\b[A-ZÁÉÍÓÚÑ]\w+")
 _COMPLEMENT = frozenset({"de", "del"})
 _DETERMINERS = frozenset({"mi", "mis", "tu", "tus", "su", "sus", "la", "el", "los", "las", "un", "una", "este", "esta"})
+# Words asking a generic aspect ("¿cuánto me van a *cobrar*?", "¿qué *requisitos* piden?") keep this share
+# of their information: whether the entry says that point is judged by aspects (cost, requirements...),
+# so an entry that does not use the asker's word for it is not held back for that.
+ASPECT_WORD_SHARE = 0.25
 FOREIGN_INFORMATION = 0.75  # at least this informative in general language: a content word, not context
 
 
@@ -172,9 +176,9 @@ class Pipeline:
         """Rank and decide on one language's index; `cues` (default `text`) is read for aspects and
         places; `foreign` words are another language's (see Analyzer.analyze)."""
         index = self._indexes[lang]
-        analysis = index.analyzer.analyze(text, foreign=foreign)
-        ranked = index.rank(analysis)
         cues = text if cues is None else cues
+        analysis = _aspect_words_weighed(index.analyzer.analyze(text, foreign=foreign), cues)
+        ranked = index.rank(analysis)
         asked = aspects.asked(cues)
         names_unknown, refused = self._names_unknown(text, lang), _refused(analysis, index, text)
         outcome, chosen = self._decide(ranked, names_unknown, refused, aspects.sibling_kinds(cues))
@@ -287,14 +291,16 @@ class Pipeline:
     def explain(self, question: str, lang: str = "es") -> list[Candidate]:
         """The ranked candidates behind an answer (the review tools' likely homes for a question)."""
         index = self._indexes[lang if lang in LANGS else "es"]
-        return index.rank(index.analyze(_prepare(question)))
+        text = _prepare(question)
+        return index.rank(_aspect_words_weighed(index.analyze(text), text))
 
     def explanation(self, question: str, lang: str = "es") -> Explanation:
         """Words, weights, aspect and gates behind an answer, for staff debugging matches (`ask --explain`)."""
         index = self._indexes[lang if lang in LANGS else "es"]
         text = _prepare(question)
+        analysis = _aspect_words_weighed(index.analyze(text), text)
         names_unknown = self._names_unknown(text, index.lang)
-        refused = _refused(index.analyze(text), index, text)
+        refused = _refused(analysis, index, text)
         kinds = aspects.sibling_kinds(text)
 
         def gate(candidate: Candidate, following: Candidate | None) -> str | None:
@@ -305,7 +311,7 @@ class Pipeline:
             return self.held_back(candidate, following.score, names_unknown, refused, decided)
 
         arrange = partial(_cued_first, kinds=kinds, margin=self.thresholds.margin)
-        return explain(index, text, gate, partial(self._uncovered, lang=index.lang), arrange)
+        return explain(index, analysis, text, gate, partial(self._uncovered, lang=index.lang), arrange)
 
 
 def _close_siblings(ranked: list[Candidate], margin: float) -> bool:
@@ -329,6 +335,18 @@ def _cue_decides(kinds: frozenset[str], entry: Entry, sibling: Entry) -> bool:
     if not kinds:
         return False
     return bool(kinds & aspects.entry_kinds(entry)) and not kinds & aspects.entry_kinds(sibling)
+
+
+def _aspect_words_weighed(analysis: Analysis, cues: str) -> Analysis:
+    """The words asking a generic aspect ("cobrar", "requisitos", "horario") keep ASPECT_WORD_SHARE
+    of their information: whether the entry says that point is judged by aspects, not by its words."""
+    spoken = aspects.cue_words(cues)
+    if not spoken or spoken.isdisjoint(analysis.words):
+        return analysis
+    info = tuple(
+        analysis.info(i) * (ASPECT_WORD_SHARE if word in spoken else 1.0) for i, word in enumerate(analysis.words)
+    )
+    return replace(analysis, information=info)
 
 
 def _refused(analysis: Analysis, index: LanguageIndex, text: str) -> str | None:
