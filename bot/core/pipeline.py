@@ -181,7 +181,7 @@ class Pipeline:
         ranked = index.rank(analysis)
         asked = aspects.asked(cues)
         names_unknown, refused = self._names_unknown(text, lang), _refused(analysis, index, text)
-        outcome, chosen = self._decide(ranked, names_unknown, refused, aspects.sibling_kinds(cues))
+        outcome, chosen = self._decide(ranked, names_unknown, refused, cues)
         missing = self._uncovered(chosen[0].entry, cues, lang) if chosen else []
         if outcome is Outcome.ANSWER and missing:
             # The right service, but it does not say what is asked: offer it as the closest help.
@@ -267,14 +267,18 @@ class Pipeline:
         ranked: list[Candidate],
         names_unknown: bool = False,
         refused: str | None = None,
-        kinds: frozenset[str] = frozenset(),
+        cues: str = "",
     ) -> tuple[Outcome, list[Candidate]]:
+        """`cues` is read for the sibling kinds the question names, only when two siblings are close."""
         if refused or not ranked or ranked[0].score < self.thresholds.suggest:
             return Outcome.NONE, []
         margin = self.thresholds.margin
-        ranked = _cued_first(ranked, kinds, margin)
+        decided = False
+        if _close_siblings(ranked, margin):
+            kinds = aspects.sibling_kinds(cues)
+            ranked = _cued_first(ranked, kinds, margin)
+            decided = _cue_decides(kinds, ranked[0].entry, ranked[1].entry)
         runner_up = ranked[1].score if len(ranked) > 1 else 0.0
-        decided = _close_siblings(ranked, margin) and _cue_decides(kinds, ranked[0].entry, ranked[1].entry)
         if self.held_back(ranked[0], runner_up, names_unknown, decided=decided) is None:
             return Outcome.ANSWER, [ranked[0]]
         return Outcome.SUGGEST, self._close(ranked)
