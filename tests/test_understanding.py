@@ -362,3 +362,13 @@ def test_the_words_asking_a_point_do_not_count_against_the_entry_that_says_it(sh
     )
     reply = shipped.ask("que requisitos tiene el bono")
     assert reply.outcome is Outcome.ANSWER and reply.entry_id == "bonos-consulta" and reply.aspect == "requirements"
+
+
+def test_the_official_register_of_faq_pages_weighs_like_context() -> None:
+    # "¿Qué entidad es la encargada de administrar...?": the register says nothing of which service.
+    assert max(information(w, "es") for w in ("herramienta", "permite", "encargada", "normativa", "segun")) < 0.2
+
+
+def test_a_question_worded_like_an_official_faq_is_answered(shipped: Pipeline) -> None:
+    reply = shipped.ask("¿Qué entidad es la encargada de administrar la Casilla Única Electrónica?")
+    assert reply.outcome is Outcome.ANSWER and reply.entry_id == "casilla-unica"
