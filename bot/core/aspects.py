@@ -153,6 +153,7 @@ _BY_NAME = {a.name: a for a in ASPECTS}
 GENERIC = frozenset({"cost", "amount", "requirements", "hours", "phone", "when", "duration", "validity"})
 
 
+@lru_cache(maxsize=4096)  # read for each index a question is matched on
 def cue_words(question: str) -> frozenset[str]:
     """The folded words of the question that ask a generic aspect ("van a cobrar" -> van, a, cobrar)."""
     text = " ".join(words(question))
@@ -280,6 +281,7 @@ def entry_kinds(entry: Entry) -> frozenset[str]:
     return frozenset(kind for kind, _, said in SIBLING_KINDS if said.search(text))
 
 
+@lru_cache(maxsize=4096)  # read for the decision and again for the entry offered
 def thing_asked(question: str) -> str | None:
     """The thing a question asks whether it exists ("hay alguna beca para..." -> "beca"), folded."""
     found = _EXISTS.search(" ".join(words(question)))
