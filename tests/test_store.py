@@ -92,6 +92,24 @@ async def test_many_concurrent_writers_lose_nothing(settings: Settings) -> None:
     assert stats.answered == 1000
 
 
+async def test_the_log_waits_while_the_bot_is_busy_but_never_keeps_a_reader_waiting(settings: Settings) -> None:
+    store = await Store.open(settings)
+    busy = True
+    store.busy_while(lambda: busy)
+    store.record_question(user_id=USER_ID, channel="telegram", reply=reply("como renuevo mi dni"))
+    await asyncio.sleep(0.3)
+    assert await _count(settings) == 0  # held off while updates are being answered
+    assert (await store.stats()).questions == 1  # a staff read does not wait for the bot to be idle
+    store.record_question(user_id=USER_ID, channel="telegram", reply=reply("otra pregunta"))
+    busy = False
+    for _ in range(100):
+        if await _count(settings) == 2:
+            break
+        await asyncio.sleep(0.02)
+    await store.close()
+    assert await _count(settings) == 2  # written as soon as the bot is idle
+
+
 async def test_database_never_holds_user_id_or_masked_values(settings: Settings) -> None:
     store = await Store.open(settings)
     secrets = ["45678912", "987654321", "juan.perez@gmail.com", "4111 1111 1111 1111", "20123456789"]

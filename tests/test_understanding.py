@@ -219,7 +219,10 @@ def test_the_glossary_is_validated_like_the_synonyms(tmp_path: Path) -> None:
 
 
 def test_a_whole_phrasing_far_ahead_is_answered_despite_the_askers_story(shipped: Pipeline) -> None:
-    question = "ayer fui a la muni, me tuvieron esperando horas y nadie me atendio, donde pongo mi queja formal"
+    question = (
+        "ayer fui a la muni de mi distrito, me tuvieron esperando horas en la cola y nadie me atendio, "
+        "donde pongo mi queja formal"
+    )
     best = shipped.explain(question)[0]
     assert best.entry.id == "libro-reclamaciones" and best.coverage < shipped.thresholds.min_coverage
     assert shipped.ask(question).entry_id == "libro-reclamaciones"
@@ -338,7 +341,7 @@ def test_what_follows_quiero_confirmar_is_the_question_and_the_story_before_it_w
 def test_the_questions_own_cue_decides_between_two_close_sibling_entries(shipped: Pipeline) -> None:
     from bot.core import aspects
 
-    question = "que planes de afiliacion tiene el sis"  # joining, not checking
+    question = "afiliacion al sis"  # joining, not checking
     first, second = shipped.explain(question)[:2]
     assert {first.entry.id, second.entry.id} == {"sis-afiliacion", "sis-consulta"}
     assert abs(first.score - second.score) < shipped.thresholds.margin  # the margin alone would ask which
@@ -346,6 +349,7 @@ def test_the_questions_own_cue_decides_between_two_close_sibling_entries(shipped
     assert reply.outcome is Outcome.ANSWER and reply.entry_id == "sis-afiliacion"
     explained = format_explanation(shipped.explanation(question))
     assert explained.index("sis-afiliacion") < explained.index("sis-consulta")  # shown first, as decided
+    assert shipped.ask("sis afiliado").outcome is Outcome.SUGGEST  # no cue for either: the margin asks which
     assert aspects.entry_kinds(shipped.kb.entries["sis-consulta"]) == {"look-up"}
     assert aspects.sibling_kinds("se me venció el brevete") == {"expired"}
     assert aspects.sibling_kinds("perdí el brevete de mi hijo") == {"lost", "minor"}

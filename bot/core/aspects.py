@@ -18,6 +18,7 @@ from pathlib import Path
 
 import yaml
 
+from bot.core.asking import MIN_STORY_WORDS, asking_pieces
 from bot.core.models import Entry
 from bot.core.normalize import STOP_WORDS, stem, words
 
@@ -38,6 +39,7 @@ def _re(pattern: str) -> re.Pattern[str]:
     return re.compile(rf"\b(?:{pattern})\b")
 
 
+_TIMES = "dias|horas|meses|semanas|minutos|days|hours|months|weeks|minutes"  # how long: see "duration"
 # Spans of time, and how a question asks how long something stays valid (not how long it takes).
 _SPAN = r"(?:dias|horas|minutos|semanas|meses|days|hours|minutes|weeks|months)"
 _VALID = r"(?:\w+ )?(?:vale|valen|es valid[oa]|son valid[oa]s|dura|duran|tiene vigencia|esta vigente)"
@@ -59,7 +61,8 @@ ASPECTS: tuple[Aspect, ...] = (
     Aspect(
         "amount",
         _re(r"cuanto (?:dinero|plata)|cuanto (?:le |les |me |te |nos )?(?:van a pagar|pagan|dan|recibe|reciben)|"
-            r"cuanto es (?:la|el|mi|su) (?:pension|bono|monto|subsidio|pago|sueldo)|monto|"
+            r"(?:de )?cuanto es (?:la|el|mi|su) (?:pension|bono|monto|subsidio|pago|sueldo|multa|sancion|deuda)|monto|"
+            r"cuanto (?:me |le |les |nos |te )?(?:va a |van a )?tocar|"
             r"how much (?:money|do they pay)"),
         _re(AMOUNT),
     ),
@@ -78,7 +81,7 @@ ASPECTS: tuple[Aspect, ...] = (
     Aspect(
         "when",
         _re(r"en que (?:mes|fecha)|que fecha (?:sale|abre|empieza|inicia|es)|fecha (?:limite|de inicio|de cierre)|"
-            r"plazo|"
+            r"plazo|desde (?:que|cuando)|a partir de (?:que|cuando)|hasta cuando|since when|"
             r"cuando (?:sale|salen|abre|abren|empieza|inicia|cierra|vence|es la (?:proxima|siguiente))|deadline"),
         _re(r"enero|febrero|marzo|abril|mayo|junio|julio|agosto|setiembre|septiembre|octubre|noviembre|diciembre|"
             r"plazo|\d+ dias|hasta el|january|february|march|april|june|july|august|september|october|november"),
@@ -122,10 +125,33 @@ ASPECTS: tuple[Aspect, ...] = (
                            r"(?:how|where) (?:do i|to|can i) buy"),
            _re(r"compr\w*|venta|vend\w*|adquiri\w*|buy")),
     Aspect("payment-method", _re(r"con (?:tarjeta|yape|plin|efectivo|paypal)|comision\w*"), None),
-    Aspect("refund", _re(r"devuelvan|devolucion de (?:mi|la|el) (?:pago|dinero|plata)|reembols\w+|refund"),
+    Aspect("refund", _re(r"devuelvan|devuelven|me devuelve|devolver (?:el|mi|la) (?:dinero|pago|plata)|"
+                          r"devolucion de (?:mi|la|el) (?:pago|dinero|plata)|reembols\w+|refund"),
            _re(r"devol\w+|reembols\w+|refund\w*")),
     Aspect("legalisation", _re(r"apostill\w+|legaliz\w+|me lo aceptan|lo aceptan en|valid[oa] en"),
            _re(r"apostill\w+|legaliz\w+|valid\w* en el extranjero")),
+    Aspect("instalments", _re(r"en cuotas|(?:fraccion|fraccionar|fraccionamiento)\w*|por partes|a plazos|"
+                              r"install?ments?|in parts"),
+           _re(r"cuotas|fraccion\w*|install?ment\w*")),
+    Aspect("rate", _re(r"(?:que|cuanto(?: es)?(?: el| la| de)?) (?:porcentaje|interes|tasa de interes|mora)|"
+                       r"tasa de interes|interest rate|what percentage"),
+           _re(r"\d+ (?:por ciento|percent)|interes(?:es)? (?:de|del) \d+")),
+    Aspect("rank", _re(r"en que (?:puesto|lugar|posicion)|que (?:puesto|lugar|posicion) (?:ocupa|ocupo|tiene|tuvo|"
+                       r"quedo|obtuvo|saco)|ranking|what (?:rank|position)|which place|ranked"),
+           _re(r"(?:puesto|lugar|posicion) (?:numero )?\d+|\d+ (?:de \d+ paises|lugar)|ranked \d+|\d+(?:st|nd|rd|th)")),
+    # Who holds an office today changes with every appointment: no entry states it, so a question asking
+    # for a person ("¿quién es el secretario de...?") is never answered by the entry about the office.
+    Aspect("person", _re(r"quien(?:es)? (?:es|son|esta a cargo|dirige|encabeza) (?:hoy |ahora |actualmente )?"
+                         r"(?:el |la |los |las )?"
+                         r"(?:actual(?:es)? |nuev[oa]s? )?(?:secretari|ministr|jef|director|president|titular|"
+                         r"encargad|responsable|viceministr|alcalde|gobernador)\w*|"
+                         r"como se llama (?:el|la) (?:actual )?(?:secretari|ministr|jef|director|president)\w*|"
+                         r"who (?:is|heads|runs) (?:the )?(?:current )?(?:secretary|minister|head|director)"),
+           _re(r"(?!)")),
+    # "¿Cuántas preguntas tiene el examen?": a number of something the entry must state next to a number.
+    Aspect("count", _re(rf"(?<!\bveo )(?<!\bver )(?<!\bsaber )(?<!\bconsultar )(?<!\bconsulto )(?<!\brevisar )"
+                        rf"(?:cuant[oa]s|how many) (?!{_TIMES}\b)[a-z]{{4,}}(?! (?:dura|demora|tarda|vale)\b)"),
+           None),
 )
 PLACE = "place"  # a place the entry does not serve (see Places); not a cue pattern
 # "¿hay algún curso para...?", "¿Pensión 65 da algún apoyo...?" ask whether a thing exists: an entry
@@ -146,6 +172,7 @@ _CLAUSE = re.compile(r"(?<=[.;])\s+")
 _LABELLED = re.compile(r"^([^:]{2,40}):\s*(.+)$")
 _ANY = re.compile("|".join(a.asked.pattern for a in ASPECTS))  # one pass for the usual question asking none
 _BY_NAME = {a.name: a for a in ASPECTS}
+_WHO = frozenset({"foreigner", "abroad", "minor", "first-time"})  # about the asker: read in the whole message
 
 
 # Aspects asked in words any service may carry ("¿cuánto me van a cobrar?", "¿qué papeles piden?"): the
@@ -177,7 +204,13 @@ def _asked(question: str) -> tuple[str, ...]:
     text = " ".join(words(question))
     if not _ANY.search(text):
         return ()
-    return tuple(a.name for a in ASPECTS if a.asked.search(text))
+    found = tuple(a.name for a in ASPECTS if a.asked.search(text))
+    if not found or len(text.split()) < MIN_STORY_WORDS or not (pieces := asking_pieces(question)):
+        return found
+    # A long message: what it asks is in its asking part ("ahora me sale una multa. ¿Puedo justificarlo?"
+    # does not ask about fines); who the citizen is (a foreigner, a minor, abroad) may be in the story.
+    asking = " ".join(words(" ".join(pieces)))
+    return tuple(n for n in found if n in _WHO or _BY_NAME[n].asked.search(asking))
 
 
 @lru_cache(maxsize=16_384)  # entries are immutable; a reload brings new ones
@@ -192,7 +225,22 @@ def _answer_text(entry: Entry) -> str:
             parts.append(entry.location.get(lang))
         parts += [c.label.get(lang) for c in entry.channels if c.label is not None]
     parts += [c.value for c in entry.channels]
-    return " ".join(" ".join(words(p)) for p in parts)
+    return " ".join(" ".join(words(p.replace("%", " por ciento "))) for p in parts)
+
+
+_SENTENCE = re.compile(r"(?<=[.;:?!])\s+|\n")
+_NUMBER = re.compile(r"\b\d+\b")
+
+
+@lru_cache(maxsize=16_384)  # entries are immutable; a reload brings new ones
+def _sentences(entry: Entry) -> tuple[str, ...]:
+    """The entry's answer texts (as `_answer_text` reads them), one folded sentence each."""
+    parts: list[str] = []
+    for lang in ("es", "en"):
+        parts += [entry.summary.get(lang), *entry.steps.get(lang), *entry.requirements.get(lang)]
+        if entry.cost is not None:
+            parts.append(entry.cost.get(lang))
+    return tuple(" ".join(words(s)) for p in parts for s in _SENTENCE.split(p) if s.strip())
 
 
 def covers(entry: Entry, name: str, question: str = "") -> bool:
@@ -219,7 +267,13 @@ def covers(entry: Entry, name: str, question: str = "") -> bool:
     if aspect.said is not None:
         return aspect.said.search(text) is not None
     used = aspect.asked.search(" ".join(words(question)))
-    return used is not None and re.search(rf"\b{re.escape(used.group(0).split()[-1])}\b", text) is not None
+    if used is None:
+        return False
+    word = re.escape(used.group(0).split()[-1])
+    if name == "count":  # "hasta 5 menores", "había 38 módulos": a number in a sentence naming the thing counted
+        counted = re.compile(rf"\b{word[: max(4, len(word) - 2)]}")
+        return any(counted.search(s) and _NUMBER.search(s) for s in _sentences(entry))
+    return re.search(rf"\b{word}\b", text) is not None
 
 
 @lru_cache(maxsize=16_384)  # entries are immutable; a reload brings new ones
@@ -281,11 +335,21 @@ def entry_kinds(entry: Entry) -> frozenset[str]:
     return frozenset(kind for kind, _, said in SIBLING_KINDS if said.search(text))
 
 
+# "¿hay algún lugar / alguna página / alguna forma...?" asks for a way to do what follows, not for a thing
+# an entry must name.
+_ANY_WAY = frozenset(
+    """lugar lugares sitio sitios pagina paginas web forma formas manera maneras modo opcion opciones programa
+    programas ayuda ayudas apoyo apoyos tramite tramites servicio servicios oficina oficinas app aplicativo
+    plataforma link enlace beneficio beneficios way place website page program help service office""".split()
+)
+
+
 @lru_cache(maxsize=4096)  # read for the decision and again for the entry offered
 def thing_asked(question: str) -> str | None:
     """The thing a question asks whether it exists ("hay alguna beca para..." -> "beca"), folded."""
     found = _EXISTS.search(" ".join(words(question)))
-    return None if found is None else found.group(1) or found.group(2)
+    thing = None if found is None else found.group(1) or found.group(2)
+    return None if thing in _ANY_WAY else thing
 
 
 def uncovered(entry: Entry, question: str) -> list[str]:

@@ -68,6 +68,8 @@ class EventListing:
 def parse_event_query(text: str, kb: KnowledgeBase) -> EventQuery | None:
     """The listing a message asks for, or None when it is not (only) a request to list events."""
     folded = fold(text)
+    if TRIGGERS.isdisjoint(folded.split()):  # most messages name no event; what follows only removes words
+        return None
     region = kb.regions.find(folded)
     if region is not None:
         department = kb.regions.departments[region]

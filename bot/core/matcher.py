@@ -23,6 +23,7 @@ from collections import Counter
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from itertools import chain, pairwise
+from operator import itemgetter
 from typing import TypeVar
 
 import numpy as np
@@ -46,6 +47,8 @@ MAIN_INFORMATION_FLOOR = 0.3
 # however many entries share a common word ("dni", "certificado") as the base grows.
 MAX_SCORED = 16
 ARRAY_POSTINGS_FROM = 1000  # entries
+SCORE_SLACK = 1e-9  # rounding of the score ceilings' arithmetic, far below a score's 4 decimals
+RECENT_RANKINGS = 8  # texts whose ranking is kept: a question ranks up to three texts per language
 _LOWER_WORD = re.compile(r"\b[a-záéíóúñ]+\b")
 ACRONYM_WORD_ZIPF = 4.0  # an acronym this common as a word ("sol", "pide") is matched on its written form
 
@@ -61,15 +64,19 @@ class Candidate:
     evidence: float = 0.0  # matched weight in absolute terms, in units of an unknown word's full weight
 
 
-@dataclass
+@dataclass(slots=True)
 class _EntryProfile:
     entry: Entry
     stems: set[str] = field(default_factory=set)  # title, questions, situations, keywords
     body: set[str] = field(default_factory=set)  # answer, steps, requirements, cost; not in `stems`
     phrasings: list[tuple[tuple[str, ...], float]] = field(default_factory=list)  # (stems, field weight)
     pairs: set[tuple[str, str]] = field(default_factory=set)
-    shapes: list[tuple[float, float]] = field(default_factory=list)  # per phrasing: (total weight, field weight)
+    totals: list[float] = field(default_factory=list)  # per phrasing: the weight of its distinct stems
+    fields: list[float] = field(default_factory=list)  # per phrasing: its field's weight
     in_shapes: dict[str, list[int]] = field(default_factory=dict)  # stem -> the phrasings holding it
+    # What fit can be at most: the best field weight, and the best field weight per unit of phrasing weight
+    # (a phrasing's share of its weight times its field's weight is at most both times the matched weight).
+    fit_ceiling: tuple[float, float] = (0.0, 0.0)
 
 
 @dataclass(frozen=True)
@@ -101,6 +108,10 @@ def _document_frequency(sets: Iterable[Iterable[_Key]]) -> dict[_Key, int]:
     for items in sets:
         frequency.update(items)  # counted in C: an index counts millions of (entry, stem) pairs
     return frequency
+
+
+def _kth_largest(values: np.ndarray, k: int) -> float:
+    return float(np.partition(values, len(values) - k)[len(values) - k])
 
 
 class LanguageIndex:
@@ -136,6 +147,7 @@ class LanguageIndex:
                 around.update(a for a, b in pairs if b == marker)
         self.analyzer.acronyms = {a: frozenset(stems) for a, stems in context.items()}
         self._build_weights()
+        self._recent: dict[tuple[str, tuple[str, frozenset[str]]], tuple[Analysis, list[Candidate]]] = {}
 
     def _ambiguous_acronyms(self, entry: Entry) -> frozenset[str]:
         """Short acronyms an entry always writes in capitals that are also common words (SOL, PIDE, MAC)."""
@@ -193,8 +205,12 @@ class LanguageIndex:
         weight_of = self.weights.__getitem__
         for profile in self.profiles.values():
             distinct = [set(p) for p, _ in profile.phrasings]
-            fields = (w for _, w in profile.phrasings)
-            profile.shapes = [(sum(map(weight_of, d)), w) for d, w in zip(distinct, fields, strict=True)]
+            profile.totals = [sum(map(weight_of, d)) for d in distinct]  # > 0: a phrasing has a stem
+            profile.fields = [w for _, w in profile.phrasings]
+            profile.fit_ceiling = (
+                max(profile.fields, default=0.0),
+                max((f / t for f, t in zip(profile.fields, profile.totals, strict=True)), default=0.0),
+            )
             in_shapes = profile.in_shapes
             for position, stems in enumerate(distinct):
                 for s in stems:
@@ -244,16 +260,32 @@ class LanguageIndex:
     def analyze(self, question: str) -> Analysis:
         return self.analyzer.analyze(question)
 
+    def ranked(self, text: str, foreign: tuple[str, frozenset[str]] = ("", frozenset())) -> tuple[
+        Analysis, list[Candidate]
+    ]:
+        """`analyze` (with `foreign` words, see Analyzer.analyze) and `rank`, remembered for the last few
+        texts: one question ranks the same text again (its answer, then the region check)."""
+        key = (text, foreign)
+        found = self._recent.get(key)
+        if found is None:
+            analysis = self.analyzer.analyze(text, foreign=foreign)
+            found = (analysis, self.rank(analysis))
+            if len(self._recent) >= RECENT_RANKINGS:
+                del self._recent[next(iter(self._recent))]  # the oldest
+            self._recent[key] = found
+        return found[0], list(found[1])
+
     def _fit(self, profile: _EntryProfile, matched: frozenset[str]) -> float:
-        """The share of its weight the best-asked phrasing gets, summed only over phrasings the question touches."""
-        got: dict[int, float] = {}
+        """The share of its weight the best-asked phrasing gets (times its field's weight)."""
+        got = [0.0] * len(profile.totals)
+        idf, in_shapes = self.weights, profile.in_shapes
         for s in matched:
-            for position in profile.in_shapes.get(s, ()):
-                got[position] = got.get(position, 0.0) + self.weights[s]
-        return max(
-            (w / profile.shapes[i][0] * profile.shapes[i][1] for i, w in got.items() if profile.shapes[i][0]),
-            default=0.0,
-        )
+            positions = in_shapes.get(s)
+            if positions:  # a keyword's stem is in no phrasing
+                w = idf[s]
+                for position in positions:
+                    got[position] += w
+        return max([w / t * f for w, t, f in zip(got, profile.totals, profile.fields, strict=True)], default=0.0)
 
     def _candidates(self, stems: tuple[str, ...], weights: dict[str, float]) -> list[int]:
         """The MAX_SCORED entries sharing the most asked weight in their main fields (entry numbers).
@@ -271,21 +303,33 @@ class LanguageIndex:
             if len(shared) > MAX_SCORED:
                 return heapq.nlargest(MAX_SCORED, shared, key=shared.__getitem__)
             return list(shared)
-        size = len(self._order)
+        size, asked = len(self._order), len(stems)
         total = np.zeros(size)
-        first = np.full(size, len(stems))  # the first asked word an entry holds
+        first = np.full(size, asked)  # the first asked word an entry holds, of the words some entries lack
+        everywhere = asked  # the first asked word that every entry holds ("trámite" in a ministry's catalogue)
+        base = 0.0  # the total of an entry holding no other asked word
         for position, s in enumerate(stems):
             numbers = self._arrays.get(s)
-            if numbers is not None:
-                total[numbers] += weights[s]
+            if numbers is None:
+                continue
+            w = weights[s]
+            if len(numbers) == size:  # one addition for all, and it sets no entry apart
+                total += w
+                base += w
+                everywhere = min(everywhere, position)
+            else:
+                total[numbers] += w
                 first[numbers] = np.minimum(first[numbers], position)
-        hit = np.flatnonzero(first < len(stems))
-        if len(hit) > MAX_SCORED:
-            values = total[hit]
-            cut = np.partition(values, len(values) - MAX_SCORED)[len(values) - MAX_SCORED]
-            hit = hit[values >= cut]
-            hit = hit[np.lexsort((hit, first[hit], -total[hit]))[:MAX_SCORED]]
-        return [int(n) for n in hit]
+        hit = np.flatnonzero(first < asked)
+        if everywhere < asked:  # every entry is hit; the best are those above `base` when enough are
+            first = np.minimum(first, everywhere)
+            if len(hit) < MAX_SCORED or _kth_largest(total[hit], MAX_SCORED) <= base:
+                hit = np.arange(size)
+        elif len(hit) <= MAX_SCORED:
+            return [int(n) for n in hit]
+        values = total[hit]
+        hit = hit[values >= _kth_largest(values, MAX_SCORED)]
+        return [int(n) for n in hit[np.lexsort((hit, first[hit], -total[hit]))[:MAX_SCORED]]]
 
     def postings(self, stem: str) -> list[int]:
         """The entry numbers whose main fields hold `stem`."""
@@ -299,27 +343,40 @@ class LanguageIndex:
         if not stems:
             return []
         weights = self.word_weights(analysis)
+        weight_of = weights.__getitem__
         asked = frozenset(stems)
         total = sum(weights.values()) or 1.0
         pairs = _pairs(stems)
-        idf = self.weights
-        ranked: list[Candidate] = []
+        counted_pairs = min(len(pairs), PHRASE_PAIRS)
+        idf, pair_idf, unknown = self.weights.__getitem__, self.pair_weights.__getitem__, self.unknown_weight
+        # Everything but fit first, with the score each candidate could reach at most; fit (the costly
+        # part) then only for those that can still be among the best `limit`, best first.
+        bounded: list[tuple[float, _EntryProfile, frozenset[str], float, float | None, float]] = []
         for number in self._candidates(stems, weights):
             profile = self._order[number]
             main = asked & profile.stems
-            known = sum(weights[s] for s in main) + BODY_SHARE * sum(weights[s] for s in asked & profile.body)
-            coverage = known / total
-            fit = self._fit(profile, main)
+            known = sum(map(weight_of, main)) + BODY_SHARE * sum(map(weight_of, asked & profile.body))
             shared_pairs = pairs & profile.pairs
-            phrase = min(1.0, len(shared_pairs) / min(len(pairs), PHRASE_PAIRS)) if pairs else fit
-            score = COVERAGE_WEIGHT * coverage + FIT_WEIGHT * fit + PHRASE_WEIGHT * phrase
-            # Two common words can still name one thing together ("trabaja peru"): pairs count too.
-            rarest = max(
-                max((idf[s] for s in main), default=0.0),
-                max((self.pair_weights[p] for p in shared_pairs), default=0.0),
+            phrase = min(1.0, len(shared_pairs) / counted_pairs) if pairs else None
+            best_field, per_weight = profile.fit_ceiling
+            ceiling = min(best_field, sum(map(idf, main)) * per_weight)
+            at_most = COVERAGE_WEIGHT * (known / total) + FIT_WEIGHT * ceiling + PHRASE_WEIGHT * (
+                ceiling if phrase is None else phrase
             )
-            specificity = rarest / self.unknown_weight
-            evidence = known / self.unknown_weight
-            ranked.append(Candidate(profile.entry, round(score, 4), coverage, fit, phrase, specificity, evidence))
-        ranked.sort(key=lambda c: (-c.score, -c.fit, c.entry.id))
-        return ranked[:limit]
+            # Two common words can still name one thing together ("trabaja peru"): pairs count too.
+            rarest = max(max(map(idf, main), default=0.0), max(map(pair_idf, shared_pairs), default=0.0))
+            bounded.append((at_most, profile, main, known, phrase, rarest))
+        bounded.sort(key=itemgetter(0), reverse=True)
+        scored: list[tuple[float, float, str, _EntryProfile, float, float, float]] = []
+        for at_most, profile, main, known, phrase, rarest in bounded:
+            if len(scored) >= limit and round(at_most + SCORE_SLACK, 4) < -scored[limit - 1][0]:
+                break  # it and every one after it score below the best `limit` found
+            fit = self._fit(profile, main)
+            phrase = fit if phrase is None else phrase
+            score = COVERAGE_WEIGHT * (known / total) + FIT_WEIGHT * fit + PHRASE_WEIGHT * phrase
+            scored.append((-round(score, 4), -fit, profile.entry.id, profile, known, phrase, rarest))
+            scored.sort()  # best score, then best fit, then entry id (unique: no further ties)
+        return [
+            Candidate(profile.entry, -score, known / total, -fit, phrase, rarest / unknown, known / unknown)
+            for score, fit, _, profile, known, phrase, rarest in scored[:limit]
+        ]

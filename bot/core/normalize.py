@@ -168,26 +168,25 @@ def _singular(word: str) -> str:
     return word[:-1] if word.endswith("s") and len(word) > 4 else word
 
 
-_PHONETIC_RULES = (
-    (re.compile(r"qu([ei])"), r"k\1"),
-    (re.compile(r"c([ei])"), r"s\1"),
-    (re.compile(r"g([ei])"), r"j\1"),
-    (re.compile(r"ch"), "x"),
-    (re.compile(r"ll"), "y"),
-    (re.compile(r"h"), ""),
-    (re.compile(r"c|q"), "k"),
-    (re.compile(r"z"), "s"),
-    (re.compile(r"v"), "b"),
-    (re.compile(r"w"), "u"),
-    (re.compile(r"y$"), "i"),
-    (re.compile(r"([a-z])\1+"), r"\1"),
-)
+# The sound-alike rules, in this order: "qu", "c" and "g" softened before e/i (lookaheads, so no group
+# has to be copied back), "ch" and "ll", then single letters in one translation, a final "y", and
+# repeated letters. Every question word the knowledge base lacks gets a key: ~2 us this way, where one
+# regex with a group template per rule cost ~20 us.
+_SOFTENED = ((re.compile(r"qu(?=[ei])"), "k"), (re.compile(r"c(?=[ei])"), "s"), (re.compile(r"g(?=[ei])"), "j"))
+_SOUNDS = str.maketrans({"h": None, "c": "k", "q": "k", "z": "s", "v": "b", "w": "u"})
+_FINAL_Y = re.compile(r"y$")
+_REPEATED = re.compile(r"([a-z])\1+")
+
+
+def _letter(repeated: re.Match[str]) -> str:
+    return repeated.group(1)
 
 
 @lru_cache(maxsize=50_000)
 def sound_key(word: str) -> str:
     """A rough Spanish sound-alike key: 'antesedentes' and 'antecedentes', 'clabe' and 'clave' agree."""
     key = word
-    for pattern, replacement in _PHONETIC_RULES:
+    for pattern, replacement in _SOFTENED:
         key = pattern.sub(replacement, key)
-    return key
+    key = key.replace("ch", "x").replace("ll", "y").translate(_SOUNDS)
+    return _REPEATED.sub(_letter, _FINAL_Y.sub("i", key))

@@ -25,6 +25,7 @@ class SmallTalk:
     def __init__(self, kb: KnowledgeBase) -> None:
         self._exact: dict[str, str] = {}
         patterns: list[tuple[str, re.Pattern[str]]] = []
+        phrase_keys: set[str] = set()
         for name in INTENTS:
             intent = kb.intents.get(name)
             if intent is None:
@@ -32,15 +33,25 @@ class SmallTalk:
             phrases = sorted({_sounds(p) for p in (*intent.phrases.es, *intent.phrases.en)} - {""}, key=len)
             for phrase in phrases:
                 self._exact.setdefault(phrase, name)
+                phrase_keys.update(phrase.split())
             if phrases:
                 alternatives = "|".join(re.escape(p) for p in reversed(phrases))
                 patterns.append((name, re.compile(rf"\b(?:{alternatives})\b")))
         self._patterns = patterns
         self._filler = {sound_key(stem(w)) for w in (*STOP_WORDS["es"], *STOP_WORDS["en"], *ADDRESS)}
+        # A word whose key is in no phrase and no filler makes the message a question: reading stops
+        # there, so a long message costs a few words, not all of them.
+        self._known = self._filler | phrase_keys | {""}
 
     def intent(self, question: str) -> str | None:
         """The small-talk intent when the message is nothing but small talk (and filler words)."""
-        sounds = _sounds(question)
+        keys = []
+        for word in words(question):
+            key = sound_key(stem(word))
+            if key not in self._known:
+                return None
+            keys.append(key)
+        sounds = " ".join(keys)  # = _sounds(question)
         if not sounds:
             return None
         exact = self._exact.get(sounds)

@@ -1,7 +1,7 @@
 """What the bot hands to the store, made safe to keep: masked, hashed, time-stamped.
 
-Records are built synchronously in the caller (cheap string work), so personal data is gone
-before a record even reaches the queue; the background writer only ever sees masked text.
+The store's background writer builds each record (masking, keyed hash) just before writing it, so
+that work is never on the way to a citizen's reply, and nothing unmasked is ever written.
 """
 
 from __future__ import annotations

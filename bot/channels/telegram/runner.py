@@ -101,6 +101,10 @@ class Service:
         inbox = Inbox(application, late_after)
         if isinstance(processor, FairUpdateProcessor):
             processor.hooks = inbox
+            store = application.bot_data.store
+            if store is not None:  # the question log is written between bursts of updates
+                queue = application.update_queue
+                store.busy_while(lambda: processor.busy or not queue.empty())
         if isinstance(application.update_queue, StoringQueue):
             application.update_queue.inbox = inbox  # webhook: stored before Telegram gets its 200
         await application.start()
