@@ -321,6 +321,10 @@ def test_asking_whether_a_thing_exists_is_not_answered_by_an_entry_that_never_na
     # A thing the entry names, itself or through a staff synonym, is covered: the answer stands.
     assert shipped.ask("¿hay alguna página para ver los puntos de mi brevete?").entry_id == "mtc-record-conductor"
     assert shipped.ask("hay algun bono para familias pobres").entry_id == "bonos-consulta"
+    # "¿X da algún Y?" asks the same of a programme.
+    life = shipped.ask("¿pensión 65 da algún seguro de vida a sus usuarios?")
+    assert life.outcome is Outcome.SUGGEST and life.uncovered and life.aspect == "existence"
+    assert shipped.ask("pension 65 da algun pago a los adultos mayores").entry_id == "pension-65"
 
 
 def test_what_follows_quiero_confirmar_is_the_question_and_the_story_before_it_weighs_less(shipped: Pipeline) -> None:
@@ -332,3 +336,43 @@ def test_what_follows_quiero_confirmar_is_the_question_and_the_story_before_it_w
     assert weights["vesicula"] < 0.5 * weights["sis"]  # a rare story word, no longer a rival topic
     reply = shipped.ask(question)
     assert reply.outcome is Outcome.ANSWER and reply.entry_id == "sis-consulta"
+
+
+def test_the_questions_own_cue_decides_between_two_close_sibling_entries(shipped: Pipeline) -> None:
+    from bot.core import aspects
+
+    question = "afiliacion al sis"  # joining, not checking
+    first, second = shipped.explain(question)[:2]
+    assert {first.entry.id, second.entry.id} == {"sis-afiliacion", "sis-consulta"}
+    assert abs(first.score - second.score) < shipped.thresholds.margin  # the margin alone would ask which
+    reply = shipped.ask(question)
+    assert reply.outcome is Outcome.ANSWER and reply.entry_id == "sis-afiliacion"
+    explained = format_explanation(shipped.explanation(question))
+    assert explained.index("sis-afiliacion") < explained.index("sis-consulta")  # shown first, as decided
+    assert shipped.ask("sis afiliado").outcome is Outcome.SUGGEST  # no cue for either: the margin asks which
+    assert aspects.entry_kinds(shipped.kb.entries["sis-consulta"]) == {"look-up"}
+    assert aspects.sibling_kinds("se me venció el brevete") == {"expired"}
+    assert aspects.sibling_kinds("perdí el brevete de mi hijo") == {"lost", "minor"}
+
+
+def test_the_words_asking_a_point_do_not_count_against_the_entry_that_says_it(shipped: Pipeline) -> None:
+    # "cobrar", "requisitos" ask the cost and the requirements: the aspect check judges those, so they
+    # weigh little in coverage, and an entry is not held back for not using the asker's word.
+    def weight(question: str, word: str) -> float:
+        return next(w.weight for w in shipped.explanation(question).words if w.word == word)
+
+    assert weight("me van a cobrar por el duplicado del dni", "cobrar") < 0.5 * weight(
+        "cobrar la pension 65 en el banco", "cobrar"
+    )
+    reply = shipped.ask("que requisitos tiene el bono")
+    assert reply.outcome is Outcome.ANSWER and reply.entry_id == "bonos-consulta" and reply.aspect == "requirements"
+
+
+def test_the_official_register_of_faq_pages_weighs_like_context() -> None:
+    # "¿Qué entidad es la encargada de administrar...?": the register says nothing of which service.
+    assert max(information(w, "es") for w in ("herramienta", "permite", "encargada", "normativa", "segun")) < 0.2
+
+
+def test_a_question_worded_like_an_official_faq_is_answered(shipped: Pipeline) -> None:
+    reply = shipped.ask("¿Qué entidad es la encargada de administrar la Casilla Única Electrónica?")
+    assert reply.outcome is Outcome.ANSWER and reply.entry_id == "casilla-unica"

@@ -68,7 +68,8 @@ ASPECTS: tuple[Aspect, ...] = (
     ),
     Aspect(
         "requirements",
-        _re(r"requisitos?|que (?:documentos|papeles) (?:necesito|piden|llevo|debo)|requirements|what do i need"),
+        _re(r"requisitos?|que (?:documentos|papeles) (?:necesit\w*|pid\w*|llev\w*|deb\w*|hay que)|requirements|"
+            r"what do i need"),
         None,
     ),
     Aspect("hours", _re(r"horarios?|a que hora|hasta que hora|atienden|abren|cierran|opening hours|what time"),
@@ -153,11 +154,15 @@ ASPECTS: tuple[Aspect, ...] = (
            None),
 )
 PLACE = "place"  # a place the entry does not serve (see Places); not a cue pattern
-# "¿hay algún curso para...?" asks whether a thing exists: an entry that never names it does not say.
+# "¿hay algún curso para...?", "¿Pensión 65 da algún apoyo...?" ask whether a thing exists: an entry
+# that never names it does not say.
 # Judged by the pipeline, which knows the entry's words and the staff's synonyms (see `thing_asked`);
 # nothing for staff to declare.
 EXISTENCE = "existence"
-_EXISTS = re.compile(r"\b(?:hay|existe|existen) (?:algun|alguna|algunos|algunas) (\w+)|\bis there (?:a|an|any) (\w+)")
+_EXISTS = re.compile(
+    r"\b(?:hay|existe|existen|da|dan|ofrece|ofrecen) (?:algun|alguna|algunos|algunas) (\w+)|"
+    r"\bis there (?:a|an|any) (\w+)"
+)
 NAMES = frozenset({*(a.name for a in ASPECTS), PLACE})
 # A cost field that only sends the citizen elsewhere for the amount does not answer "how much".
 _REFERRAL = re.compile(r"(?:consulta|revisa|confirma|verifica|check|see|(?:el )?monto vigente|current fee)\b(?!.*\d)")
@@ -168,6 +173,25 @@ _LABELLED = re.compile(r"^([^:]{2,40}):\s*(.+)$")
 _ANY = re.compile("|".join(a.asked.pattern for a in ASPECTS))  # one pass for the usual question asking none
 _BY_NAME = {a.name: a for a in ASPECTS}
 _WHO = frozenset({"foreigner", "abroad", "minor", "first-time"})  # about the asker: read in the whole message
+
+
+# Aspects asked in words any service may carry ("¿cuánto me van a cobrar?", "¿qué papeles piden?"): the
+# words that ask them say which point of the service is wanted, not which service (see `cue_words`).
+GENERIC = frozenset({"cost", "amount", "requirements", "hours", "phone", "when", "duration", "validity"})
+
+
+@lru_cache(maxsize=4096)  # read for each index a question is matched on
+def cue_words(question: str) -> frozenset[str]:
+    """The folded words of the question that ask a generic aspect ("van a cobrar" -> van, a, cobrar)."""
+    text = " ".join(words(question))
+    if not _ANY.search(text):
+        return frozenset()
+    found: set[str] = set()
+    for aspect in ASPECTS:
+        if aspect.name in GENERIC:
+            for match in aspect.asked.finditer(text):
+                found.update(match.group(0).split())
+    return frozenset(found)
 
 
 def asked(question: str) -> list[str]:
@@ -279,6 +303,38 @@ def _cost_clauses(entry: Entry, question: str) -> list[str] | None:
     return _named_case(entry, question) or [body for _, body in _cases(entry)]
 
 
+# What tells two sibling entries apart (joining vs checking, a lost document vs an expired one, a
+# minor's, a first one): (kind, the cue in a question, the kind in an entry's title or id).
+SIBLING_KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
+    ("look-up",
+     _re(r"consult\w*|verific\w*|busc\w*|ver si|saber si|revis\w*|(?:estoy|sigo) (?:afiliad|asegurad)\w*|"
+         r"sigue (?:activ|vigente)\w*|check\w*|whether|look up"),
+     _re(r"consulta\w*|verifica\w*|check\w*|look up")),
+    ("join", _re(r"afili(?:o|ar|arme|arse|arte|arla|arlo|acion)|inscrib\w*|inscripcion|enrol\w*|sign up|join"),
+     _re(r"afiliarte|afiliarse|afiliacion|inscripcion|inscribirte|join\w*|enrol\w*")),
+    ("lost", _re(r"perd\w*|rob\w*|extravi\w*|duplicad\w*|malogr\w*|deterior\w*|lost|stolen|damaged"),
+     _re(r"duplicad\w*|perdida|robo|replacement")),
+    ("expired", _re(r"vencid\w*|vence|vencio|caduc\w*|renov\w*|revalid\w*|expir\w*|renew\w*"),
+     _re(r"renov\w*|revalid\w*|renew\w*")),
+    ("minor", _re(r"menor(?:es)? de edad|mi (?:hijo|hija|bebe)|recien nacid\w*|nin[oa]s?|child\w*|baby"),
+     _re(r"menor\w*|bebe|nin[oa]s?|child\w*|baby")),
+    ("first", _re(r"primera vez|nunca (?:he|ha|hemos) tenido|first time"), _re(r"primera vez|first")),
+)
+
+
+def sibling_kinds(question: str) -> frozenset[str]:
+    """The sibling kinds a question's own cues name ("se me venció" -> expired)."""
+    text = " ".join(words(question))
+    return frozenset(kind for kind, cue, _ in SIBLING_KINDS if cue.search(text))
+
+
+@lru_cache(maxsize=16_384)  # entries are immutable; a reload brings new ones
+def entry_kinds(entry: Entry) -> frozenset[str]:
+    """The sibling kinds an entry is, by its title and id ("Consultar si estás afiliado al SIS": look-up)."""
+    text = " ".join(words(f"{entry.title.es} {entry.title.en or ''} {entry.id.replace('-', ' ')}"))
+    return frozenset(kind for kind, _, said in SIBLING_KINDS if said.search(text))
+
+
 # "¿hay algún lugar / alguna página / alguna forma...?" asks for a way to do what follows, not for a thing
 # an entry must name.
 _ANY_WAY = frozenset(
@@ -288,6 +344,7 @@ _ANY_WAY = frozenset(
 )
 
 
+@lru_cache(maxsize=4096)  # read for the decision and again for the entry offered
 def thing_asked(question: str) -> str | None:
     """The thing a question asks whether it exists ("hay alguna beca para..." -> "beca"), folded."""
     found = _EXISTS.search(" ".join(words(question)))
