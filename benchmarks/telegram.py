@@ -14,7 +14,7 @@ Side by side in one run, each bot in its own process against tests/fake_bot_api.
    questions from 100 users — drain time against the ideal (messages ÷ 30/s), 429s received, and
    whether every question got exactly one reply.
 
-    python -m benchmarks.telegram [--repeat 3] [--json]
+    python -m benchmarks.telegram [--repeat 5] [--json]
 """
 
 from __future__ import annotations
@@ -229,14 +229,12 @@ async def run_all(total: int, users: int, burst_total: int, burst_users: int, re
     limits = Limits()
     runs: dict[str, list[dict[str, Any]]] = {"echo": [], "project_cache_off": [], "project_cache_on": []}
     with tempfile.TemporaryDirectory(prefix="bench-telegram-") as tmp:
-        for round_ in range(repeat):  # interleaved, so a busy moment of the machine hits every bot alike
-            workdir = Path(tmp) / f"round-{round_}"  # fresh databases: the fake's update ids start again
-            workdir.mkdir()
-            runs["echo"].append(await scenario("echo", texts, users, "none", None, workdir, 200))
-            runs["project_cache_off"].append(
-                await scenario("project", texts, users, "none", None, workdir, 200, cache="off"))
-            runs["project_cache_on"].append(
-                await scenario("project", texts, users, "none", None, workdir, 200, cache="on"))
+        bots = [("echo", "echo", "on"), ("project_cache_off", "project", "off"), ("project_cache_on", "project", "on")]
+        for round_ in range(repeat):  # interleaved, each round in another order: a busy moment of the
+            workdir = Path(tmp) / f"round-{round_}"  # machine hits every bot alike; fresh databases,
+            workdir.mkdir()  # since the fake's update ids start again
+            for name, kind, cache in bots[round_ % 3:] + bots[: round_ % 3]:
+                runs[name].append(await scenario(kind, texts, users, "none", None, workdir, 200, cache=cache))
         limited = await scenario("project", burst_texts, burst_users, "telegram", limits, Path(tmp), 0)
     ideal = burst_total / limits.overall_per_second
     limited["ideal_s"] = round(ideal, 3)
@@ -255,6 +253,8 @@ async def run_all(total: int, users: int, burst_total: int, burst_users: int, re
                        "cache_on_vs_echo": ratio(best["project_cache_on"]),
                        "every_run_updates_per_s": {name: [r["updates_per_s"] for r in done]
                                                    for name, done in runs.items()},
+                       "every_run_cpu_ms_per_update": {name: [r["cpu_ms_per_update"] for r in done]
+                                                       for name, done in runs.items()},
                        "every_run_exactly_once": all(r["exactly_once"] for done in runs.values() for r in done)},
         "limited_burst": limited,
     }
@@ -283,8 +283,10 @@ def render(report: dict[str, Any]) -> str:
            f"{cache.get('misses', '-')} misses, hit rate {cache.get('hit_rate', '-')}; the burst repeats "
            f"{report['distinct_questions']} distinct questions",
            "updates/s of every run: " + "; ".join(f"{name} {', '.join(str(v) for v in values)}"
-                                                  for name, values in every.items())
-           + f"; each answered once in every run: {'yes' if t['every_run_exactly_once'] else 'NO'}", ""]
+                                                  for name, values in every.items()),
+           "CPU ms/update of every run: " + "; ".join(f"{name} {', '.join(str(v) for v in values)}"
+                                                     for name, values in t["every_run_cpu_ms_per_update"].items()),
+           f"each answered once in every run: {'yes' if t['every_run_exactly_once'] else 'NO'}", ""]
     b = report["limited_burst"]
     out += ["Fake enforcing Telegram's limits (30 msg/s overall, 1/s per chat with bursts of 3, 20/min per group)",
             table(["bot", "TELEGRAM_RATE_LIMIT", "REPLY_CACHE", "questions", "users", "drain s", "ideal s",
@@ -301,7 +303,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--users", type=int, default=500)
     parser.add_argument("--burst", type=int, default=300, help="questions in the rate-limited burst")
     parser.add_argument("--burst-users", type=int, default=100)
-    parser.add_argument("--repeat", type=int, default=3, help="runs of each bot in the first table (best shown)")
+    parser.add_argument("--repeat", type=int, default=5, help="runs of each bot in the first table (best shown)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
     with contextlib.suppress(KeyboardInterrupt):

@@ -79,7 +79,7 @@ async def test_many_requests_share_one_kept_alive_connection() -> None:
         await request.shutdown()
     assert results == [True] * 20
     assert server.connections == 1
-    assert b"chat_id=3" in server.bodies[3] and b"text=hola" in server.bodies[3]
+    assert json.loads(server.bodies[3]) == {"chat_id": 3, "text": "hola"}
 
 
 async def test_chunked_responses_and_connection_close_are_read_whole() -> None:

@@ -95,7 +95,7 @@ class Poller:
         outage = Outage("polling")
         while True:
             try:
-                raw: list[dict[str, Any]] = await bot._post(  # raw JSON: stored as it came (see below)
+                raw: list[dict[str, Any]] = await bot._post(  # raw JSON: stored as it came (module docstring)
                     "getUpdates",
                     {"offset": self.offset, "timeout": self.timeout, "allowed_updates": ALLOWED_UPDATES},
                     read_timeout=self.timeout + 10,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import logging
 import os
@@ -108,6 +109,7 @@ class Service:
         if isinstance(application.update_queue, StoringQueue):
             application.update_queue.inbox = inbox  # webhook: stored before Telegram gets its 200
         await application.start()
+        gc.freeze()  # what start-up built lives as long as the process: no collection need walk it again
         outbox = Outbox(application)
         tasks: list[asyncio.Future[Any]] = [asyncio.ensure_future(outbox.run())]
         try:

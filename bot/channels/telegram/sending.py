@@ -73,7 +73,29 @@ class AlreadyAnswered(TelegramError):
 
 def reply_payload(chat_id: int, text: str, markup: InlineKeyboardMarkup | None) -> str:
     """One message as the outbox keeps it (HTML text and buttons; the chat id to send it to)."""
-    return json.dumps({"chat_id": chat_id, "text": text, "markup": markup.to_dict() if markup else None})
+    return json.dumps({"chat_id": chat_id, "text": text, "markup": markup_dict(markup) if markup else None})
+
+
+_OTHER_BUTTON_FIELDS = (
+    "url", "login_url", "switch_inline_query", "switch_inline_query_current_chat", "callback_game", "pay",
+    "switch_inline_query_chosen_chat", "web_app", "copy_text",
+)  # fmt: skip
+
+
+def markup_dict(markup: InlineKeyboardMarkup) -> dict[str, object]:
+    """`markup.to_dict()`, written out directly for keyboards of plain text-and-callback buttons
+    (every keyboard the bot builds): PTB's generic serializer cost as much as building the buttons.
+    Any other kind of button goes through `to_dict`."""
+    rows = []
+    for row in markup.inline_keyboard:
+        out = []
+        for b in row:
+            if (not isinstance(b.callback_data, str) or b.api_kwargs
+                    or any(getattr(b, name) is not None for name in _OTHER_BUTTON_FIELDS)):
+                return markup.to_dict()
+            out.append({"text": b.text, "callback_data": b.callback_data})
+        rows.append(out)
+    return {"inline_keyboard": rows}
 
 
 async def send_payload(bot: ExtBot[None], payload: str) -> int:
