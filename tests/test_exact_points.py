@@ -31,6 +31,13 @@ def shipped() -> Pipeline:
         ("puedo fraccionar mis papeletas del sat", "sat-papeletas", "instalments"),
         ("cuanto es el interes por pagar tarde el predial", "predial-arbitrios", "rate"),
         ("si pague dos veces en pagalo me devuelven el dinero", "pagalo-pe", "refund"),
+        # A payment code with the amount "en la página oficial" does not say how much.
+        ("cuanto cuesta la dispensa por no votar", "jne-dispensa", "cost"),
+        ("cuantos soles es la multa por no tener soat", "soat-consulta", "amount"),
+        ("cuando se abre la proxima convocatoria de techo propio", "techo-propio", "when"),
+        ("en el carne de vacunacion digital no aparece mi tercera dosis, como lo corrijo", "carnet-vacunacion",
+         "correction"),
+        ("como presento mi descargo de una papeleta del sat", "sat-papeletas", "appeal"),
     ],
 )
 def test_an_exact_point_the_entry_does_not_state_is_offered_not_answered(
@@ -69,3 +76,11 @@ def test_who_held_an_office_in_the_past_is_not_the_person_asked_for_today() -> N
     assert aspects.asked("quien es hoy el secretario de gobierno digital") == ["person"]
     assert "person" not in aspects.asked("quien era la secretaria de transformacion digital en 2021")
     assert "person" not in aspects.asked("quienes pueden sacar el dni electronico")
+
+
+def test_downloading_is_not_an_appeal_and_a_stated_amount_still_answers(shipped: Pipeline) -> None:
+    download = shipped.ask("como descargo mi carne de vacunacion")
+    assert download.outcome is Outcome.ANSWER and download.entry_id == "carnet-vacunacion"
+    assert "appeal" not in aspects.asked("donde descargo datos abiertos del estado")
+    priced = shipped.ask("cuanto cuesta el pasaporte")
+    assert priced.outcome is Outcome.ANSWER and priced.entry_id == "pasaporte" and priced.aspect == "cost"

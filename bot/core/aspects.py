@@ -62,7 +62,8 @@ ASPECTS: tuple[Aspect, ...] = (
         "amount",
         _re(r"cuanto (?:dinero|plata)|cuanto (?:le |les |me |te |nos )?(?:van a pagar|pagan|dan|recibe|reciben)|"
             r"(?:de )?cuanto es (?:la|el|mi|su) (?:pension|bono|monto|subsidio|pago|sueldo|multa|sancion|deuda)|monto|"
-            r"cuanto (?:me |le |les |nos |te )?(?:va a |van a )?tocar|"
+            r"cuanto (?:me |le |les |nos |te )?(?:va a |van a )?tocar|cuantos soles|cuanto es ahora en soles|"
+            r"(?:multa|sancion|pension|bono) (?:\w+ ){0,5}cuanto es|"
             r"how much (?:money|do they pay)"),
         _re(AMOUNT),
     ),
@@ -82,7 +83,9 @@ ASPECTS: tuple[Aspect, ...] = (
         "when",
         _re(r"en que (?:mes|fecha)|que fecha (?:sale|abre|empieza|inicia|es)|fecha (?:limite|de inicio|de cierre)|"
             r"plazo|desde (?:que|cuando)|a partir de (?:que|cuando)|hasta cuando|since when|"
-            r"cuando (?:sale|salen|abre|abren|empieza|inicia|cierra|vence|es la (?:proxima|siguiente))|deadline"),
+            r"cuando (?:sale|salen|abre|abren|empieza|inicia|cierra|vence|es la (?:proxima|siguiente))|"
+            r"cuando se (?:abre|abren|inicia|inician|cierra|cierran|publica|publican|lanza|convoca)|"
+            r"proxima convocatoria|deadline"),
         _re(r"enero|febrero|marzo|abril|mayo|junio|julio|agosto|setiembre|septiembre|octubre|noviembre|diciembre|"
             r"plazo|\d+ dias|hasta el|january|february|march|april|june|july|august|september|october|november"),
     ),
@@ -130,6 +133,15 @@ ASPECTS: tuple[Aspect, ...] = (
            _re(r"devol\w+|reembols\w+|refund\w*")),
     Aspect("legalisation", _re(r"apostill\w+|legaliz\w+|me lo aceptan|lo aceptan en|valid[oa] en"),
            _re(r"apostill\w+|legaliz\w+|valid\w* en el extranjero")),
+    Aspect("correction", _re(r"corrij\w*|correg\w*|rectific\w*|correccion|(?:hay|tiene) un error|"
+                             r"(?:sale|aparece|esta) mal (?:escrito|mi|el|la)|no aparece|correct(?:ed|ion)?|"
+                             r"fix (?:a|an|the) (?:error|mistake)"),
+           _re(r"corregir|corrige|correccion\w*|rectific\w*|error\w*|actualiza\w*|correct\w*")),
+    Aspect("appeal", _re(r"(?:hacer|hago|presentar|presento) (?:el |un |mi )?descargo|"
+                         r"descargo (?:de|contra) (?:una|la|mi)|apel(?:o|ar|acion)|impugn\w*|reconsideracion|"
+                         r"injust[oa]|no estoy de acuerdo|"
+                         r"appeal|contest (?:a|the)"),
+           _re(r"descargo\w*|apelacion\w*|reconsideracion\w*|impugn\w*|recurso\w*|appeal\w*")),
     Aspect("instalments", _re(r"en cuotas|(?:fraccion|fraccionar|fraccionamiento)\w*|por partes|a plazos|"
                               r"install?ments?|in parts"),
            _re(r"cuotas|fraccion\w*|install?ment\w*")),
@@ -160,18 +172,24 @@ PLACE = "place"  # a place the entry does not serve (see Places); not a cue patt
 # nothing for staff to declare.
 EXISTENCE = "existence"
 _EXISTS = re.compile(
-    r"\b(?:hay|existe|existen|da|dan|ofrece|ofrecen) (?:algun|alguna|algunos|algunas) (\w+)|"
+    r"\b(?:hay|existe|existen|da|dan|ofrece|ofrecen|con|tiene|tienen) (?:algun|alguna|algunos|algunas) (\w+)|"
     r"\bis there (?:a|an|any) (\w+)"
 )
 NAMES = frozenset({*(a.name for a in ASPECTS), PLACE})
 # A cost field that only sends the citizen elsewhere for the amount does not answer "how much".
 _REFERRAL = re.compile(r"(?:consulta|revisa|confirma|verifica|check|see|(?:el )?monto vigente|current fee)\b(?!.*\d)")
+# "Código 01465 en Págalo.pe (monto en la página oficial)": a payment code, the amount itself elsewhere.
+_ELSEWHERE = re.compile(
+    r"\b(?:(?:monto|costo|precio|tarifa)s? (?:vigentes? )?(?:en|de) (?:la |el )?(?:pagina|web|portal)|"
+    r"monto vigente)\b"
+)
 # A cost field that prices several cases names each one ("Duplicado: S/ 20.20 ... Renovación: monto
 # vigente..."): a question naming one of them is answered by that case's clause alone.
 _CLAUSE = re.compile(r"(?<=[.;])\s+")
 _LABELLED = re.compile(r"^([^:]{2,40}):\s*(.+)$")
 _ANY = re.compile("|".join(a.asked.pattern for a in ASPECTS))  # one pass for the usual question asking none
 _BY_NAME = {a.name: a for a in ASPECTS}
+_AMOUNT = _re(AMOUNT)
 _WHO = frozenset({"foreigner", "abroad", "minor", "first-time"})  # about the asker: read in the whole message
 
 
@@ -258,7 +276,7 @@ def covers(entry: Entry, name: str, question: str = "") -> bool:
         return bool(entry.requirements.es)
     clauses = _cost_clauses(entry, question)
     if name == "cost" and clauses is not None:  # the cost field says what is paid ("Gratuito", "S/ 41")
-        return any(not _REFERRAL.match(clause) for clause in clauses)
+        return any(not _REFERRAL.match(c) and not (_ELSEWHERE.search(c) and not _AMOUNT.search(c)) for c in clauses)
     if name == "payment-code" and clauses is not None and _named_case(entry, question):
         return any(aspect.said is not None and aspect.said.search(clause) for clause in clauses)
     if aspect.channels and any(c.kind in aspect.channels for c in entry.channels):
