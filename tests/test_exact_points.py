@@ -38,6 +38,7 @@ def shipped() -> Pipeline:
         ("en el carne de vacunacion digital no aparece mi tercera dosis, como lo corrijo", "carnet-vacunacion",
          "correction"),
         ("como presento mi descargo de una papeleta del sat", "sat-papeletas", "appeal"),
+        ("hasta que edad se puede revalidar el brevete", "licencia-conducir-revalidacion", "age-limit"),
     ],
 )
 def test_an_exact_point_the_entry_does_not_state_is_offered_not_answered(
@@ -56,6 +57,8 @@ def test_an_exact_point_the_entry_does_not_state_is_offered_not_answered(
         ("de cuanto es la multa por no votar", "jne-multas", "amount"),
         ("cuanto me va a tocar de pension 65", "pension-65", "amount"),
         ("en que puesto esta el peru en el indice govtech", "govtech-gtmi", "rank"),
+        # "por anunciar" answers when the next edition is: nobody knows yet, and the entry says so.
+        ("proxima edicion de encuentros por la descentralizacion", "encuentros-descentralizacion", "when"),
     ],
 )
 def test_the_same_kind_of_point_is_answered_when_the_entry_states_it(
@@ -84,3 +87,8 @@ def test_downloading_is_not_an_appeal_and_a_stated_amount_still_answers(shipped:
     assert "appeal" not in aspects.asked("donde descargo datos abiertos del estado")
     priced = shipped.ask("cuanto cuesta el pasaporte")
     assert priced.outcome is Outcome.ANSWER and priced.entry_id == "pasaporte" and priced.aspect == "cost"
+
+
+def test_a_numbered_part_or_a_ranking_of_a_year_must_be_named_by_the_entry() -> None:
+    assert aspects.asked("que dice el eje 8 de la politica") == ["item"]
+    assert "rank" in aspects.asked("en que puesto quedo el peru en 2030")

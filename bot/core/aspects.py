@@ -85,9 +85,11 @@ ASPECTS: tuple[Aspect, ...] = (
             r"plazo|desde (?:que|cuando)|a partir de (?:que|cuando)|hasta cuando|since when|"
             r"cuando (?:sale|salen|abre|abren|empieza|inicia|cierra|vence|es la (?:proxima|siguiente))|"
             r"cuando se (?:abre|abren|inicia|inician|cierra|cierran|publica|publican|lanza|convoca)|"
-            r"proxima convocatoria|deadline"),
+            r"cuando (?:sera|seran|es|son) (?:el|la|los|las) (?:proxim|siguiente)\w*|"
+            r"proxima (?:convocatoria|edicion|reunion|sesion|fecha)|deadline"),
         _re(r"enero|febrero|marzo|abril|mayo|junio|julio|agosto|setiembre|septiembre|octubre|noviembre|diciembre|"
-            r"plazo|\d+ dias|hasta el|january|february|march|april|june|july|august|september|october|november"),
+            r"plazo|\d+ dias|hasta el|por anunciar|por confirmar|sin fecha|to be announced|january|february|march|"
+            r"april|june|july|august|september|october|november"),
     ),
     Aspect(
         "duration",
@@ -142,6 +144,10 @@ ASPECTS: tuple[Aspect, ...] = (
                          r"injust[oa]|no estoy de acuerdo|"
                          r"appeal|contest (?:a|the)"),
            _re(r"descargo\w*|apelacion\w*|reconsideracion\w*|impugn\w*|recurso\w*|appeal\w*")),
+    Aspect("age-limit", _re(r"hasta que edad|edad (?:maxima|limite)|limite de edad|age limit|how old can"),
+           _re(r"hasta (?:los )?\d+ anos|edad maxima|limite de edad|sin limite de edad|up to \d+ years")),
+    # "el eje 8", "el artículo 5": one numbered part of a text the entry must quote by its number.
+    Aspect("item", _re(r"(?:eje|articulo|inciso|numeral|objetivo|lineamiento|capitulo) (?:n |numero |nro )?\d+"), None),
     Aspect("instalments", _re(r"en cuotas|(?:fraccion|fraccionar|fraccionamiento)\w*|por partes|a plazos|"
                               r"install?ments?|in parts"),
            _re(r"cuotas|fraccion\w*|install?ment\w*")),
@@ -248,6 +254,7 @@ def _answer_text(entry: Entry) -> str:
 
 _SENTENCE = re.compile(r"(?<=[.;:?!])\s+|\n")
 _NUMBER = re.compile(r"\b\d+\b")
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 
 
 @lru_cache(maxsize=16_384)  # entries are immutable; a reload brings new ones
@@ -282,12 +289,16 @@ def covers(entry: Entry, name: str, question: str = "") -> bool:
     if aspect.channels and any(c.kind in aspect.channels for c in entry.channels):
         return True
     text = _answer_text(entry)
+    if name == "rank" and (year := _YEAR.search(" ".join(words(question)))) is not None:
+        return year.group(0) in text and aspect.said is not None and aspect.said.search(text) is not None
     if aspect.said is not None:
         return aspect.said.search(text) is not None
     used = aspect.asked.search(" ".join(words(question)))
     if used is None:
         return False
     word = re.escape(used.group(0).split()[-1])
+    if name == "item":  # the same part by its number: "eje 8" in the question, "eje 8" in the entry
+        return re.search(rf"\b{re.escape(used.group(0))}\b", text) is not None
     if name == "count":  # "hasta 5 menores", "había 38 módulos": a number in a sentence naming the thing counted
         counted = re.compile(rf"\b{word[: max(4, len(word) - 2)]}")
         return any(counted.search(s) and _NUMBER.search(s) for s in _sentences(entry))
