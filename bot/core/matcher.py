@@ -197,24 +197,30 @@ class LanguageIndex:
         numbers: dict[str, list[int]] = {}
         for number, profile in enumerate(self._order):
             for s in profile.stems:
-                numbers.setdefault(s, []).append(number)
+                if s in numbers:  # (setdefault would make a list for every one of millions of calls)
+                    numbers[s].append(number)
+                else:
+                    numbers[s] = [number]
         # A few numpy calls cost more than summing a small base entry by entry: arrays pay off beyond
         # ARRAY_POSTINGS_FROM entries (both ways pick the same candidates).
         self._lists = numbers if len(self._order) < ARRAY_POSTINGS_FROM else {}
         self._arrays = {} if self._lists else {s: np.array(n, dtype=np.int32) for s, n in numbers.items()}
         weight_of = self.weights.__getitem__
         for profile in self.profiles.values():
-            distinct = [set(p) for p, _ in profile.phrasings]
-            profile.totals = [sum(map(weight_of, d)) for d in distinct]  # > 0: a phrasing has a stem
+            # Summed in set order, as the weights of a phrasing's distinct stems always were.
+            profile.totals = [sum(map(weight_of, set(p))) for p, _ in profile.phrasings]  # > 0: it has a stem
             profile.fields = [w for _, w in profile.phrasings]
             profile.fit_ceiling = (
                 max(profile.fields, default=0.0),
                 max((f / t for f, t in zip(profile.fields, profile.totals, strict=True)), default=0.0),
             )
             in_shapes = profile.in_shapes
-            for position, stems in enumerate(distinct):
+            for position, (stems, _) in enumerate(profile.phrasings):  # a phrasing's stems are distinct
                 for s in stems:
-                    in_shapes.setdefault(s, []).append(position)
+                    if s in in_shapes:
+                        in_shapes[s].append(position)
+                    else:
+                        in_shapes[s] = [position]
         self.pair_weights = _idf(_document_frequency(p.pairs for p in self.profiles.values()), count)
 
     def _texts(self, entry: Entry) -> _Texts:
