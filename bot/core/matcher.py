@@ -354,6 +354,7 @@ class LanguageIndex:
         total = sum(weights.values()) or 1.0
         pairs = _pairs(stems)
         counted_pairs = min(len(pairs), PHRASE_PAIRS)
+        known_pairs = {p for p in pairs if p in self.pair_weights}  # the only ones an entry can share
         idf, pair_idf, unknown = self.weights.__getitem__, self.pair_weights.__getitem__, self.unknown_weight
         # Everything but fit first, with the score each candidate could reach at most; fit (the costly
         # part) then only for those that can still be among the best `limit`, best first.
@@ -362,7 +363,7 @@ class LanguageIndex:
             profile = self._order[number]
             main = asked & profile.stems
             known = sum(map(weight_of, main)) + BODY_SHARE * sum(map(weight_of, asked & profile.body))
-            shared_pairs = pairs & profile.pairs
+            shared_pairs = known_pairs & profile.pairs if known_pairs else known_pairs
             phrase = min(1.0, len(shared_pairs) / counted_pairs) if pairs else None
             best_field, per_weight = profile.fit_ceiling
             ceiling = min(best_field, sum(map(idf, main)) * per_weight)
