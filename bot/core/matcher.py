@@ -314,8 +314,8 @@ class LanguageIndex:
         first = np.full(size, asked)  # the first asked word an entry holds, of the words some entries lack
         everywhere = asked  # the first asked word that every entry holds ("trámite" in a ministry's catalogue)
         base = 0.0  # the total of an entry holding no other asked word
-        for position, s in enumerate(stems):
-            numbers = self._arrays.get(s)
+        postings = [self._arrays.get(s) for s in stems]
+        for position, (s, numbers) in enumerate(zip(stems, postings, strict=True)):
             if numbers is None:
                 continue
             w = weights[s]
@@ -325,7 +325,10 @@ class LanguageIndex:
                 everywhere = min(everywhere, position)
             else:
                 total[numbers] += w
-                first[numbers] = np.minimum(first[numbers], position)
+        for position in range(asked - 1, -1, -1):  # the last one written, the first asked word, stays
+            numbers = postings[position]
+            if numbers is not None and len(numbers) < size:
+                first[numbers] = position
         hit = np.flatnonzero(first < asked)
         if everywhere < asked:  # every entry is hit; the best are those above `base` when enough are
             first = np.minimum(first, everywhere)
