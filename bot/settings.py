@@ -48,6 +48,7 @@ KNOWN_VARIABLES = frozenset(
         "REPLAY_MAX_AGE_MINUTES",
         "HEALTH_FILE",
         "TELEGRAM_RATE_LIMIT",
+        "REPLY_CACHE",
         *THRESHOLD_VARIABLES,
     }
 )
@@ -77,6 +78,7 @@ class Settings:
     replay_max_age_minutes: int = 60  # older unanswered questions at start get an apology, not an answer
     health_file: Path | None = None  # written by the running bot for `python -m bot health`
     telegram_rate_limit: str = "telegram"
+    reply_cache: bool = True  # the same question (same language, region, day) is matched once
     thresholds: MatchThresholds = field(default_factory=MatchThresholds)
 
 
@@ -194,6 +196,9 @@ def load_settings(
     rate_limit = (_value(merged, "TELEGRAM_RATE_LIMIT") or "telegram").lower()
     if rate_limit not in RATE_LIMITS:
         raise ConfigError(f"TELEGRAM_RATE_LIMIT must be telegram or none, got {rate_limit!r}")
+    reply_cache = (_value(merged, "REPLY_CACHE") or "on").lower()
+    if reply_cache not in ("on", "off"):
+        raise ConfigError(f"REPLY_CACHE must be on or off, got {reply_cache!r}")
     return Settings(
         telegram_bot_token=_token(merged),
         telegram_api_base_url=_as_url(merged, "TELEGRAM_API_BASE_URL", DEFAULT_API_BASE_URL),
@@ -211,5 +216,6 @@ def load_settings(
         replay_max_age_minutes=_as_int(merged, "REPLAY_MAX_AGE_MINUTES", 60, minimum=0),
         health_file=Path(_value(merged, "HEALTH_FILE") or database_path.with_suffix(".health")),
         telegram_rate_limit=rate_limit,
+        reply_cache=reply_cache == "on",
         thresholds=_thresholds(merged),
     )

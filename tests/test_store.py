@@ -92,6 +92,24 @@ async def test_many_concurrent_writers_lose_nothing(settings: Settings) -> None:
     assert stats.answered == 1000
 
 
+async def test_the_log_waits_while_the_bot_is_busy_but_never_keeps_a_reader_waiting(settings: Settings) -> None:
+    store = await Store.open(settings)
+    busy = True
+    store.busy_while(lambda: busy)
+    store.record_question(user_id=USER_ID, channel="telegram", reply=reply("como renuevo mi dni"))
+    await asyncio.sleep(0.3)
+    assert await _count(settings) == 0  # held off while updates are being answered
+    assert (await store.stats()).questions == 1  # a staff read does not wait for the bot to be idle
+    store.record_question(user_id=USER_ID, channel="telegram", reply=reply("otra pregunta"))
+    busy = False
+    for _ in range(100):
+        if await _count(settings) == 2:
+            break
+        await asyncio.sleep(0.02)
+    await store.close()
+    assert await _count(settings) == 2  # written as soon as the bot is idle
+
+
 async def test_database_never_holds_user_id_or_masked_values(settings: Settings) -> None:
     store = await Store.open(settings)
     secrets = ["45678912", "987654321", "juan.perez@gmail.com", "4111 1111 1111 1111", "20123456789"]
@@ -263,3 +281,20 @@ async def test_the_formats_of_issue_11_never_reach_the_database(settings: Settin
     raw = ["4 5 6 7 8 9 1 9", "987/654/331", "4111.1111.1111.1137", "ana.torres", "luis", "12/03/1985"]
     for value in [*raw, "torres", "ayacucho 123", "arequipa 1234", "1985"]:
         assert value.encode() not in data, value
+
+
+async def test_what_waits_for_the_writer_is_already_masked_and_hashed(settings: Settings) -> None:
+    store = await Store.open(settings)
+    store.busy_while(lambda: True)  # the bot is answering a burst: the writer holds off
+    store.record_question(
+        user_id=USER_ID,
+        channel="telegram",
+        reply=Reply(outcome=Outcome.NONE, lang="es", question="mi dni es 45678912 y mi cel 987654321"),
+    )
+    waiting = list(store._writer._queue._queue)  # type: ignore[attr-defined]  # the records in memory
+    assert len(waiting) == 1
+    kept = repr(waiting[0])
+    assert "45678912" not in kept and "987654321" not in kept and str(USER_ID) not in kept
+    store.busy_while(lambda: False)
+    await store.close()
+    assert await _count(settings) == 1

@@ -163,6 +163,61 @@ async def test_an_update_answered_while_the_log_was_down_is_still_recognised(set
     await store.close()
 
 
+async def test_concurrent_handlers_share_commits_and_each_returns_once_its_step_is_on_disk(
+    settings: Settings,
+) -> None:
+    store = await Store.open(settings)
+    await store.save_updates([(i, "{}") for i in range(1, 41)])
+    frames_before = _wal_frames(settings)
+
+    async def answer(update_id: int) -> tuple[int, int | None, int]:
+        reply_id = await store.mark_answered(update_id, reply=f'{{"chat_id": {update_id}, "text": "ok"}}')
+        with sqlite3.connect(settings.database_path) as db:  # another connection: committed, not pending
+            seen = db.execute("SELECT count(*) FROM outbox WHERE update_id = ?", (update_id,)).fetchone()[0]
+        return update_id, reply_id, seen
+
+    answered = await asyncio.gather(*(answer(i) for i in range(1, 41)))
+    frames = _wal_frames(settings) - frames_before
+    await store.close()
+    assert all(reply_id is not None and seen == 1 for _, reply_id, seen in answered)
+    assert len({reply_id for _, reply_id, _ in answered}) == 40  # each got its own reply id
+    # Every commit appends at least one page to the write-ahead log: fewer pages than handlers means
+    # that handlers which came while a commit ran joined the next one.
+    assert frames < 40
+
+
+async def test_a_failing_step_in_a_shared_commit_costs_only_itself(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = await Store.open(settings)
+    await store.save_updates([(1, "{}"), (2, "{}")])
+
+    def broken(db: sqlite3.Connection) -> int:
+        db.execute("INSERT INTO inbox (update_id, received_at) VALUES (1, 'again')")  # a duplicate id
+        return 1
+
+    with caplog.at_level(logging.ERROR):
+        results = await asyncio.gather(
+            store.mark_answered(1, reply='{"chat_id": 1, "text": "uno"}'),
+            store._durable(broken, -1),
+            store.mark_answered(2, reply='{"chat_id": 2, "text": "dos"}'),
+        )
+    await store.close()
+    assert results[0] is not None and results[1] == -1 and results[2] is not None
+    assert store.healthy  # a bad step is not a broken database
+    assert "a durable inbox/outbox step failed" in caplog.text
+    with sqlite3.connect(settings.database_path) as db:
+        assert db.execute("SELECT count(*) FROM outbox").fetchone()[0] == 2
+
+
+def _wal_frames(settings: Settings) -> int:
+    """Pages in the write-ahead log (32-byte header, then a 24-byte header and a page per frame)."""
+    wal = settings.database_path.with_name(settings.database_path.name + "-wal")
+    with sqlite3.connect(settings.database_path) as db:
+        page = int(db.execute("PRAGMA page_size").fetchone()[0])
+    return max(wal.stat().st_size - 32, 0) // (page + 24) if wal.exists() else 0
+
+
 # -- durable outbox -----------------------------------------------------------------------------------
 
 

@@ -275,3 +275,20 @@ def test_chat_memory_keeps_the_question_behind_recent_answers() -> None:
     assert memory.question_for(0) is None and memory.question_for(1) == "pregunta 1"
     assert memory.question_for(999, "dni-renovacion") == f"pregunta {MAX_REMEMBERED}"  # the last one led there
     assert memory.question_for(999, "pasaporte") is None
+
+
+def test_kept_buttons_are_what_telegram_would_get_from_the_library() -> None:
+    # The outbox keeps keyboards written out by hand (markup_dict); they must be exactly PTB's own.
+    from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+    from bot.channels.telegram.keyboards import button, keyboard
+    from bot.channels.telegram.sending import markup_dict
+
+    ours = keyboard([[button("📋 Pasos y requisitos", cb.Details("dni-renovacion", "es"))],
+                     [button("👍", cb.Feedback("dni-renovacion", True)),
+                      button("👎", cb.Feedback("dni-renovacion", False))],
+                     [button("Un trámite de nombre muy largo que no cabe entero en un botón", cb.OpenAnswer("dni"))]])
+    assert ours is not None
+    assert markup_dict(ours) == ours.to_dict()
+    other = InlineKeyboardMarkup([[InlineKeyboardButton("gob.pe", url="https://www.gob.pe")]])
+    assert markup_dict(other) == other.to_dict() == {"inline_keyboard": [[{"text": "gob.pe", "url": "https://www.gob.pe"}]]}

@@ -219,7 +219,10 @@ def test_the_glossary_is_validated_like_the_synonyms(tmp_path: Path) -> None:
 
 
 def test_a_whole_phrasing_far_ahead_is_answered_despite_the_askers_story(shipped: Pipeline) -> None:
-    question = "ayer fui a la muni, me tuvieron esperando horas y nadie me atendio, donde pongo mi queja formal"
+    question = (
+        "ayer fui a la muni de mi distrito, me tuvieron esperando horas en la cola y nadie me atendio, "
+        "donde pongo mi queja formal"
+    )
     best = shipped.explain(question)[0]
     assert best.entry.id == "libro-reclamaciones" and best.coverage < shipped.thresholds.min_coverage
     assert shipped.ask(question).entry_id == "libro-reclamaciones"
@@ -290,3 +293,86 @@ def test_peruvian_chat_fillers_weigh_like_context_not_like_another_topic() -> No
     # Rare in general Spanish, so without this they would weigh like "Netflix" and hold the answer back.
     assert max(information(w, "es") for w in ("causa", "floro", "juerga", "jato")) < 0.2
     assert information("antivirus", "es") == 1.0
+
+
+def test_how_long_it_takes_is_not_answered_by_how_long_it_is_valid(shipped: Pipeline) -> None:
+    # The police certificate's entry says it "vale 90 días": that answers validity, not the wait.
+    from bot.core import aspects
+
+    assert aspects.asked("cuánto tiempo vale el certificado") == ["validity"]
+    assert aspects.asked("cada cuánto tiempo se renueva la licencia") == ["validity"]
+    assert aspects.asked("cuánto tiempo demora el certificado") == ["duration"]
+    slow = shipped.ask("cuánto tiempo demora el certificado de antecedentes policiales")
+    assert slow.outcome is Outcome.SUGGEST and slow.uncovered and slow.aspect == "duration"
+    valid = shipped.ask("cuánto tiempo vale el certificado de antecedentes policiales")
+    assert valid.outcome is Outcome.ANSWER and valid.entry_id == "antecedentes-policiales"
+    assert shipped.ask("cuanto demora el certificado itse de la licencia de funcionamiento").entry_id == (
+        "licencia-funcionamiento"  # its entry says the ITSE "tarda hasta 7 días hábiles"
+    )
+
+
+def test_asking_whether_a_thing_exists_is_not_answered_by_an_entry_that_never_names_it(shipped: Pipeline) -> None:
+    # The driving-record entry tells the points, not of any course to clear them.
+    reply = shipped.ask("¿existe algún curso para limpiar los puntos de mi brevete?")
+    assert reply.outcome is Outcome.SUGGEST and reply.uncovered and reply.aspect == "existence"
+    assert reply.candidates[0].id == "mtc-record-conductor"
+    explained = format_explanation(shipped.explanation("¿hay algún curso para limpiar mis puntos?"))
+    assert "aspect asked: existence" in explained and "does not say: existence" in explained
+    # A thing the entry names, itself or through a staff synonym, is covered: the answer stands.
+    assert shipped.ask("¿hay alguna página para ver los puntos de mi brevete?").entry_id == "mtc-record-conductor"
+    assert shipped.ask("hay algun bono para familias pobres").entry_id == "bonos-consulta"
+    # "¿X da algún Y?" asks the same of a programme.
+    life = shipped.ask("¿pensión 65 da algún seguro de vida a sus usuarios?")
+    assert life.outcome is Outcome.SUGGEST and life.uncovered and life.aspect == "existence"
+    assert shipped.ask("pension 65 da algun pago a los adultos mayores").entry_id == "pension-65"
+
+
+def test_what_follows_quiero_confirmar_is_the_question_and_the_story_before_it_weighs_less(shipped: Pipeline) -> None:
+    question = (
+        "el jueves me operan de la vesícula en el hospital del distrito y antes "
+        "quiero confirmar si sigo asegurado en el sis"
+    )
+    weights = {w.word: w.weight for w in shipped.explanation(question).words}
+    assert weights["vesicula"] < 0.5 * weights["sis"]  # a rare story word, no longer a rival topic
+    reply = shipped.ask(question)
+    assert reply.outcome is Outcome.ANSWER and reply.entry_id == "sis-consulta"
+
+
+def test_the_questions_own_cue_decides_between_two_close_sibling_entries(shipped: Pipeline) -> None:
+    from bot.core import aspects
+
+    question = "afiliacion al sis"  # joining, not checking
+    first, second = shipped.explain(question)[:2]
+    assert {first.entry.id, second.entry.id} == {"sis-afiliacion", "sis-consulta"}
+    assert abs(first.score - second.score) < shipped.thresholds.margin  # the margin alone would ask which
+    reply = shipped.ask(question)
+    assert reply.outcome is Outcome.ANSWER and reply.entry_id == "sis-afiliacion"
+    explained = format_explanation(shipped.explanation(question))
+    assert explained.index("sis-afiliacion") < explained.index("sis-consulta")  # shown first, as decided
+    assert shipped.ask("sis afiliado").outcome is Outcome.SUGGEST  # no cue for either: the margin asks which
+    assert aspects.entry_kinds(shipped.kb.entries["sis-consulta"]) == {"look-up"}
+    assert aspects.sibling_kinds("se me venció el brevete") == {"expired"}
+    assert aspects.sibling_kinds("perdí el brevete de mi hijo") == {"lost", "minor"}
+
+
+def test_the_words_asking_a_point_do_not_count_against_the_entry_that_says_it(shipped: Pipeline) -> None:
+    # "cobrar", "requisitos" ask the cost and the requirements: the aspect check judges those, so they
+    # weigh little in coverage, and an entry is not held back for not using the asker's word.
+    def weight(question: str, word: str) -> float:
+        return next(w.weight for w in shipped.explanation(question).words if w.word == word)
+
+    assert weight("me van a cobrar por el duplicado del dni", "cobrar") < 0.5 * weight(
+        "cobrar la pension 65 en el banco", "cobrar"
+    )
+    reply = shipped.ask("que requisitos tiene el bono")
+    assert reply.outcome is Outcome.ANSWER and reply.entry_id == "bonos-consulta" and reply.aspect == "requirements"
+
+
+def test_the_official_register_of_faq_pages_weighs_like_context() -> None:
+    # "¿Qué entidad es la encargada de administrar...?": the register says nothing of which service.
+    assert max(information(w, "es") for w in ("herramienta", "permite", "encargada", "normativa", "segun")) < 0.2
+
+
+def test_a_question_worded_like_an_official_faq_is_answered(shipped: Pipeline) -> None:
+    reply = shipped.ask("¿Qué entidad es la encargada de administrar la Casilla Única Electrónica?")
+    assert reply.outcome is Outcome.ANSWER and reply.entry_id == "casilla-unica"

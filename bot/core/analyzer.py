@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from bot.core.asking import MIN_STORY_WORDS, asking_pieces
 from bot.core.lexicon import MIN_INFORMATION, information, is_valid_word
 from bot.core.normalize import STOP_WORDS, base_form, fold, folded_words, sound_key, stem, words
 from bot.core.typos import NearWords
@@ -28,23 +29,18 @@ _DIMINUTIVE = re.compile(r"^(\w{2,}?)it([oa])s?$")
 # is about the asker, not the service.
 _NAMED = re.compile(
     r"\b(?:soy|llamo|llama|nombre es|vivo en|vive en|viven en|vivimos en|soy de|es de|somos de|desde|tia|tio|hermana|"
-    r"hermano|vecina|vecino|mama|papa|abuela|abuelo|hija|hijo|esposa|esposo|amiga|amigo|don|dona|i live in|from|my)"
-    r"\s+([A-Z][a-z]+)",
+    r"hermano|vecina|vecino|mama|papa|abuela|abuelo|hija|hijo|esposa|esposo|amiga|amigo|don|dona|i live in|from|my|"
+    r"escribe|saluda|presento|habla|senora|senor|senorita|sra|sr|doctor|doctora|ingeniero|ingeniera|profesor|"
+    r"profesora|i am|i'm|name is)"
+    r"[:,]?\s+([A-Z][a-z]+(?: [A-Z][a-z]+)?)",
 )
 _UPPER_WORD = re.compile(r"(?<![A-ZÁÉÍÓÚÑ] )\b[A-ZÁÉÍÓÚÑ]{2,6}\b(?! [A-ZÁÉÍÓÚÑ]{2})")
 _LETTER = re.compile(r"[A-Za-zÁÉÍÓÚÑáéíóúñ]")
 _CAPITAL = re.compile(r"[A-ZÁÉÍÓÚÑ]")
-# A long message often tells a story before it asks ("soy Rosa, de Puno, mi esposo trabaja en Juliaca...;
-# ¿qué papeles necesito para su DNI?"). The asking part is the sentence with a question mark or, without
-# one, what follows an asking phrase ("quería saber si...", "cómo hago para..."); the story's words, read
-# once in the same pass, keep this share of their information, so they neither drown the question nor
-# pull it towards another entry. Shorter messages are read whole.
+# The story of a long message (see bot.core.asking), read once in the same pass as its asking part,
+# keeps this share of its words' information, so it neither drowns the question nor pulls it towards
+# another entry.
 NARRATIVE_SHARE = 0.25
-MIN_STORY_WORDS = 14
-_PIECE = re.compile(r"[^.;!?\n]+\??")  # sentences; "¿" stays inside its sentence
-_ASKING = re.compile(
-    r"\b(?:saber|(?:como|que) (?:hago|hacer|puedo|debo|necesito|tengo|se)|donde|por donde|cuanto|cuanta)\b"
-)
 _TWO_CAPITALS = re.compile(r"[A-ZÁÉÍÓÚÑ]{2}")  # what any written acronym needs: most texts have none
 _ACCENTED = str.maketrans("áéíóúüñÁÉÍÓÚÜÑ", "aeiouunAEIOUUN")
 
@@ -57,6 +53,12 @@ def written_acronyms(text: str) -> set[str]:
     if not letters or len(_CAPITAL.findall(text)) > 0.6 * letters:
         return set()
     return {fold(word) for word in _UPPER_WORD.findall(text)}
+
+
+def person_names(text: str) -> set[str]:
+    """Folded words of the names a message introduces ("soy Luis Fernández", "le escribe Gloria", "mi tía
+    Marta") or the places it says the asker lives in: about the asker, never what is asked."""
+    return {word for name in _NAMED.findall(_plain_letters(text)) for word in fold(name).split()}
 
 
 def _plain_letters(text: str) -> str:
@@ -246,11 +248,7 @@ class Analyzer:
         None when the message is short or all of it asks."""
         if size < MIN_STORY_WORDS:
             return None
-        pieces = _PIECE.findall(text)
-        asking = [p for p in pieces if "?" in p or "¿" in p]
-        if not asking:  # no question mark: the asking phrase and what follows it in its sentence
-            found = ((folded, _ASKING.search(folded)) for folded in map(fold, pieces))
-            asking = [folded[m.start() :] for folded, m in found if m is not None]
+        asking = asking_pieces(text)
         tokens = [self.correct(t) for t in words(" ".join(asking))]
         content = [t for t in tokens if t not in self.stop_words]
         if len(content) < 2 or len(tokens) > size - 3:  # "¿qué hago?" alone says nothing of what is asked
@@ -308,7 +306,7 @@ class Analyzer:
         if correct:
             tokens = " ".join(t if t in foreign_words else self.correct(t) for t in tokens).split()
         tokens = self.apply_synonyms(tokens)
-        named = {fold(name) for name in _NAMED.findall(_plain_letters(text))} if correct else set()
+        named = person_names(text) if correct else set()
         asking = self._asking_words(text, len(tokens)) if correct else None
         acronyms = (
             self._acronyms_meant(tokens, text, own_acronyms)

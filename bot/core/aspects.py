@@ -18,6 +18,7 @@ from pathlib import Path
 
 import yaml
 
+from bot.core.asking import MIN_STORY_WORDS, asking_pieces
 from bot.core.models import Entry
 from bot.core.normalize import STOP_WORDS, stem, words
 
@@ -38,6 +39,13 @@ def _re(pattern: str) -> re.Pattern[str]:
     return re.compile(rf"\b(?:{pattern})\b")
 
 
+_TIMES = "dias|horas|meses|semanas|minutos|days|hours|months|weeks|minutes"  # how long: see "duration"
+# Spans of time, and how a question asks how long something stays valid (not how long it takes).
+_SPAN = r"(?:dias|horas|minutos|semanas|meses|days|hours|minutes|weeks|months)"
+_VALID = r"(?:\w+ )?(?:vale|valen|es valid[oa]|son valid[oa]s|dura|duran|tiene vigencia|esta vigente)"
+_SPAN_WORDS = (
+    r"(?:demora|tarda|toma|takes?) (?:unos |hasta |about |up to )?(?:un|una|a|an) (?:dia|hora|semana|mes|day|hour|week)"
+)
 AMOUNT = r"s \d+|\d+ soles|usd \d+|gratuit[oa]s?|gratis|sin costo|no tiene costo|no cuesta|free|no cost"
 ASPECTS: tuple[Aspect, ...] = (
     Aspect(
@@ -53,13 +61,16 @@ ASPECTS: tuple[Aspect, ...] = (
     Aspect(
         "amount",
         _re(r"cuanto (?:dinero|plata)|cuanto (?:le |les |me |te |nos )?(?:van a pagar|pagan|dan|recibe|reciben)|"
-            r"cuanto es (?:la|el|mi|su) (?:pension|bono|monto|subsidio|pago|sueldo)|monto|"
+            r"(?:de )?cuanto es (?:la|el|mi|su) (?:pension|bono|monto|subsidio|pago|sueldo|multa|sancion|deuda)|monto|"
+            r"cuanto (?:me |le |les |nos |te )?(?:va a |van a )?tocar|cuantos soles|cuanto es ahora en soles|"
+            r"(?:multa|sancion|pension|bono) (?:\w+ ){0,5}cuanto es|"
             r"how much (?:money|do they pay)"),
         _re(AMOUNT),
     ),
     Aspect(
         "requirements",
-        _re(r"requisitos?|que (?:documentos|papeles) (?:necesito|piden|llevo|debo)|requirements|what do i need"),
+        _re(r"requisitos?|que (?:documentos|papeles) (?:necesit\w*|pid\w*|llev\w*|deb\w*|hay que)|requirements|"
+            r"what do i need"),
         None,
     ),
     Aspect("hours", _re(r"horarios?|a que hora|hasta que hora|atienden|abren|cierran|opening hours|what time"),
@@ -71,17 +82,28 @@ ASPECTS: tuple[Aspect, ...] = (
     Aspect(
         "when",
         _re(r"en que (?:mes|fecha)|que fecha (?:sale|abre|empieza|inicia|es)|fecha (?:limite|de inicio|de cierre)|"
-            r"plazo|"
-            r"cuando (?:sale|salen|abre|abren|empieza|inicia|cierra|vence|es la (?:proxima|siguiente))|deadline"),
+            r"plazo|desde (?:que|cuando)|a partir de (?:que|cuando)|hasta cuando|since when|"
+            r"cuando (?:sale|salen|abre|abren|empieza|inicia|cierra|vence|es la (?:proxima|siguiente))|"
+            r"cuando se (?:abre|abren|inicia|inician|cierra|cierran|publica|publican|lanza|convoca)|"
+            r"proxima convocatoria|deadline"),
         _re(r"enero|febrero|marzo|abril|mayo|junio|julio|agosto|setiembre|septiembre|octubre|noviembre|diciembre|"
             r"plazo|\d+ dias|hasta el|january|february|march|april|june|july|august|september|october|november"),
     ),
     Aspect(
         "duration",
-        _re(r"cuanto (?:tiempo )?(?:demora|tarda|dura|se demora|toma)|cuanto tiempo|cuantos dias|en cuanto tiempo|"
-            r"how long"),
-        _re(r"\d+ (?:dias|horas|minutos|semanas|meses|anos|days|hours|minutes|weeks|months|years)|inmediat\w*|"
-            r"al instante|mismo dia|en el dia|immediately|same day"),
+        _re(rf"cuanto (?:tiempo )?(?:demora|tarda|se demora|toma)|(?<!cada )cuanto tiempo(?! {_VALID})|cuantos dias|"
+            r"en cuanto tiempo|how long(?! is it valid)"),
+        # How long the procedure takes, not any span: "vale 90 días", "dura 10 años", "65 años", "las 24
+        # horas" and "que no venza en los próximos 60 días" say nothing of it.
+        _re(rf"(?:en|tarda|tardan|demora|demoran|toma|dentro de|within|in|takes?) (?:unos |hasta |about |up to )?"
+            rf"\d+ {_SPAN}|{_SPAN_WORDS}|inmediat\w*|al instante|mismo dia|en el dia|immediately|same day"),
+    ),
+    Aspect(
+        "validity",  # how long a certificate or card stays valid: not how long getting it takes
+        _re(rf"(?:cuanto tiempo|cuanto) {_VALID}|cada cuanto|(?:cuanto|que) (?:tiempo de )?vigencia|"
+            r"how long is it valid|how long does it last"),
+        _re(r"(?:vale|valen|valido|valida|dura|duran|vigencia de|vigente por|valid for|lasts?|cada) (?:\d+|un|una) "
+            r"(?:dias|semanas|meses|mes|anos|ano|days|weeks|months|years|year)"),
     ),
     Aspect("foreigner", _re(r"(?<!el )extranjer[oa]s?|venezolan[oa]s?|foreigners?|foreign national"),
            _re(r"extranjer\w*|foreign\w*")),
@@ -106,21 +128,88 @@ ASPECTS: tuple[Aspect, ...] = (
                            r"(?:how|where) (?:do i|to|can i) buy"),
            _re(r"compr\w*|venta|vend\w*|adquiri\w*|buy")),
     Aspect("payment-method", _re(r"con (?:tarjeta|yape|plin|efectivo|paypal)|comision\w*"), None),
-    Aspect("refund", _re(r"devuelvan|devolucion de (?:mi|la|el) (?:pago|dinero|plata)|reembols\w+|refund"),
+    Aspect("refund", _re(r"devuelvan|devuelven|me devuelve|devolver (?:el|mi|la) (?:dinero|pago|plata)|"
+                          r"devolucion de (?:mi|la|el) (?:pago|dinero|plata)|reembols\w+|refund"),
            _re(r"devol\w+|reembols\w+|refund\w*")),
     Aspect("legalisation", _re(r"apostill\w+|legaliz\w+|me lo aceptan|lo aceptan en|valid[oa] en"),
            _re(r"apostill\w+|legaliz\w+|valid\w* en el extranjero")),
+    Aspect("correction", _re(r"corrij\w*|correg\w*|rectific\w*|correccion|(?:hay|tiene) un error|"
+                             r"(?:sale|aparece|esta) mal (?:escrito|mi|el|la)|no aparece|correct(?:ed|ion)?|"
+                             r"fix (?:a|an|the) (?:error|mistake)"),
+           _re(r"corregir|corrige|correccion\w*|rectific\w*|error\w*|actualiza\w*|correct\w*")),
+    Aspect("appeal", _re(r"(?:hacer|hago|presentar|presento) (?:el |un |mi )?descargo|"
+                         r"descargo (?:de|contra) (?:una|la|mi)|apel(?:o|ar|acion)|impugn\w*|reconsideracion|"
+                         r"injust[oa]|no estoy de acuerdo|"
+                         r"appeal|contest (?:a|the)"),
+           _re(r"descargo\w*|apelacion\w*|reconsideracion\w*|impugn\w*|recurso\w*|appeal\w*")),
+    Aspect("instalments", _re(r"en cuotas|(?:fraccion|fraccionar|fraccionamiento)\w*|por partes|a plazos|"
+                              r"install?ments?|in parts"),
+           _re(r"cuotas|fraccion\w*|install?ment\w*")),
+    Aspect("rate", _re(r"(?:que|cuanto(?: es)?(?: el| la| de)?) (?:porcentaje|interes|tasa de interes|mora)|"
+                       r"tasa de interes|interest rate|what percentage"),
+           _re(r"\d+ (?:por ciento|percent)|interes(?:es)? (?:de|del) \d+")),
+    Aspect("rank", _re(r"en que (?:puesto|lugar|posicion)|que (?:puesto|lugar|posicion) (?:ocupa|ocupo|tiene|tuvo|"
+                       r"quedo|obtuvo|saco)|ranking|what (?:rank|position)|which place|ranked"),
+           _re(r"(?:puesto|lugar|posicion) (?:numero )?\d+|\d+ (?:de \d+ paises|lugar)|ranked \d+|\d+(?:st|nd|rd|th)")),
+    # Who holds an office today changes with every appointment: no entry states it, so a question asking
+    # for a person ("¿quién es el secretario de...?") is never answered by the entry about the office.
+    Aspect("person", _re(r"quien(?:es)? (?:es|son|esta a cargo|dirige|encabeza) (?:hoy |ahora |actualmente )?"
+                         r"(?:el |la |los |las )?"
+                         r"(?:actual(?:es)? |nuev[oa]s? )?(?:secretari|ministr|jef|director|president|titular|"
+                         r"encargad|responsable|viceministr|alcalde|gobernador)\w*|"
+                         r"como se llama (?:el|la) (?:actual )?(?:secretari|ministr|jef|director|president)\w*|"
+                         r"who (?:is|heads|runs) (?:the )?(?:current )?(?:secretary|minister|head|director)"),
+           _re(r"(?!)")),
+    # "¿Cuántas preguntas tiene el examen?": a number of something the entry must state next to a number.
+    Aspect("count", _re(rf"(?<!\bveo )(?<!\bver )(?<!\bsaber )(?<!\bconsultar )(?<!\bconsulto )(?<!\brevisar )"
+                        rf"(?:cuant[oa]s|how many) (?!{_TIMES}\b)[a-z]{{4,}}(?! (?:dura|demora|tarda|vale)\b)"),
+           None),
 )
 PLACE = "place"  # a place the entry does not serve (see Places); not a cue pattern
+# "¿hay algún curso para...?", "¿Pensión 65 da algún apoyo...?" ask whether a thing exists: an entry
+# that never names it does not say.
+# Judged by the pipeline, which knows the entry's words and the staff's synonyms (see `thing_asked`);
+# nothing for staff to declare.
+EXISTENCE = "existence"
+_EXISTS = re.compile(
+    r"\b(?:hay|existe|existen|da|dan|ofrece|ofrecen|con|tiene|tienen) (?:algun|alguna|algunos|algunas) (\w+)|"
+    r"\bis there (?:a|an|any) (\w+)"
+)
 NAMES = frozenset({*(a.name for a in ASPECTS), PLACE})
 # A cost field that only sends the citizen elsewhere for the amount does not answer "how much".
 _REFERRAL = re.compile(r"(?:consulta|revisa|confirma|verifica|check|see|(?:el )?monto vigente|current fee)\b(?!.*\d)")
+# "Código 01465 en Págalo.pe (monto en la página oficial)": a payment code, the amount itself elsewhere.
+_ELSEWHERE = re.compile(
+    r"\b(?:(?:monto|costo|precio|tarifa)s? (?:vigentes? )?(?:en|de) (?:la |el )?(?:pagina|web|portal)|"
+    r"monto vigente)\b"
+)
 # A cost field that prices several cases names each one ("Duplicado: S/ 20.20 ... Renovación: monto
 # vigente..."): a question naming one of them is answered by that case's clause alone.
 _CLAUSE = re.compile(r"(?<=[.;])\s+")
 _LABELLED = re.compile(r"^([^:]{2,40}):\s*(.+)$")
 _ANY = re.compile("|".join(a.asked.pattern for a in ASPECTS))  # one pass for the usual question asking none
 _BY_NAME = {a.name: a for a in ASPECTS}
+_AMOUNT = _re(AMOUNT)
+_WHO = frozenset({"foreigner", "abroad", "minor", "first-time"})  # about the asker: read in the whole message
+
+
+# Aspects asked in words any service may carry ("¿cuánto me van a cobrar?", "¿qué papeles piden?"): the
+# words that ask them say which point of the service is wanted, not which service (see `cue_words`).
+GENERIC = frozenset({"cost", "amount", "requirements", "hours", "phone", "when", "duration", "validity"})
+
+
+@lru_cache(maxsize=4096)  # read for each index a question is matched on
+def cue_words(question: str) -> frozenset[str]:
+    """The folded words of the question that ask a generic aspect ("van a cobrar" -> van, a, cobrar)."""
+    text = " ".join(words(question))
+    if not _ANY.search(text):
+        return frozenset()
+    found: set[str] = set()
+    for aspect in ASPECTS:
+        if aspect.name in GENERIC:
+            for match in aspect.asked.finditer(text):
+                found.update(match.group(0).split())
+    return frozenset(found)
 
 
 def asked(question: str) -> list[str]:
@@ -133,7 +222,13 @@ def _asked(question: str) -> tuple[str, ...]:
     text = " ".join(words(question))
     if not _ANY.search(text):
         return ()
-    return tuple(a.name for a in ASPECTS if a.asked.search(text))
+    found = tuple(a.name for a in ASPECTS if a.asked.search(text))
+    if not found or len(text.split()) < MIN_STORY_WORDS or not (pieces := asking_pieces(question)):
+        return found
+    # A long message: what it asks is in its asking part ("ahora me sale una multa. ¿Puedo justificarlo?"
+    # does not ask about fines); who the citizen is (a foreigner, a minor, abroad) may be in the story.
+    asking = " ".join(words(" ".join(pieces)))
+    return tuple(n for n in found if n in _WHO or _BY_NAME[n].asked.search(asking))
 
 
 @lru_cache(maxsize=16_384)  # entries are immutable; a reload brings new ones
@@ -148,7 +243,22 @@ def _answer_text(entry: Entry) -> str:
             parts.append(entry.location.get(lang))
         parts += [c.label.get(lang) for c in entry.channels if c.label is not None]
     parts += [c.value for c in entry.channels]
-    return " ".join(" ".join(words(p)) for p in parts)
+    return " ".join(" ".join(words(p.replace("%", " por ciento "))) for p in parts)
+
+
+_SENTENCE = re.compile(r"(?<=[.;:?!])\s+|\n")
+_NUMBER = re.compile(r"\b\d+\b")
+
+
+@lru_cache(maxsize=16_384)  # entries are immutable; a reload brings new ones
+def _sentences(entry: Entry) -> tuple[str, ...]:
+    """The entry's answer texts (as `_answer_text` reads them), one folded sentence each."""
+    parts: list[str] = []
+    for lang in ("es", "en"):
+        parts += [entry.summary.get(lang), *entry.steps.get(lang), *entry.requirements.get(lang)]
+        if entry.cost is not None:
+            parts.append(entry.cost.get(lang))
+    return tuple(" ".join(words(s)) for p in parts for s in _SENTENCE.split(p) if s.strip())
 
 
 def covers(entry: Entry, name: str, question: str = "") -> bool:
@@ -166,7 +276,7 @@ def covers(entry: Entry, name: str, question: str = "") -> bool:
         return bool(entry.requirements.es)
     clauses = _cost_clauses(entry, question)
     if name == "cost" and clauses is not None:  # the cost field says what is paid ("Gratuito", "S/ 41")
-        return any(not _REFERRAL.match(clause) for clause in clauses)
+        return any(not _REFERRAL.match(c) and not (_ELSEWHERE.search(c) and not _AMOUNT.search(c)) for c in clauses)
     if name == "payment-code" and clauses is not None and _named_case(entry, question):
         return any(aspect.said is not None and aspect.said.search(clause) for clause in clauses)
     if aspect.channels and any(c.kind in aspect.channels for c in entry.channels):
@@ -175,7 +285,13 @@ def covers(entry: Entry, name: str, question: str = "") -> bool:
     if aspect.said is not None:
         return aspect.said.search(text) is not None
     used = aspect.asked.search(" ".join(words(question)))
-    return used is not None and re.search(rf"\b{re.escape(used.group(0).split()[-1])}\b", text) is not None
+    if used is None:
+        return False
+    word = re.escape(used.group(0).split()[-1])
+    if name == "count":  # "hasta 5 menores", "había 38 módulos": a number in a sentence naming the thing counted
+        counted = re.compile(rf"\b{word[: max(4, len(word) - 2)]}")
+        return any(counted.search(s) and _NUMBER.search(s) for s in _sentences(entry))
+    return re.search(rf"\b{word}\b", text) is not None
 
 
 @lru_cache(maxsize=16_384)  # entries are immutable; a reload brings new ones
@@ -203,6 +319,55 @@ def _cost_clauses(entry: Entry, question: str) -> list[str] | None:
     if entry.cost is None:
         return None
     return _named_case(entry, question) or [body for _, body in _cases(entry)]
+
+
+# What tells two sibling entries apart (joining vs checking, a lost document vs an expired one, a
+# minor's, a first one): (kind, the cue in a question, the kind in an entry's title or id).
+SIBLING_KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
+    ("look-up",
+     _re(r"consult\w*|verific\w*|busc\w*|ver si|saber si|revis\w*|(?:estoy|sigo) (?:afiliad|asegurad)\w*|"
+         r"sigue (?:activ|vigente)\w*|check\w*|whether|look up"),
+     _re(r"consulta\w*|verifica\w*|check\w*|look up")),
+    ("join", _re(r"afili(?:o|ar|arme|arse|arte|arla|arlo|acion)|inscrib\w*|inscripcion|enrol\w*|sign up|join"),
+     _re(r"afiliarte|afiliarse|afiliacion|inscripcion|inscribirte|join\w*|enrol\w*")),
+    ("lost", _re(r"perd\w*|rob\w*|extravi\w*|duplicad\w*|malogr\w*|deterior\w*|lost|stolen|damaged"),
+     _re(r"duplicad\w*|perdida|robo|replacement")),
+    ("expired", _re(r"vencid\w*|vence|vencio|caduc\w*|renov\w*|revalid\w*|expir\w*|renew\w*"),
+     _re(r"renov\w*|revalid\w*|renew\w*")),
+    ("minor", _re(r"menor(?:es)? de edad|mi (?:hijo|hija|bebe)|recien nacid\w*|nin[oa]s?|child\w*|baby"),
+     _re(r"menor\w*|bebe|nin[oa]s?|child\w*|baby")),
+    ("first", _re(r"primera vez|nunca (?:he|ha|hemos) tenido|first time"), _re(r"primera vez|first")),
+)
+
+
+def sibling_kinds(question: str) -> frozenset[str]:
+    """The sibling kinds a question's own cues name ("se me venció" -> expired)."""
+    text = " ".join(words(question))
+    return frozenset(kind for kind, cue, _ in SIBLING_KINDS if cue.search(text))
+
+
+@lru_cache(maxsize=16_384)  # entries are immutable; a reload brings new ones
+def entry_kinds(entry: Entry) -> frozenset[str]:
+    """The sibling kinds an entry is, by its title and id ("Consultar si estás afiliado al SIS": look-up)."""
+    text = " ".join(words(f"{entry.title.es} {entry.title.en or ''} {entry.id.replace('-', ' ')}"))
+    return frozenset(kind for kind, _, said in SIBLING_KINDS if said.search(text))
+
+
+# "¿hay algún lugar / alguna página / alguna forma...?" asks for a way to do what follows, not for a thing
+# an entry must name.
+_ANY_WAY = frozenset(
+    """lugar lugares sitio sitios pagina paginas web forma formas manera maneras modo opcion opciones programa
+    programas ayuda ayudas apoyo apoyos tramite tramites servicio servicios oficina oficinas app aplicativo
+    plataforma link enlace beneficio beneficios way place website page program help service office""".split()
+)
+
+
+@lru_cache(maxsize=4096)  # read for the decision and again for the entry offered
+def thing_asked(question: str) -> str | None:
+    """The thing a question asks whether it exists ("hay alguna beca para..." -> "beca"), folded."""
+    found = _EXISTS.search(" ".join(words(question)))
+    thing = None if found is None else found.group(1) or found.group(2)
+    return None if thing in _ANY_WAY else thing
 
 
 def uncovered(entry: Entry, question: str) -> list[str]:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.core import aspects
+from bot.core.analyzer import Analysis
 from bot.core.matcher import Candidate, LanguageIndex
 from bot.core.models import Entry
 
@@ -39,25 +40,29 @@ class Explanation:
     candidates: tuple[CandidateView, ...]
 
 
-Gate = Callable[[Candidate, float], "str | None"]
+Gate = Callable[[Candidate, "Candidate | None"], "str | None"]
 
 
 def explain(
-    index: LanguageIndex, text: str, gate: Gate, uncovered: Callable[[Entry, str], list[str]]
+    index: LanguageIndex,
+    analysis: Analysis,
+    text: str,
+    gate: Gate,
+    uncovered: Callable[[Entry, str], list[str]],
+    arrange: Callable[[list[Candidate]], list[Candidate]] = list,
 ) -> Explanation:
-    """Explain ranking `text` on `index`; `gate(candidate, runner_up)` names the failed gate and
-    `uncovered(entry, text)` what the entry does not say (Pipeline.held_back, Pipeline._uncovered)."""
-    analysis = index.analyze(text)
+    """Explain ranking `text` (read as `analysis`) on `index`; `gate(candidate, next candidate)` names the
+    failed gate, `uncovered(entry, text)` what the entry does not say (Pipeline.held_back, Pipeline._uncovered)
+    and `arrange` orders the ranking as the decision does."""
     weights = index.word_weights(analysis)
-    ranked = index.rank(analysis)
+    ranked = arrange(index.rank(analysis))
     words = tuple(
         Word(w, s, weights[s], s in index.weights or s in index.body_weights)
         for w, s in zip(analysis.words, analysis.stems, strict=True)
     )
     views: list[CandidateView] = []
     for position, candidate in enumerate(ranked):
-        runner_up = ranked[position + 1].score if position + 1 < len(ranked) else 0.0
-        held = gate(candidate, runner_up)
+        held = gate(candidate, ranked[position + 1] if position + 1 < len(ranked) else None)
         if position > 0:
             held = held or "not first"
         missing = tuple(uncovered(candidate.entry, text))
@@ -65,7 +70,8 @@ def explain(
             held = "aspect not covered"
         fields = {s: index.field_of(candidate.entry.id, s) for s in analysis.stems}
         views.append(CandidateView(candidate, held, fields, missing))
-    return Explanation(index.lang, words, tuple(aspects.asked(text)), tuple(views))
+    asked = [*aspects.asked(text), *([aspects.EXISTENCE] if aspects.thing_asked(text) else [])]
+    return Explanation(index.lang, words, tuple(asked), tuple(views))
 
 
 def format_explanation(explanation: Explanation) -> str:

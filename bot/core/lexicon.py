@@ -21,8 +21,9 @@ COMMON_ZIPF = 6.5  # this common: as little information as a function word
 MIN_INFORMATION = 0.1
 
 # Words about the person asking rather than the service asked for: family, self-introduction,
-# politeness, wanting and hearing, and Peruvian chat fillers ("oe causa", "es puro floro", "en la
-# juerga"). Frequencies alone rank some of them like content words.
+# politeness, wanting and hearing, Peruvian chat fillers ("oe causa", "es puro floro", "en la
+# juerga") and the official register of FAQ pages ("¿qué herramienta permite...?", "la entidad
+# encargada de administrar...", "según la normativa"). Frequencies alone rank some of them like content words.
 CONTEXT_WORDS: dict[str, frozenset[str]] = {
     "es": frozenset(
         """
@@ -38,6 +39,9 @@ CONTEXT_WORDS: dict[str, frozenset[str]] = {
         enero febrero marzo abril mayo junio julio agosto setiembre septiembre octubre noviembre diciembre
         ayudarme ayudarnos orientarme orientacion informacion info
         causa causita pata patita broder brother floro juerga tono jato chevere bacan manyas asu pes jerma
+        herramienta herramientas permite permiten mecanismo mecanismos normativa normativas establece establecen
+        segun procedimiento procedimientos efectuar realizar obtener brinda brindan funciona funcionan administra
+        administran encargada encargado encargadas encargados existente existentes actualmente
         """.split()
     ),
     "en": frozenset(

@@ -10,7 +10,7 @@ from functools import partial
 from pathlib import Path
 
 from bot.core import aspects
-from bot.core.analyzer import Analysis
+from bot.core.analyzer import Analysis, person_names
 from bot.core.config import MatchThresholds, PipelineSettings
 from bot.core.explain import Explanation, explain
 from bot.core.glossary import Glossary
@@ -53,6 +53,13 @@ CLEAR_LEAD_SCORE_RELIEF = 0.05
 WIDE_LEAD = 0.3
 WIDE_LEAD_COVERAGE = 0.75
 WIDE_LEAD_FIT = 0.25
+# A long message (this many informative stems: a story, then the question) is known only in part to any
+# entry, however right: coverage cannot reach the usual minimum. Its evidence is the lead: the best entry
+# this far ahead of every other, with this score and most of one of its phrasings asked, is what it asks.
+LONG_MESSAGE_STEMS = 10
+LONG_LEAD = 0.12
+LONG_SCORE = 0.42
+LONG_FIT = 0.5
 # ...unless the question names something the knowledge base does not know with a capital ("Bumeran",
 # "Netflix"): then the phrasing it holds may be about that other product.
 _CAPITALISED = re.compile(r"(?<=[a-záéíóúñ,;:] )[A-ZÁÉÍÓÚÑ][a-záéíóúñ]{2,}\b")
@@ -64,7 +71,13 @@ _TRIVIAL = re.compile(r"\d{1,3}|[a-z]")
 # capitalised one is left alone: after "de" it is mostly a place ("emprendedora de Gamarra").
 _NAME = re.compile(r"\b[A-ZÁÉÍÓÚÑ]\w+")
 _COMPLEMENT = frozenset({"de", "del"})
+# "acabo de separarme", "dejé de pagar": "de" before a verb completes the verb, it names no other thing.
+_INFINITIVE = re.compile(r"^\w{2,}(?:ar|er|ir)(?:me|te|se|lo|la|le|nos|los|las|les)*$")
 _DETERMINERS = frozenset({"mi", "mis", "tu", "tus", "su", "sus", "la", "el", "los", "las", "un", "una", "este", "esta"})
+# Words asking a generic aspect ("¿cuánto me van a *cobrar*?", "¿qué *requisitos* piden?") keep this share
+# of their information: whether the entry says that point is judged by aspects (cost, requirements...),
+# so an entry that does not use the asker's word for it is not held back for that.
+ASPECT_WORD_SHARE = 0.25
 FOREIGN_INFORMATION = 0.75  # at least this informative in general language: a content word, not context
 
 
@@ -172,11 +185,16 @@ class Pipeline:
         """Rank and decide on one language's index; `cues` (default `text`) is read for aspects and
         places; `foreign` words are another language's (see Analyzer.analyze)."""
         index = self._indexes[lang]
-        analysis, ranked = index.ranked(text, foreign)
         cues = text if cues is None else cues
+        analysis, ranked = _ranked(index, text, foreign, cues)
         asked = aspects.asked(cues)
-        outcome, chosen = self._decide(ranked, self._names_unknown(text, lang), _refused(analysis, index, text))
-        missing = self._uncovered(chosen[0].entry, cues) if chosen else []
+        outcome, chosen = self._decide(
+            ranked, self._names_unknown(text, lang), _refused(analysis, index, text), cues,
+            # The story/asking split is read on Spanish; an English message (read through the glossary
+            # or not) is too loose a wording for the lead alone.
+            long_message=lang == "es" and not foreign[0] and len(analysis.stems) >= LONG_MESSAGE_STEMS,
+        )
+        missing = self._uncovered(chosen[0].entry, cues, lang) if chosen else []
         if outcome is Outcome.ANSWER and missing:
             # The right service, but it does not say what is asked: offer it as the closest help.
             outcome, chosen = Outcome.SUGGEST, self._close(ranked)
@@ -192,31 +210,52 @@ class Pipeline:
             uncovered=bool(missing) and outcome is Outcome.SUGGEST,
         )
 
-    def _uncovered(self, entry: Entry, text: str) -> list[str]:
-        """What the question asks that the entry does not say, a place it does not serve included."""
+    def _uncovered(self, entry: Entry, text: str, lang: str = "es") -> list[str]:
+        """What the question asks that the entry does not say: an aspect, a place it does not serve, or a
+        thing asked for ("¿hay algún curso...?") that it never names, in its own words or a synonym's."""
         missing = aspects.uncovered(entry, text)
         if aspects.place_uncovered(entry, text, self._places):
             missing.append(aspects.PLACE)
+        thing = aspects.thing_asked(text)
+        if thing is not None and (index := self._indexes[lang]).profiles.get(entry.id) is not None:
+            stems = index.analyzer.analyze(thing, correct=False).stems
+            if stems and not any(index.field_of(entry.id, s) for s in stems):
+                missing.append(aspects.EXISTENCE)
         return missing
 
     def _names_unknown(self, text: str, lang: str) -> bool:
         """The question names with a capital, mid-sentence, something the knowledge base does not know."""
         analyzer = self._indexes[lang].analyzer
+        capitalised = _CAPITALISED.findall(text)
+        names = person_names(text) if capitalised else set()
         return any(
-            not analyzer.knows(word) and word not in self._places.words
-            for word in (fold(w) for w in _CAPITALISED.findall(text))
+            not analyzer.knows(word) and word not in self._places.words and word not in names
+            for word in (fold(w) for w in capitalised)
         )
 
     def held_back(
-        self, candidate: Candidate, runner_up: float, names_unknown: bool = False, refused: str | None = None
+        self,
+        candidate: Candidate,
+        runner_up: float,
+        names_unknown: bool = False,
+        refused: str | None = None,
+        decided: bool = False,
+        long_message: bool = False,
     ) -> str | None:
         """The first gate that keeps `candidate` from being the answer, or None when it passes them all.
 
-        `refused` is why the question matches no entry at all whatever the scores (see `_refused`).
+        `refused` is why the question matches no entry at all whatever the scores (see `_refused`);
+        `decided`: the question's own cue picks this entry over its close sibling (see `_cue_decides`),
+        so the margin, which is for ambiguous questions, does not hold it back.
         """
         if refused:
             return refused
         limits = self.thresholds
+        if (
+            long_message and not names_unknown and candidate.score - runner_up >= LONG_LEAD
+            and candidate.score >= LONG_SCORE and candidate.fit >= LONG_FIT
+        ):
+            return None if candidate.specificity >= limits.min_specificity else "specificity"
         clear = candidate.fit >= CLEAR_LEAD_FIT and candidate.score - runner_up >= CLEAR_LEAD and not names_unknown
         covered = candidate.coverage >= limits.min_coverage - CLEAR_LEAD_COVERAGE_RELIEF
         if clear and covered and candidate.score >= limits.answer - CLEAR_LEAD_SCORE_RELIEF:
@@ -239,17 +278,30 @@ class Pipeline:
             ("coverage", candidate.coverage >= needed_coverage),
             ("fit", candidate.fit >= limits.min_fit),
             ("specificity", candidate.specificity >= limits.min_specificity),
-            ("margin", candidate.score - runner_up >= limits.margin),
+            ("margin", candidate.score - runner_up >= limits.margin or decided),
         )
         return next((name for name, passed in gates if not passed), None)
 
     def _decide(
-        self, ranked: list[Candidate], names_unknown: bool = False, refused: str | None = None
+        self,
+        ranked: list[Candidate],
+        names_unknown: bool = False,
+        refused: str | None = None,
+        cues: str = "",
+        long_message: bool = False,
     ) -> tuple[Outcome, list[Candidate]]:
-        if refused or not ranked or ranked[0].score < self.thresholds.suggest:
+        """`cues` is read for the sibling kinds the question names, only when two siblings are close."""
+        floor = min(self.thresholds.suggest, LONG_SCORE) if long_message else self.thresholds.suggest
+        if refused or not ranked or ranked[0].score < floor:
             return Outcome.NONE, []
+        margin = self.thresholds.margin
+        decided = False
+        if _close_siblings(ranked, margin):
+            kinds = aspects.sibling_kinds(cues)
+            ranked = _cued_first(ranked, kinds, margin)
+            decided = _cue_decides(kinds, ranked[0].entry, ranked[1].entry)
         runner_up = ranked[1].score if len(ranked) > 1 else 0.0
-        if self.held_back(ranked[0], runner_up, names_unknown) is None:
+        if self.held_back(ranked[0], runner_up, names_unknown, decided=decided, long_message=long_message) is None:
             return Outcome.ANSWER, [ranked[0]]
         return Outcome.SUGGEST, self._close(ranked)
 
@@ -265,16 +317,73 @@ class Pipeline:
     def explain(self, question: str, lang: str = "es") -> list[Candidate]:
         """The ranked candidates behind an answer (the review tools' likely homes for a question)."""
         index = self._indexes[lang if lang in LANGS else "es"]
-        return index.ranked(_prepare(question))[1]
+        return _ranked(index, _prepare(question))[1]
 
     def explanation(self, question: str, lang: str = "es") -> Explanation:
         """Words, weights, aspect and gates behind an answer, for staff debugging matches (`ask --explain`)."""
         index = self._indexes[lang if lang in LANGS else "es"]
         text = _prepare(question)
+        analysis = _aspect_words_weighed(index.analyze(text), text)
         names_unknown = self._names_unknown(text, index.lang)
-        refused = _refused(index.analyze(text), index, text)
-        gate = partial(self.held_back, names_unknown=names_unknown, refused=refused)
-        return explain(index, text, gate, self._uncovered)
+        refused = _refused(analysis, index, text)
+        kinds = aspects.sibling_kinds(text)
+        long_message = index.lang == "es" and len(analysis.stems) >= LONG_MESSAGE_STEMS
+
+        def gate(candidate: Candidate, following: Candidate | None) -> str | None:
+            if following is None:
+                return self.held_back(candidate, 0.0, names_unknown, refused, long_message=long_message)
+            pair = [candidate, following]
+            decided = _close_siblings(pair, self.thresholds.margin) and _cue_decides(kinds, *(c.entry for c in pair))
+            return self.held_back(candidate, following.score, names_unknown, refused, decided, long_message)
+
+        arrange = partial(_cued_first, kinds=kinds, margin=self.thresholds.margin)
+        return explain(index, analysis, text, gate, partial(self._uncovered, lang=index.lang), arrange)
+
+
+def _close_siblings(ranked: list[Candidate], margin: float) -> bool:
+    """The first two candidates are close and of one family (same first word of their ids: sis-*, dni-*)."""
+    if len(ranked) < 2 or ranked[0].score - ranked[1].score >= margin:
+        return False
+    return ranked[0].entry.id.split("-")[0] == ranked[1].entry.id.split("-")[0]
+
+
+def _cued_first(ranked: list[Candidate], kinds: frozenset[str], margin: float) -> list[Candidate]:
+    """The ranking with a close runner-up first when it is the sibling the question's cue names
+    ("¿qué planes de afiliación tiene el SIS?": joining, not checking)."""
+    if _close_siblings(ranked, margin) and _cue_decides(kinds, ranked[1].entry, ranked[0].entry):
+        return [ranked[1], ranked[0], *ranked[2:]]
+    return ranked
+
+
+def _cue_decides(kinds: frozenset[str], entry: Entry, sibling: Entry) -> bool:
+    """Of two sibling entries, only `entry` is of a kind the question's cues name: joining or checking
+    ("¿cómo me afilio?"), a lost or an expired document, a minor's, a first one (aspects.SIBLING_KINDS)."""
+    if not kinds:
+        return False
+    return bool(kinds & aspects.entry_kinds(entry)) and not kinds & aspects.entry_kinds(sibling)
+
+
+def _ranked(
+    index: LanguageIndex, text: str, foreign: tuple[str, frozenset[str]] = ("", frozenset()), cues: str | None = None
+) -> tuple[Analysis, list[Candidate]]:
+    """The question's analysis and ranking; with the words that ask a generic aspect weighed down
+    (see `_aspect_words_weighed`), else the index's remembered ranking of `text`."""
+    if not aspects.cue_words(text if cues is None else cues):
+        return index.ranked(text, foreign)
+    analysis = _aspect_words_weighed(index.analyzer.analyze(text, foreign=foreign), text if cues is None else cues)
+    return analysis, index.rank(analysis)
+
+
+def _aspect_words_weighed(analysis: Analysis, cues: str) -> Analysis:
+    """The words asking a generic aspect ("cobrar", "requisitos", "horario") keep ASPECT_WORD_SHARE
+    of their information: whether the entry says that point is judged by aspects, not by its words."""
+    spoken = aspects.cue_words(cues)
+    if not spoken or spoken.isdisjoint(analysis.words):
+        return analysis
+    info = tuple(
+        analysis.info(i) * (ASPECT_WORD_SHARE if word in spoken else 1.0) for i, word in enumerate(analysis.words)
+    )
+    return replace(analysis, information=info)
 
 
 def _refused(analysis: Analysis, index: LanguageIndex, text: str) -> str | None:
@@ -298,6 +407,7 @@ def _names_another_thing(analysis: Analysis, index: LanguageIndex, text: str) ->
         following = next((t for t in tokens[i + 1 : i + 3] if t not in _DETERMINERS), "")
         if (
             following and not following.isdigit() and following not in analyzer.places and following not in names
+            and not _INFINITIVE.match(following)
             and not analyzer.knows(following) and analyzer.correct(following) == following
             and information(following, index.lang) >= FOREIGN_INFORMATION
         ):

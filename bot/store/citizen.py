@@ -79,11 +79,13 @@ class CitizenData:
         secret: Callable[[], bytes | None],
         clock: Clock,
         run: Callable[[Work[Any]], Awaitable[Any]],
+        peek: Callable[[Work[Any]], Awaitable[Any]] | None = None,
     ) -> None:
         self._lock = lock
         self._secret = secret
         self._clock = clock
         self._run = run
+        self._peek = peek or run  # for reads that need not wait for the question log's queue
 
     def user_hash(self, user_id: int) -> str:
         secret = self._secret()
@@ -105,17 +107,24 @@ class CitizenData:
 
         return await self._go(write)
 
-    async def _rows(self, sql: str, args: Iterable[object]) -> list[sqlite3.Row]:
+    async def _rows(self, sql: str, args: Iterable[object], *, peek: bool = False) -> list[sqlite3.Row]:
         async def read(db: aiosqlite.Connection) -> list[sqlite3.Row]:
             async with db.execute(sql, tuple(args)) as cursor:
                 return list(await cursor.fetchall())
 
+        if peek:
+            rows: list[sqlite3.Row] = await self._peek(read)
+            return rows
         return await self._go(read)
 
     # -- preferences ------------------------------------------------------------------------------
 
     async def preferences(self, user_id: int) -> Preferences:
-        rows = await self._rows("SELECT lang, region FROM preferences WHERE user_hash = ?", (self.user_hash(user_id),))
+        # Read before a chat's first answer: it must not wait for the question log to catch up (the log
+        # holds no preferences).
+        rows = await self._rows(
+            "SELECT lang, region FROM preferences WHERE user_hash = ?", (self.user_hash(user_id),), peek=True
+        )
         return Preferences(rows[0][0], rows[0][1]) if rows else Preferences()
 
     async def set_language(self, user_id: int, lang: str) -> None:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import aiosqlite
 
 BUSY_TIMEOUT_MS = 5000
+T = TypeVar("T")
 
 # WAL lets the review CLI read while the bot writes; the busy timeout makes the two processes wait
 # for each other instead of failing; synchronous FULL makes every commit durable at once (the
@@ -94,3 +96,30 @@ async def transaction(db: aiosqlite.Connection) -> AsyncIterator[None]:
             await db.execute("ROLLBACK")
         raise
     await db.execute("COMMIT")
+
+
+async def run_sync(db: aiosqlite.Connection, work: Callable[[sqlite3.Connection], T]) -> T:
+    """Run `work` on the connection's own thread, in one call.
+
+    aiosqlite makes every statement a round trip between the event loop and its thread, and under
+    load those round trips cost the bot more than SQLite itself: a batch of small statements (the
+    durable inbox's) goes in one call instead. aiosqlite has no public API for it; `_execute` is how
+    all of its own methods run (present through the versions pyproject allows).
+    """
+    runner: Callable[..., Any] = db._execute
+    result: T = await runner(work, db._conn)
+    return result
+
+
+def run_in_transaction(conn: sqlite3.Connection, steps: list[Callable[[sqlite3.Connection], Any]]) -> list[Any]:
+    """BEGIN IMMEDIATE, every step, COMMIT (ROLLBACK on any error), on a plain connection in
+    autocommit mode; returns each step's result."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        results = [step(conn) for step in steps]
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    return results

@@ -1,7 +1,7 @@
 """What the bot hands to the store, made safe to keep: masked, hashed, time-stamped.
 
-Records are built synchronously in the caller (cheap string work), so personal data is gone
-before a record even reaches the queue; the background writer only ever sees masked text.
+The store builds each record (masking, keyed hash) as it is queued, once the reply is on its way:
+that work is never between a citizen and the answer, and nothing unmasked is ever queued or written.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """The store: question log, feedback and review queue in one SQLite file.
 
 Writes (`record_question`, `record_feedback`) are synchronous and never wait for the disk: the
-record is masked and hashed right away, queued, and written in batches by a background task.
+record is masked and hashed right away (nothing unmasked is ever queued, even in memory), queued, and
+written in batches by a background task while the bot is not busy answering (see `writer.py`).
 Staff-facing reads and status changes are ordinary coroutines.
 
 Degraded mode: losing a log line is better than failing a citizen. Opened with `degrade=True`, a
@@ -20,9 +21,11 @@ import logging
 import sqlite3
 import threading
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, Generic, TypeVar
 
 import aiosqlite
 
@@ -32,7 +35,7 @@ from bot.settings import Settings
 from . import inbox, review
 from .citizen import CitizenData
 from .clock import Clock, iso, peru_day, utc_now
-from .db import StoreError, check_file, connect, transaction
+from .db import StoreError, check_file, connect, run_in_transaction, run_sync, transaction
 from .export import write_groups_csv
 from .health import StoreStatus, is_outage
 from .identity import hash_user, load_or_create_secret
@@ -103,8 +106,11 @@ class Store:
         self._down_since: datetime | None = None
         self._down_reason: str | None = None
         self._lost = 0
+        self._steps: list[_Step[Any]] = []  # durable steps waiting for the next group commit
+        self._committing = False
+        self._committer: asyncio.Task[None] | None = None
         # Preferences, reminders, date watches, /misdatos and /olvidame (see citizen.py).
-        self.citizen = CitizenData(self._lock, lambda: self._secret, clock, self._read)
+        self.citizen = CitizenData(self._lock, lambda: self._secret, clock, self._read, self._peek)
 
     @classmethod
     async def open(
@@ -227,6 +233,8 @@ class Store:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+        if self._committer is not None and not self._committer.done():
+            await self._committer  # durable steps already queued are committed, not dropped
         await self._writer.close()
         if self._db is None:
             return
@@ -242,18 +250,29 @@ class Store:
     # -- writes from the bot: never raise, never wait ------------------------------------------------
 
     def record_question(self, *, user_id: int | None, channel: str, reply: Reply) -> None:
-        """Queue the outcome of one question (masked, user id hashed); drops and logs if the queue is full."""
+        """Queue the outcome of one question (masked, user id hashed); drops and logs if the queue is full.
+
+        Called once the reply is on its way, so masking is never between a citizen and the answer."""
         if self._secret is None:  # the log is down
             self._lost += 1
             return
-        try:
-            record = question_record(reply, channel=channel, user_id=user_id, secret=self._secret, at=self._clock())
-        except Exception as exc:
-            log.error("could not prepare a question record: %s", type(exc).__name__)
-            return
-        self._queue(record)
+        self._queue(partial(question_record, reply, channel=channel, user_id=user_id, at=self._clock()))
 
-    def _queue(self, record: Record) -> None:
+    def busy_while(self, busy: Callable[[], bool]) -> None:
+        """Let the background writer hold off while `busy()` (the bot answering a burst)."""
+        self._writer.busy = busy
+
+    def _queue(self, make: Callable[..., Record]) -> None:
+        """Build the record now (masking, keyed hash) and queue it: nothing unmasked waits in memory."""
+        secret = self._secret
+        if secret is None:
+            self._lost += 1
+            return
+        try:
+            record = make(secret=secret)
+        except Exception as exc:
+            log.error("could not prepare a record: %s", type(exc).__name__)
+            return
         if not self._writer.put(record):
             self._lost += 1
 
@@ -264,25 +283,26 @@ class Store:
         if self._secret is None:  # the log is down
             self._lost += 1
             return
-        try:
-            record = feedback_record(
+        self._queue(
+            partial(
+                feedback_record,
                 channel=channel,
                 user_id=user_id,
                 entry_id=entry_id,
                 helpful=helpful,
                 question=question,
-                secret=self._secret,
                 at=self._clock(),
             )
-        except Exception as exc:
-            log.error("could not prepare a feedback record: %s", type(exc).__name__)
-            return
-        self._queue(record)
+        )
 
     async def _write(self, batch: list[Record]) -> None:
-        """Write a batch in one transaction; if that fails, record by record, so one bad record
-        (or a lock that outlasted the busy timeout) does not take the whole batch with it. A fault
-        of the database itself takes the store down instead. Never raises."""
+        """Write the queued records (already masked and hashed) in one transaction; if that fails,
+        record by record, so one bad record (or a lock that outlasted the busy timeout) does not
+        take the whole batch with it. A fault of the database itself takes the store down instead.
+        Never raises."""
+        if self._secret is None:
+            self._lost += len(batch)
+            return
         async with self._lock:
             db = self._db
             if db is None:
@@ -419,7 +439,7 @@ class Store:
                         "UPDATE feedback SET text = NULL WHERE given_at < ? AND text IS NOT NULL", (cutoff,)
                     )
                     await review.refresh_old_representatives(db, cutoff)
-                    await inbox.prune(db, iso(now - INBOX_KEEP), cutoff)
+                    await run_sync(db, lambda conn: inbox.prune(conn, iso(now - INBOX_KEEP), cutoff))
                 await db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
                 return max(q.rowcount, 0) + max(f.rowcount, 0)
 
@@ -431,6 +451,10 @@ class Store:
         """Run a staff-facing query or change after the queued records are written (so it sees
         them); database faults, and a log that is down, become a one-line StoreError."""
         await self._writer.flush()
+        return await self._peek(work)
+
+    async def _peek(self, work: Callable[[aiosqlite.Connection], Awaitable[T]]) -> T:
+        """`_read` without waiting for the queued records: for what the question log does not hold."""
         db = self._db
         if db is None:
             raise StoreError(self.status.describe())
@@ -457,10 +481,10 @@ class Store:
         (do not send it twice) or the log is down."""
         at = iso(self._clock())
 
-        async def step(db: aiosqlite.Connection) -> int | None:
-            if not await inbox.mark_answered(db, update_id, at) or reply is None:
+        def step(db: sqlite3.Connection) -> int | None:
+            if not inbox.mark_answered(db, update_id, at) or reply is None:
                 return None
-            return await inbox.keep_reply(db, reply, update_id, at, at)
+            return inbox.keep_reply(db, reply, update_id, at, at)
 
         return await self._durable(step, None)
 
@@ -496,19 +520,71 @@ class Store:
             log.error("a reply was given up (undelivered for %s, or no longer kept): %s", self._reply_give_up, error)
         return delay
 
-    async def _durable(self, step: Callable[[aiosqlite.Connection], Awaitable[T]], default: T) -> T:
-        """Run one step in its own transaction, committed before returning; never raises: a fault
-        returns `default` (and a fault of the database takes the store down)."""
-        async with self._lock:
-            db = self._db
-            if db is None:
-                return default
-            try:
-                async with transaction(db):
-                    return await step(db)
-            except Exception as exc:
-                if is_outage(exc):
-                    self._go_down(_reason(exc))
-                else:
-                    log.error("a durable inbox/outbox step failed: %s: %s", type(exc).__name__, exc)
-                return default
+    async def _durable(self, step: Callable[[sqlite3.Connection], T], default: T) -> T:
+        """Run one step, committed before returning; never raises: a fault returns `default` (and a
+        fault of the database takes the store down).
+
+        Steps that arrive while a commit is under way share the next transaction (group commit):
+        each commit costs an fsync, and one per step capped the bot at a few hundred updates/s. The
+        batch runs in one call to the database thread. Every caller still returns only after its
+        step is committed."""
+        if self._db is None:
+            return default
+        done: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._steps.append(_Step(step, default, done))
+        if not self._committing:
+            self._committing = True
+            self._committer = asyncio.get_running_loop().create_task(self._commit_steps(), name="store-commit")
+        return await done
+
+    async def _commit_steps(self) -> None:
+        """Commit what is queued, batch after batch, until nothing is left (one transaction each)."""
+        try:
+            async with self._lock:
+                while self._steps:
+                    batch, self._steps = self._steps, []
+                    await self._commit(batch)
+        finally:
+            self._committing = False
+            for left in self._steps:  # only when the loop itself is going away
+                left.settle(left.default)
+            self._steps = []
+
+    async def _commit(self, batch: list[_Step[Any]]) -> None:
+        """One transaction for `batch`; if it fails without the database being down, each step is
+        tried alone, so one bad step does not cost the others their durability."""
+        db = self._db
+        if db is None:
+            for item in batch:
+                item.settle(item.default)
+            return
+        steps = [item.step for item in batch]
+        try:
+            results = await run_sync(db, lambda conn: run_in_transaction(conn, steps))
+        except Exception as exc:
+            if is_outage(exc):
+                self._go_down(_reason(exc))
+            elif len(batch) > 1:
+                for item in batch:
+                    await self._commit([item])
+                return
+            else:
+                log.error("a durable inbox/outbox step failed: %s: %s", type(exc).__name__, exc)
+            for item in batch:
+                item.settle(item.default)
+            return
+        for item, result in zip(batch, results, strict=True):
+            item.settle(result)
+
+
+@dataclass
+class _Step(Generic[T]):
+    """A durable step waiting for the next group commit, and the future its caller awaits."""
+
+    step: Callable[[sqlite3.Connection], T]
+    default: T
+    done: asyncio.Future[T]
+
+    def settle(self, value: T) -> None:
+        if not self.done.done():  # a caller cancelled meanwhile: its step was committed anyway
+            self.done.set_result(value)

@@ -4,6 +4,10 @@ The bot calls `put()` from its message handler; it returns at once. The task tak
 queued up (up to `batch_size`) and hands it to `handle` in one go, which writes it in a single
 transaction. A failing batch is logged and dropped: losing a log line is better than failing to
 answer a citizen. A full queue drops the new item for the same reason.
+
+`busy` (set by the channel) says the bot has citizens' updates in hand: the task then waits, so
+the log's SQLite writes are done between bursts rather than during them. It
+waits at most until the queue is half full, and never while someone waits in `flush()`.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from typing import Generic, TypeVar
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+IDLE_POLL = 0.05  # seconds between two looks at `busy` while holding off
 
 
 class BatchWriter(Generic[T]):
@@ -36,6 +41,8 @@ class BatchWriter(Generic[T]):
         self._name = name
         self._task: asyncio.Task[None] | None = None
         self._closed = False
+        self.busy: Callable[[], bool] = lambda: False
+        self._flushing = 0  # callers waiting in flush(): no holding off for them
 
     def start(self, on_stop: Callable[[], None] | None = None) -> None:
         """Start the background task (needs a running event loop).
@@ -64,7 +71,11 @@ class BatchWriter(Generic[T]):
     async def flush(self) -> None:
         """Wait until every item queued so far has been handled (written or logged as failed)."""
         if self._task is not None and not self._task.done():
-            await self._queue.join()
+            self._flushing += 1
+            try:
+                await self._queue.join()
+            finally:
+                self._flushing -= 1
 
     async def close(self) -> None:
         """Refuse new items, write what is queued, then stop the task."""
@@ -79,6 +90,7 @@ class BatchWriter(Generic[T]):
     async def _run(self) -> None:
         while True:
             batch = [await self._queue.get()]
+            await self._hold_off()
             while len(batch) < self._batch_size:
                 try:
                     batch.append(self._queue.get_nowait())
@@ -91,3 +103,7 @@ class BatchWriter(Generic[T]):
             finally:
                 for _ in batch:
                     self._queue.task_done()
+
+    async def _hold_off(self) -> None:
+        while not self._flushing and self.busy() and self._queue.qsize() < self._queue.maxsize // 2:
+            await asyncio.sleep(IDLE_POLL)

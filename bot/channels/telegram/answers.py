@@ -45,8 +45,9 @@ def first_message(view: AnswerView, lang: str, note: str = "") -> str:
 
 async def send_answer(
     context: Context, chat_id: int, entry: Entry, lang: str, question: str | None = None
-) -> Message:
-    """The essentials of `entry`, with feedback, details and related buttons; remembers `question` for a 👎."""
+) -> int:
+    """The essentials of `entry`, with feedback, details and related buttons; remembers `question` for a 👎.
+    Returns the message id of the answer."""
     view = answer_view(entry, lang)
     return await _send_view(context, chat_id, view, entry, lang, question)
 
@@ -59,7 +60,7 @@ async def _send_view(
     lang: str,
     question: str | None,
     reply: Reply | None = None,
-) -> Message:
+) -> int:
     markup = answer_markup(entry, context.bot_data.pipeline.kb, lang, lang if view.details else None)
     markup = events.with_event_rows(markup, entry, lang, context.bot_data.clock())
     note = ""
@@ -68,9 +69,9 @@ async def _send_view(
         keep = regions.keep_row(reply, context, lang)
         markup = keyboard([*(markup.inline_keyboard if markup else ()), keep]) if keep else markup
     sent = await send_html(context, chat_id, first_message(view, lang, note), markup, what="answer")
-    memory(context).sent_answer(sent.message_id, entry.id)
+    memory(context).sent_answer(sent, entry.id)
     if question is not None:
-        memory(context).remember(sent.message_id, question, entry.id)
+        memory(context).remember(sent, question, entry.id)
     return sent
 
 
@@ -86,7 +87,7 @@ async def send_reply(context: Context, chat_id: int, reply: Reply, lang: str) ->
         rows = [[button(option.title, cb.OpenAnswer(option.entry_id))] for option in view.options]
         rows.append([button(t("browse_services", lang), cb.Categories(1))])
         sent = await send_html(context, chat_id, esc(view.intro), keyboard(rows), what="suggest")
-        memory(context).remember(sent.message_id, reply.question, None)
+        memory(context).remember(sent, reply.question, None)
     elif isinstance(view, MessageView):
         if reply.outcome is Outcome.NONE and await regions.offer(context, chat_id, reply, lang):
             return

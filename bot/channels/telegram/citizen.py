@@ -147,7 +147,7 @@ async def question(update: Update, context: Context) -> None:
     too_long = len(text) > MAX_QUESTION
     asked = _cut(text)
     data = context.bot_data
-    reply = data.pipeline.ask(asked, lang, region=memory(context).region)
+    reply = data.replies.ask(asked, lang, memory(context).region)
     if memory(context).lang is None:  # no /idioma choice: reply in the question's language
         lang = reply.lang
     try:

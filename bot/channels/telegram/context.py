@@ -20,6 +20,7 @@ from bot.core.pipeline import Pipeline
 from bot.settings import Settings
 from bot.store import Store
 
+from .replycache import ReplyCache
 from .sending import DEFAULT_DELAYS
 
 T = TypeVar("T")
@@ -91,6 +92,10 @@ class BotData:
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))  # reminders' time; tests fake it
     answering: set[int] = field(default_factory=set)  # update ids whose replies a handler is sending now
     store_steps: set[asyncio.Future[Any]] = field(default_factory=set)  # see `store_step`
+    replies: ReplyCache = field(init=False)  # pipeline.ask, remembering questions asked again
+
+    def __post_init__(self) -> None:
+        self.replies = ReplyCache(self.pipeline, enabled=self.settings.reply_cache)
 
     def is_admin(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self.settings.admin_user_ids

@@ -69,6 +69,31 @@ class Inbox(Hooks):
         fresh = set(new)
         return [u for u in updates if u.update_id in fresh]
 
+    async def admit_raw(self, batch: Sequence[dict[str, Any]]) -> list[Update]:
+        """`admit` for a getUpdates batch as Telegram sent it (JSON objects): stored as that JSON,
+        decoded once; an update PTB cannot decode is stored, logged and marked handled."""
+        store = self.store
+        data: BotData = self.application.bot_data
+        if store is None:
+            return self._decode(batch)
+        new = await data.store_step(store.save_updates([(int(u["update_id"]), json.dumps(u)) for u in batch]))
+        if new is None:  # the log is down: nothing is durable, handle them all
+            return self._decode(batch)
+        fresh = set(new)
+        updates = self._decode([u for u in batch if int(u["update_id"]) in fresh])
+        for unreadable in fresh - {u.update_id for u in updates}:
+            await data.store_step(store.mark_answered(unreadable))
+        return updates
+
+    def _decode(self, batch: Sequence[dict[str, Any]]) -> list[Update]:
+        updates = []
+        for raw in batch:
+            try:
+                updates.append(Update.de_json(raw, self.application.bot))
+            except (ValueError, TypeError, KeyError) as exc:
+                log.error("update unreadable update_id=%s type=%s", raw.get("update_id"), type(exc).__name__)
+        return updates
+
     async def done(self, ticket: tickets.Ticket) -> None:
         data: BotData = self.application.bot_data
         if data.store is not None and not ticket.claimed:

@@ -111,6 +111,11 @@ class FairUpdateProcessor(BaseUpdateProcessor):
         self._seen = 0
         self._running: set[asyncio.Task[Any]] = set()
 
+    @property
+    def busy(self) -> bool:
+        """Whether updates are being handled or wait for their chat's turn."""
+        return bool(self._running or self._waiting)
+
     def cancel_running(self) -> int:
         """Cancel the handlers still running (at shutdown, after a grace period); returns how many."""
         for task in self._running:

@@ -2,9 +2,12 @@
 
 PTB's Updater confirms a batch (by the next getUpdates offset) before anything is handled, so a
 crash loses the backlog. Here each batch is first stored by the durable inbox, then the offset moves
-on, then the new updates go to the Application's queue. An unreachable Bot API is retried with
-backoff (logged once a minute); a rejected token (401) ends polling with `InvalidToken`, so the
-process can exit non-zero for its supervisor instead of living on as a zombie.
+on, then the new updates go to the Application's queue. The batch is asked for through the bot's
+`_post`, which returns the JSON as Telegram sent it: each update is stored as that JSON and decoded
+into a PTB `Update` once (`get_updates` would decode it, and storing it would encode it back).
+An unreachable Bot API is retried with backoff (logged once a minute); a rejected token (401) ends
+polling with `InvalidToken`, so the process can exit non-zero for its supervisor instead of living
+on as a zombie.
 """
 
 from __future__ import annotations
@@ -92,8 +95,9 @@ class Poller:
         outage = Outage("polling")
         while True:
             try:
-                updates = await bot.get_updates(
-                    offset=self.offset, timeout=self.timeout, allowed_updates=ALLOWED_UPDATES,
+                raw: list[dict[str, Any]] = await bot._post(  # raw JSON: stored as it came (module docstring)
+                    "getUpdates",
+                    {"offset": self.offset, "timeout": self.timeout, "allowed_updates": ALLOWED_UPDATES},
                     read_timeout=self.timeout + 10,
                 )
             except InvalidToken:
@@ -103,9 +107,9 @@ class Poller:
                 continue
             outage.ok()
             self.on_poll()
-            if not updates:
+            if not raw:
                 continue
-            fresh = await self.inbox.admit(updates)  # stored before the offset confirms them
-            self.offset = updates[-1].update_id + 1
+            fresh = await self.inbox.admit_raw(raw)  # stored before the offset confirms them
+            self.offset = int(raw[-1]["update_id"]) + 1
             for update in fresh:
                 self.application.update_queue.put_nowait(update)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import logging
 import os
@@ -101,9 +102,14 @@ class Service:
         inbox = Inbox(application, late_after)
         if isinstance(processor, FairUpdateProcessor):
             processor.hooks = inbox
+            store = application.bot_data.store
+            if store is not None:  # the question log is written between bursts of updates
+                queue = application.update_queue
+                store.busy_while(lambda: processor.busy or not queue.empty())
         if isinstance(application.update_queue, StoringQueue):
             application.update_queue.inbox = inbox  # webhook: stored before Telegram gets its 200
         await application.start()
+        gc.freeze()  # what start-up built lives as long as the process: no collection need walk it again
         outbox = Outbox(application)
         tasks: list[asyncio.Future[Any]] = [asyncio.ensure_future(outbox.run())]
         try:

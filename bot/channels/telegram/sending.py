@@ -19,7 +19,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
-from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Message, Update
+from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Update
 from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ExtBot
@@ -35,6 +35,7 @@ T = TypeVar("T")
 log = logging.getLogger("bot.telegram")
 
 DEFAULT_DELAYS: tuple[float, ...] = (0.5, 1.0, 2.0)  # waits between the (up to) 4 attempts
+NO_PREVIEW = {"is_disabled": True}  # LinkPreviewOptions: answers carry links, never previews
 
 
 async def send_with_retry(
@@ -72,20 +73,48 @@ class AlreadyAnswered(TelegramError):
 
 def reply_payload(chat_id: int, text: str, markup: InlineKeyboardMarkup | None) -> str:
     """One message as the outbox keeps it (HTML text and buttons; the chat id to send it to)."""
-    return json.dumps({"chat_id": chat_id, "text": text, "markup": markup.to_dict() if markup else None})
+    return json.dumps({"chat_id": chat_id, "text": text, "markup": markup_dict(markup) if markup else None})
 
 
-async def send_payload(bot: ExtBot[None], payload: str) -> Message:
-    """Send one message kept by `reply_payload` (one attempt)."""
+_OTHER_BUTTON_FIELDS = (
+    "url", "login_url", "switch_inline_query", "switch_inline_query_current_chat", "callback_game", "pay",
+    "switch_inline_query_chosen_chat", "web_app", "copy_text",
+)  # fmt: skip
+
+
+def markup_dict(markup: InlineKeyboardMarkup) -> dict[str, object]:
+    """`markup.to_dict()`, written out directly for keyboards of plain text-and-callback buttons
+    (every keyboard the bot builds): PTB's generic serializer cost as much as building the buttons.
+    Any other kind of button goes through `to_dict`."""
+    rows = []
+    for row in markup.inline_keyboard:
+        out = []
+        for b in row:
+            if (not isinstance(b.callback_data, str) or b.api_kwargs
+                    or any(getattr(b, name) is not None for name in _OTHER_BUTTON_FIELDS)):
+                return markup.to_dict()
+            out.append({"text": b.text, "callback_data": b.callback_data})
+        rows.append(out)
+    return {"inline_keyboard": rows}
+
+
+async def send_payload(bot: ExtBot[None], payload: str) -> int:
+    """Send one message kept by `reply_payload` (one attempt); returns its message id.
+
+    The kept JSON goes to the Bot API as it is, through the bot's `_post` (so the rate limiter and
+    error handling still apply) rather than `send_message`, which would rebuild the keyboard as
+    objects, encode it again and decode the whole returned Message only for its id."""
     data = json.loads(payload)
-    markup = InlineKeyboardMarkup.de_json(data["markup"], bot) if data.get("markup") else None
-    return await bot.send_message(
-        int(data["chat_id"]),
-        str(data["text"]),
-        parse_mode=ParseMode.HTML,
-        reply_markup=markup,
-        link_preview_options=LinkPreviewOptions(is_disabled=True),
-    )
+    params: dict[str, object] = {
+        "chat_id": int(data["chat_id"]),
+        "text": str(data["text"]),
+        "parse_mode": "HTML",
+        "link_preview_options": NO_PREVIEW,
+    }
+    if data.get("markup"):
+        params["reply_markup"] = data["markup"]
+    result = await bot._post("sendMessage", params)
+    return int(result["message_id"])
 
 
 async def _keep(context: Context, payload: str) -> int | None:
@@ -103,8 +132,9 @@ async def _keep(context: Context, payload: str) -> int | None:
     return reply_id
 
 
-async def deliver(context: Context, chat_id: int, text: str, markup: InlineKeyboardMarkup | None, what: str) -> Message:
-    """Send one message: kept in the outbox first, retried quickly, then left to the outbox."""
+async def deliver(context: Context, chat_id: int, text: str, markup: InlineKeyboardMarkup | None, what: str) -> int:
+    """Send one message: kept in the outbox first, retried quickly, then left to the outbox;
+    returns its message id."""
     payload = reply_payload(chat_id, text, markup)
     data = context.bot_data
     ticket = tickets.current.get()
@@ -120,7 +150,7 @@ async def deliver(context: Context, chat_id: int, text: str, markup: InlineKeybo
             data.answering.discard(ticket.update_id)
 
 
-async def _send(context: Context, payload: str, reply_id: int | None, what: str) -> Message:
+async def _send(context: Context, payload: str, reply_id: int | None, what: str) -> int:
     data = context.bot_data
     store = data.store
     try:
@@ -147,10 +177,11 @@ async def send_html(
     markup: InlineKeyboardMarkup | None = None,
     *,
     what: str = "message",
-) -> Message:
-    """Send HTML `text`, split into several messages if needed; the keyboard goes under the last one."""
+) -> int:
+    """Send HTML `text`, split into several messages if needed; the keyboard goes under the last one.
+    Returns the message id of the last one."""
     chunks = split_message(text)
-    sent: Message | None = None
+    sent: int | None = None
     for index, chunk in enumerate(chunks):
         last = index == len(chunks) - 1
         sent = await deliver(context, chat_id, chunk, markup if last else None, what)

@@ -1,0 +1,31 @@
+"""Which part of a long message asks: the sentence with a question mark or, without one, what follows
+an asking phrase ("quería saber si...", "quiero confirmar que...", "cómo hago para...").
+
+A long message often tells a story before it asks ("soy Rosa, de Puno, mi esposo trabaja en Juliaca...;
+¿qué papeles necesito para su DNI?"). The analyzer weighs the story's words less; the aspects read what
+is asked (a cost, a deadline, a penalty) from the asking part only, so "ahora me sale una multa" in the
+story does not make "¿puedo justificarlo?" a question about fines.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.core.normalize import fold
+
+MIN_STORY_WORDS = 14  # shorter messages are read whole
+_PIECE = re.compile(r"[^.;!?\n]+\??")  # sentences; "¿" stays inside its sentence
+_ASKING = re.compile(
+    r"\b(?:saber|confirmar|verificar|averiguar|comprobar|(?:como|que) (?:hago|hacer|puedo|debo|necesito|tengo|se)|"
+    r"donde|por donde|cuanto|cuanta)\b"
+)
+
+
+def asking_pieces(text: str) -> list[str]:
+    """The sentences that ask (raw), or the folded rest of each sentence from its asking phrase on."""
+    pieces = _PIECE.findall(text)
+    asking = [p for p in pieces if "?" in p or "¿" in p]
+    if not asking:
+        found = ((folded, _ASKING.search(folded)) for folded in map(fold, pieces))
+        asking = [folded[m.start() :] for folded, m in found if m is not None]
+    return asking

@@ -1,0 +1,86 @@
+"""Exact points a citizen asks about a covered service — how many, who holds an office today, in
+instalments, at what interest, since when, a refund, a ranking — are answered only when the entry
+says them; otherwise the entry is offered as the closest help with an honest "not covered" (issue 9)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.core import aspects
+from bot.core.knowledge import load_knowledge_or_raise
+from bot.core.models import Outcome
+from bot.core.pipeline import Pipeline
+
+SHIPPED = Path(__file__).resolve().parent.parent / "knowledge"
+
+
+@pytest.fixture(scope="module")
+def shipped() -> Pipeline:
+    return Pipeline(load_knowledge_or_raise(SHIPPED))
+
+
+@pytest.mark.parametrize(
+    ("question", "entry", "aspect"),
+    [
+        ("cuantas preguntas tiene el examen de manejo para el brevete", "licencia-conducir-nueva", "count"),
+        ("quien es el actual secretario de gobierno y transformacion digital", "personas-sgtd-descentralizacion",
+         "person"),
+        ("puedo pagar mi multa electoral en cuotas", "jne-multas", "instalments"),
+        ("puedo fraccionar mis papeletas del sat", "sat-papeletas", "instalments"),
+        ("cuanto es el interes por pagar tarde el predial", "predial-arbitrios", "rate"),
+        ("si pague dos veces en pagalo me devuelven el dinero", "pagalo-pe", "refund"),
+        # A payment code with the amount "en la página oficial" does not say how much.
+        ("cuanto cuesta la dispensa por no votar", "jne-dispensa", "cost"),
+        ("cuantos soles es la multa por no tener soat", "soat-consulta", "amount"),
+        ("cuando se abre la proxima convocatoria de techo propio", "techo-propio", "when"),
+        ("en el carne de vacunacion digital no aparece mi tercera dosis, como lo corrijo", "carnet-vacunacion",
+         "correction"),
+        ("como presento mi descargo de una papeleta del sat", "sat-papeletas", "appeal"),
+    ],
+)
+def test_an_exact_point_the_entry_does_not_state_is_offered_not_answered(
+    shipped: Pipeline, question: str, entry: str, aspect: str
+) -> None:
+    reply = shipped.ask(question)
+    assert reply.outcome is Outcome.SUGGEST and reply.uncovered and reply.aspect == aspect
+    assert reply.candidates[0].id == entry
+    assert reply.text == shipped.kb.message("not_covered", "es")
+
+
+@pytest.mark.parametrize(
+    ("question", "entry", "aspect"),
+    [
+        ("cuantos menores puedo consultar al mes en el carne de vacunacion", "carnet-vacunacion", "count"),
+        ("de cuanto es la multa por no votar", "jne-multas", "amount"),
+        ("cuanto me va a tocar de pension 65", "pension-65", "amount"),
+        ("en que puesto esta el peru en el indice govtech", "govtech-gtmi", "rank"),
+    ],
+)
+def test_the_same_kind_of_point_is_answered_when_the_entry_states_it(
+    shipped: Pipeline, question: str, entry: str, aspect: str
+) -> None:
+    reply = shipped.ask(question)
+    assert reply.outcome is Outcome.ANSWER and reply.entry_id == entry and reply.aspect == aspect
+
+
+def test_asking_how_to_look_a_number_up_or_how_long_something_lasts_is_no_count() -> None:
+    assert "count" in aspects.asked("cuantas papeletas tengo")
+    assert "count" not in aspects.asked("como veo cuantas papeletas tiene mi auto")
+    assert "count" not in aspects.asked("cuantos anitos dura el dni")
+    assert aspects.asked("cuantos dias demora el duplicado") == ["duration"]
+
+
+def test_who_held_an_office_in_the_past_is_not_the_person_asked_for_today() -> None:
+    assert aspects.asked("quien es hoy el secretario de gobierno digital") == ["person"]
+    assert "person" not in aspects.asked("quien era la secretaria de transformacion digital en 2021")
+    assert "person" not in aspects.asked("quienes pueden sacar el dni electronico")
+
+
+def test_downloading_is_not_an_appeal_and_a_stated_amount_still_answers(shipped: Pipeline) -> None:
+    download = shipped.ask("como descargo mi carne de vacunacion")
+    assert download.outcome is Outcome.ANSWER and download.entry_id == "carnet-vacunacion"
+    assert "appeal" not in aspects.asked("donde descargo datos abiertos del estado")
+    priced = shipped.ask("cuanto cuesta el pasaporte")
+    assert priced.outcome is Outcome.ANSWER and priced.entry_id == "pasaporte" and priced.aspect == "cost"

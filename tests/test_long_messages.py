@@ -1,0 +1,71 @@
+"""Long messages — a greeting, who is writing, a story, then the question — are answered when one entry
+is clearly ahead, and what the story mentions does not change what is asked (issue 9)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.core import aspects
+from bot.core.analyzer import person_names
+from bot.core.knowledge import load_knowledge_or_raise
+from bot.core.models import Outcome
+from bot.core.pipeline import Pipeline
+
+SHIPPED = Path(__file__).resolve().parent.parent / "knowledge"
+
+
+@pytest.fixture(scope="module")
+def shipped() -> Pipeline:
+    return Pipeline(load_knowledge_or_raise(SHIPPED))
+
+
+def test_a_long_story_with_one_entry_far_ahead_is_answered(shipped: Pipeline) -> None:
+    reply = shipped.ask(
+        "Buen día, me llamo Gladys, soy costurera y tengo 45 años. Hace tiempo que quiero comprar una casita "
+        "propia con mi esposo porque vivimos alquilados con nuestros tres hijos en Villa El Salvador. Tenemos "
+        "algo ahorrado. ¿El Estado ayuda en algo?"
+    )
+    assert reply.outcome is Outcome.ANSWER and reply.entry_id == "techo-propio"
+
+
+def test_a_long_story_about_something_no_entry_has_is_not_answered(shipped: Pipeline) -> None:
+    reply = shipped.ask(
+        "Hola, soy Juan, tengo 40 años, vivo en Comas con mi familia y trabajo de chofer. ¿Cómo hago para ver "
+        "una película en Netflix desde el celular de mi hijo?"
+    )
+    assert reply.outcome is Outcome.NONE
+
+
+def test_a_fine_told_in_the_story_is_not_what_the_question_asks() -> None:
+    story = (
+        "Hola, soy Pedro, tengo 30 años, el año pasado no fui a votar porque estaba enfermo y ahora me sale "
+        "una multa en la web. ¿Puedo justificarlo con un certificado médico?"
+    )
+    assert "penalty" not in aspects.asked(story)
+    assert "penalty" in aspects.asked("¿de cuánto es la multa por no votar?")
+    # Who the citizen is, told anywhere in the message, still counts.
+    assert "foreigner" in aspects.asked(
+        "Buenas tardes, soy venezolano y vivo en Lima hace cuatro años con mi esposa y mis hijos. Trabajo en "
+        "una bodega. ¿Cómo saco mi licencia de conducir?"
+    )
+
+
+def test_a_verb_after_de_names_no_other_thing(shipped: Pipeline) -> None:
+    reply = shipped.ask(
+        "Quiero actualizar la dirección de mi DNI porque acabo de separarme, ¿se puede por internet?"
+    )
+    assert reply.outcome is Outcome.ANSWER and reply.entry_id == "dni-renovacion"
+
+
+def test_names_the_writer_introduces_are_about_the_writer() -> None:
+    assert person_names("Buenas, le escribe Gloria, y mi nombre es Luis Fernández") >= {"gloria", "luis", "fernandez"}
+    assert person_names("Me presento: Andrés, de Chiclayo") >= {"andres"}
+    assert "netflix" not in person_names("quiero ver Netflix")
+
+
+def test_asking_for_any_place_or_way_is_not_asking_whether_a_thing_exists() -> None:
+    assert aspects.thing_asked("¿hay algún lugar donde pueda hacer todos mis trámites juntos?") is None
+    assert aspects.thing_asked("¿hay alguna página para descargar datos del Estado?") is None
+    assert aspects.thing_asked("¿hay algún curso para que me borren puntos?") == "curso"
