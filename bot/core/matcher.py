@@ -197,24 +197,30 @@ class LanguageIndex:
         numbers: dict[str, list[int]] = {}
         for number, profile in enumerate(self._order):
             for s in profile.stems:
-                numbers.setdefault(s, []).append(number)
+                if s in numbers:  # (setdefault would make a list for every one of millions of calls)
+                    numbers[s].append(number)
+                else:
+                    numbers[s] = [number]
         # A few numpy calls cost more than summing a small base entry by entry: arrays pay off beyond
         # ARRAY_POSTINGS_FROM entries (both ways pick the same candidates).
         self._lists = numbers if len(self._order) < ARRAY_POSTINGS_FROM else {}
         self._arrays = {} if self._lists else {s: np.array(n, dtype=np.int32) for s, n in numbers.items()}
         weight_of = self.weights.__getitem__
         for profile in self.profiles.values():
-            distinct = [set(p) for p, _ in profile.phrasings]
-            profile.totals = [sum(map(weight_of, d)) for d in distinct]  # > 0: a phrasing has a stem
+            # Summed in set order, as the weights of a phrasing's distinct stems always were.
+            profile.totals = [sum(map(weight_of, set(p))) for p, _ in profile.phrasings]  # > 0: it has a stem
             profile.fields = [w for _, w in profile.phrasings]
             profile.fit_ceiling = (
                 max(profile.fields, default=0.0),
                 max((f / t for f, t in zip(profile.fields, profile.totals, strict=True)), default=0.0),
             )
             in_shapes = profile.in_shapes
-            for position, stems in enumerate(distinct):
+            for position, (stems, _) in enumerate(profile.phrasings):  # a phrasing's stems are distinct
                 for s in stems:
-                    in_shapes.setdefault(s, []).append(position)
+                    if s in in_shapes:
+                        in_shapes[s].append(position)
+                    else:
+                        in_shapes[s] = [position]
         self.pair_weights = _idf(_document_frequency(p.pairs for p in self.profiles.values()), count)
 
     def _texts(self, entry: Entry) -> _Texts:
@@ -308,8 +314,8 @@ class LanguageIndex:
         first = np.full(size, asked)  # the first asked word an entry holds, of the words some entries lack
         everywhere = asked  # the first asked word that every entry holds ("trámite" in a ministry's catalogue)
         base = 0.0  # the total of an entry holding no other asked word
-        for position, s in enumerate(stems):
-            numbers = self._arrays.get(s)
+        postings = [self._arrays.get(s) for s in stems]
+        for position, (s, numbers) in enumerate(zip(stems, postings, strict=True)):
             if numbers is None:
                 continue
             w = weights[s]
@@ -319,7 +325,10 @@ class LanguageIndex:
                 everywhere = min(everywhere, position)
             else:
                 total[numbers] += w
-                first[numbers] = np.minimum(first[numbers], position)
+        for position in range(asked - 1, -1, -1):  # the last one written, the first asked word, stays
+            numbers = postings[position]
+            if numbers is not None and len(numbers) < size:
+                first[numbers] = position
         hit = np.flatnonzero(first < asked)
         if everywhere < asked:  # every entry is hit; the best are those above `base` when enough are
             first = np.minimum(first, everywhere)
@@ -348,6 +357,7 @@ class LanguageIndex:
         total = sum(weights.values()) or 1.0
         pairs = _pairs(stems)
         counted_pairs = min(len(pairs), PHRASE_PAIRS)
+        known_pairs = {p for p in pairs if p in self.pair_weights}  # the only ones an entry can share
         idf, pair_idf, unknown = self.weights.__getitem__, self.pair_weights.__getitem__, self.unknown_weight
         # Everything but fit first, with the score each candidate could reach at most; fit (the costly
         # part) then only for those that can still be among the best `limit`, best first.
@@ -356,7 +366,7 @@ class LanguageIndex:
             profile = self._order[number]
             main = asked & profile.stems
             known = sum(map(weight_of, main)) + BODY_SHARE * sum(map(weight_of, asked & profile.body))
-            shared_pairs = pairs & profile.pairs
+            shared_pairs = known_pairs & profile.pairs if known_pairs else known_pairs
             phrase = min(1.0, len(shared_pairs) / counted_pairs) if pairs else None
             best_field, per_weight = profile.fit_ceiling
             ceiling = min(best_field, sum(map(idf, main)) * per_weight)
