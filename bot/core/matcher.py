@@ -73,7 +73,7 @@ class _EntryProfile:
     pairs: set[tuple[str, str]] = field(default_factory=set)
     totals: list[float] = field(default_factory=list)  # per phrasing: the weight of its distinct stems
     fields: list[float] = field(default_factory=list)  # per phrasing: its field's weight
-    in_shapes: dict[str, list[int]] = field(default_factory=dict)  # stem -> the phrasings holding it
+    in_shapes: dict[str, list[int]] | None = None  # stem -> the phrasings holding it (see _shapes)
     # What fit can be at most: the best field weight, and the best field weight per unit of phrasing weight
     # (a phrasing's share of its weight times its field's weight is at most both times the matched weight).
     fit_ceiling: tuple[float, float] = (0.0, 0.0)
@@ -130,11 +130,13 @@ class LanguageIndex:
         self.analyzer.acronyms = {a: frozenset() for acronyms in owned.values() for a in acronyms}
         # Analysing a knowledge-base text needs no vocabulary (only questions are corrected), so each
         # distinct text is folded and analysed once, and its words are learned from that analysis.
-        self._analysed: dict[tuple[str, frozenset[str]], tuple[list[str], tuple[str, ...]]] = {}
+        self._analysed: dict[frozenset[str], dict[str, tuple[list[str], tuple[str, ...]]]] = {}
         self.profiles = {
             entry_id: self._profile(kb.entries[entry_id], t, owned[entry_id]) for entry_id, t in texts.items()
         }
-        self.analyzer.learn_words(chain.from_iterable(folded for folded, _ in self._analysed.values()))
+        self.analyzer.learn_words(
+            chain.from_iterable(folded for analysed in self._analysed.values() for folded, _ in analysed.values())
+        )
         del self._analysed
         self.analyzer.freeze()
         context: dict[str, set[str]] = {}  # acronym -> words standing next to it in its entry
@@ -163,25 +165,30 @@ class LanguageIndex:
     def _profile(self, entry: Entry, texts: _Texts, acronyms: frozenset[str]) -> _EntryProfile:
         """The stems, phrasings and word pairs one entry is matched on."""
         profile = _EntryProfile(entry=entry)
+        # Analyses are remembered per set of owned acronyms (nearly always none), keyed by text alone.
+        analysed = self._analysed.get(acronyms)
+        if analysed is None:
+            analysed = self._analysed[acronyms] = {}
+        remembered, text_stems = analysed.get, self.analyzer.text_stems
 
         def stems_of(text: str) -> tuple[str, ...]:
-            found = self._analysed.get((text, acronyms))
+            found = remembered(text)
             if found is None:
-                found = self._analysed[text, acronyms] = self.analyzer.text_stems(text, acronyms)
+                found = analysed[text] = text_stems(text, acronyms)
             return found[1]
 
+        phrasings = profile.phrasings
         for texts_of_field, weight in ((texts.phrasings, 1.0), (texts.situations, SITUATION_FIT)):
-            profile.phrasings += [(s, weight) for t in texts_of_field if (s := stems_of(t))]
-        for stems, _ in profile.phrasings:
-            profile.stems.update(stems)
-            profile.pairs.update(pairwise(stems))
-        for keyword in texts.keywords:  # keywords widen coverage but are not phrasings to fit
-            stems = stems_of(keyword)
-            profile.stems.update(stems)
-            profile.pairs.update(pairwise(stems))
-        for text in texts.body:
-            profile.body.update(stems_of(text))
-        profile.body -= profile.stems
+            phrasings += [(s, weight) for t in texts_of_field if (s := stems_of(t))]
+        main, pairs = profile.stems, profile.pairs
+        for stems in chain([s for s, _ in phrasings], map(stems_of, texts.keywords)):
+            # keywords widen coverage but are not phrasings to fit
+            main.update(stems)
+            pairs.update(pairwise(stems))
+        body = profile.body
+        for stems in map(stems_of, texts.body):
+            body.update(stems)
+        body -= main
         return profile
 
     def _build_weights(self) -> None:
@@ -194,17 +201,19 @@ class LanguageIndex:
         # Candidates come from main-field words only: an entry that shares nothing but answer words
         # with a question has no phrasing fit and cannot reach the suggestion threshold.
         self._order = list(self.profiles.values())  # entry numbers: positions in this list
-        numbers: dict[str, list[int]] = {}
-        for number, profile in enumerate(self._order):
-            for s in profile.stems:
-                if s in numbers:  # (setdefault would make a list for every one of millions of calls)
-                    numbers[s].append(number)
-                else:
-                    numbers[s] = [number]
         # A few numpy calls cost more than summing a small base entry by entry: arrays pay off beyond
         # ARRAY_POSTINGS_FROM entries (both ways pick the same candidates).
-        self._lists = numbers if len(self._order) < ARRAY_POSTINGS_FROM else {}
-        self._arrays = {} if self._lists else {s: np.array(n, dtype=np.int32) for s, n in numbers.items()}
+        self._lists: dict[str, list[int]] = {}
+        self._arrays: dict[str, np.ndarray] = {}
+        if len(self._order) < ARRAY_POSTINGS_FROM:
+            for number, profile in enumerate(self._order):
+                for s in profile.stems:
+                    if s in self._lists:  # (setdefault would make a list for every call)
+                        self._lists[s].append(number)
+                    else:
+                        self._lists[s] = [number]
+        else:
+            self._arrays = self._posting_arrays()
         weight_of = self.weights.__getitem__
         for profile in self.profiles.values():
             # Summed in set order, as the weights of a phrasing's distinct stems always were.
@@ -214,14 +223,35 @@ class LanguageIndex:
                 max(profile.fields, default=0.0),
                 max((f / t for f, t in zip(profile.fields, profile.totals, strict=True)), default=0.0),
             )
-            in_shapes = profile.in_shapes
+        self.pair_weights = _idf(_document_frequency(p.pairs for p in self.profiles.values()), count)
+
+    def _posting_arrays(self) -> dict[str, np.ndarray]:
+        """Each main-field stem's entry numbers, ascending, as slices of one array.
+
+        Built by one stable sort of every (stem, entry) pair instead of an append per pair: a
+        ministry's catalogue has millions of them.
+        """
+        ids = {s: i for i, s in enumerate(self.weights)}
+        lengths = [len(p.stems) for p in self._order]
+        pairs = sum(lengths)
+        codes = np.fromiter(map(ids.__getitem__, chain.from_iterable(p.stems for p in self._order)), np.int32, pairs)
+        numbers = np.repeat(np.arange(len(self._order), dtype=np.int32), lengths)[np.argsort(codes, kind="stable")]
+        ends = np.cumsum(np.bincount(codes, minlength=len(ids))).tolist()
+        return {s: numbers[start:end] for s, start, end in zip(ids, [0, *ends], ends, strict=False)}
+
+    def _shapes(self, profile: _EntryProfile) -> dict[str, list[int]]:
+        """stem -> the positions of the entry's phrasings holding it, made the first time it is fitted:
+        only a few entries per question are, so a large base does not build them all up front."""
+        in_shapes = profile.in_shapes
+        if in_shapes is None:
+            in_shapes = profile.in_shapes = {}
             for position, (stems, _) in enumerate(profile.phrasings):  # a phrasing's stems are distinct
                 for s in stems:
                     if s in in_shapes:
                         in_shapes[s].append(position)
                     else:
                         in_shapes[s] = [position]
-        self.pair_weights = _idf(_document_frequency(p.pairs for p in self.profiles.values()), count)
+        return in_shapes
 
     def _texts(self, entry: Entry) -> _Texts:
         """An entry's texts in this index's language (no phrasings: not matched in it)."""
@@ -284,7 +314,7 @@ class LanguageIndex:
     def _fit(self, profile: _EntryProfile, matched: frozenset[str]) -> float:
         """The share of its weight the best-asked phrasing gets (times its field's weight)."""
         got = [0.0] * len(profile.totals)
-        idf, in_shapes = self.weights, profile.in_shapes
+        idf, in_shapes = self.weights, self._shapes(profile)
         for s in matched:
             positions = in_shapes.get(s)
             if positions:  # a keyword's stem is in no phrasing
