@@ -204,10 +204,16 @@ _WHO = frozenset({"foreigner", "abroad", "minor", "first-time"})  # about the as
 GENERIC = frozenset({"cost", "amount", "requirements", "hours", "phone", "when", "duration", "validity"})
 
 
+@lru_cache(maxsize=4096)  # each question is read by several aspects' checks, and again per entry
+def _folded(text: str) -> str:
+    """The text as the cue patterns read it: folded words, one space apart."""
+    return " ".join(words(text))
+
+
 @lru_cache(maxsize=4096)  # read for each index a question is matched on
 def cue_words(question: str) -> frozenset[str]:
     """The folded words of the question that ask a generic aspect ("van a cobrar" -> van, a, cobrar)."""
-    text = " ".join(words(question))
+    text = _folded(question)
     if not _ANY.search(text):
         return frozenset()
     found: set[str] = set()
@@ -225,7 +231,7 @@ def asked(question: str) -> list[str]:
 
 @lru_cache(maxsize=4096)  # the pipeline asks this of the same question for the decision and the entry
 def _asked(question: str) -> tuple[str, ...]:
-    text = " ".join(words(question))
+    text = _folded(question)
     if not _ANY.search(text):
         return ()
     found = tuple(a.name for a in ASPECTS if a.asked.search(text))
@@ -233,7 +239,7 @@ def _asked(question: str) -> tuple[str, ...]:
         return found
     # A long message: what it asks is in its asking part ("ahora me sale una multa. ¿Puedo justificarlo?"
     # does not ask about fines); who the citizen is (a foreigner, a minor, abroad) may be in the story.
-    asking = " ".join(words(" ".join(pieces)))
+    asking = _folded(" ".join(pieces))
     return tuple(n for n in found if n in _WHO or _BY_NAME[n].asked.search(asking))
 
 
@@ -275,7 +281,7 @@ def covers(entry: Entry, name: str, question: str = "") -> bool:
     aspect = _BY_NAME.get(name)
     if aspect is None:  # "place" is judged by place_uncovered; a staff declaration is all it needs here
         return True
-    if aspect.contrary is not None and aspect.contrary.search(" ".join(words(entry.title.es))):
+    if aspect.contrary is not None and aspect.contrary.search(_folded(entry.title.es)):
         return False  # a look-up entry does not tell how to join, a renewal one how to get it first
     if aspect.said is None and aspect.contrary is not None:
         return True
@@ -289,11 +295,11 @@ def covers(entry: Entry, name: str, question: str = "") -> bool:
     if aspect.channels and any(c.kind in aspect.channels for c in entry.channels):
         return True
     text = _answer_text(entry)
-    if name == "rank" and (year := _YEAR.search(" ".join(words(question)))) is not None:
+    if name == "rank" and (year := _YEAR.search(_folded(question))) is not None:
         return year.group(0) in text and aspect.said is not None and aspect.said.search(text) is not None
     if aspect.said is not None:
         return aspect.said.search(text) is not None
-    used = aspect.asked.search(" ".join(words(question)))
+    used = aspect.asked.search(_folded(question))
     if used is None:
         return False
     word = re.escape(used.group(0).split()[-1])
@@ -353,7 +359,7 @@ SIBLING_KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
 
 def sibling_kinds(question: str) -> frozenset[str]:
     """The sibling kinds a question's own cues name ("se me venció" -> expired)."""
-    text = " ".join(words(question))
+    text = _folded(question)
     return frozenset(kind for kind, cue, _ in SIBLING_KINDS if cue.search(text))
 
 
@@ -376,7 +382,7 @@ _ANY_WAY = frozenset(
 @lru_cache(maxsize=4096)  # read for the decision and again for the entry offered
 def thing_asked(question: str) -> str | None:
     """The thing a question asks whether it exists ("hay alguna beca para..." -> "beca"), folded."""
-    found = _EXISTS.search(" ".join(words(question)))
+    found = _EXISTS.search(_folded(question))
     thing = None if found is None else found.group(1) or found.group(2)
     return None if thing in _ANY_WAY else thing
 
