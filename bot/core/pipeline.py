@@ -190,9 +190,7 @@ class Pipeline:
         asked = aspects.asked(cues)
         outcome, chosen = self._decide(
             ranked, self._names_unknown(text, lang), _refused(analysis, index, text), cues,
-            # The story/asking split is read on Spanish; an English message (read through the glossary
-            # or not) is too loose a wording for the lead alone.
-            long_message=lang == "es" and not foreign[0] and len(analysis.stems) >= LONG_MESSAGE_STEMS,
+            long_message=_long_message(analysis, lang, foreign),
         )
         missing = self._uncovered(chosen[0].entry, cues, lang) if chosen else []
         if outcome is Outcome.ANSWER and missing:
@@ -327,7 +325,7 @@ class Pipeline:
         names_unknown = self._names_unknown(text, index.lang)
         refused = _refused(analysis, index, text)
         kinds = aspects.sibling_kinds(text)
-        long_message = index.lang == "es" and len(analysis.stems) >= LONG_MESSAGE_STEMS
+        long_message = _long_message(analysis, index.lang)
 
         def gate(candidate: Candidate, following: Candidate | None) -> str | None:
             if following is None:
@@ -338,6 +336,12 @@ class Pipeline:
 
         arrange = partial(_cued_first, kinds=kinds, margin=self.thresholds.margin)
         return explain(index, analysis, text, gate, partial(self._uncovered, lang=index.lang), arrange)
+
+
+def _long_message(analysis: Analysis, lang: str, foreign: tuple[str, frozenset[str]] = ("", frozenset())) -> bool:
+    """A story, then the question, judged by the lead (LONG_*). The story/asking split is read on Spanish;
+    an English message (read through the glossary or not) is too loose a wording for the lead alone."""
+    return lang == "es" and not foreign[0] and len(analysis.stems) >= LONG_MESSAGE_STEMS
 
 
 def _close_siblings(ranked: list[Candidate], margin: float) -> bool:
@@ -368,9 +372,10 @@ def _ranked(
 ) -> tuple[Analysis, list[Candidate]]:
     """The question's analysis and ranking; with the words that ask a generic aspect weighed down
     (see `_aspect_words_weighed`), else the index's remembered ranking of `text`."""
-    if not aspects.cue_words(text if cues is None else cues):
+    cues = text if cues is None else cues
+    if not aspects.cue_words(cues):
         return index.ranked(text, foreign)
-    analysis = _aspect_words_weighed(index.analyzer.analyze(text, foreign=foreign), text if cues is None else cues)
+    analysis = _aspect_words_weighed(index.analyzer.analyze(text, foreign=foreign), cues)
     return analysis, index.rank(analysis)
 
 
