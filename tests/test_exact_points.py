@@ -92,3 +92,44 @@ def test_downloading_is_not_an_appeal_and_a_stated_amount_still_answers(shipped:
 def test_a_numbered_part_or_a_ranking_of_a_year_must_be_named_by_the_entry() -> None:
     assert aspects.asked("que dice el eje 8 de la politica") == ["item"]
     assert "rank" in aspects.asked("en que puesto quedo el peru en 2030")
+
+
+@pytest.mark.parametrize(
+    ("question", "entry", "aspect"),
+    [
+        # A nationality says the asker is a foreigner as plainly as "extranjero" does.
+        ("soy colombiano y tengo 70 anos, puedo cobrar pension 65", "pension-65", "foreigner"),
+        # "¿me cubre X?" asks whether the coverage includes X: an entry never naming X does not say.
+        ("el sis gratuito me cubre la operacion de rodilla", "sis-afiliacion", "existence"),
+        # The fee is set by each municipality: the entry gives Huancayo's, not Chiclayo's.
+        ("cuanto cuesta la licencia de funcionamiento en Chiclayo", "licencia-funcionamiento", "place"),
+        # Lima is what the question compares with; Trujillo is the place asked about.
+        ("me pusieron una papeleta en Trujillo, tiene descuento como en Lima", "sat-papeletas", "place"),
+        # An event entry tells what was, not a later edition.
+        ("cuando sera el gore ejecutivo 2031", "gore-ejecutivo", "year"),
+        ("mi papa cobraba pension 65 y fallecio, quien cobra ese dinero", "pension-65", "death"),
+        ("cuantos meses dura la suspension de la licencia por puntos", "mtc-record-conductor", "validity"),
+    ],
+)
+def test_a_point_the_question_form_does_not_signal_alone_is_still_not_answered(
+    shipped: Pipeline, question: str, entry: str, aspect: str
+) -> None:
+    reply = shipped.ask(question)
+    assert reply.outcome is Outcome.SUGGEST and reply.uncovered and reply.aspect == aspect
+    assert reply.candidates[0].id == entry
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        ("cuanto cuesta la licencia de funcionamiento en Huancayo", "licencia-funcionamiento"),
+        # A story's "papá de trillizos" says whose relative the asker is, not another thing asked about.
+        ("Buenas tardes, soy papá de trillizos de 4 años y los tres tienen su DNI pero ya se les venció "
+         "hace un mes. ¿Qué necesito para renovar el DNI de mis hijos? Muchas gracias", "dni-renovacion"),
+    ],
+)
+def test_what_the_entry_says_for_that_place_or_that_story_is_answered(
+    shipped: Pipeline, question: str, entry: str
+) -> None:
+    reply = shipped.ask(question)
+    assert reply.outcome is Outcome.ANSWER and reply.entry is not None and reply.entry.id == entry

@@ -39,7 +39,7 @@ def _re(pattern: str) -> re.Pattern[str]:
     return re.compile(rf"\b(?:{pattern})\b")
 
 
-_TIMES = "dias|horas|meses|semanas|minutos|days|hours|months|weeks|minutes"  # how long: see "duration"
+_TIMES = "dias|horas|meses|semanas|minutos|anos|days|hours|months|weeks|minutes|years"  # how long: see "duration"
 # Spans of time, and how a question asks how long something stays valid (not how long it takes).
 _SPAN = r"(?:dias|horas|minutos|semanas|meses|days|hours|minutes|weeks|months)"
 _VALID = r"(?:\w+ )?(?:vale|valen|es valid[oa]|son valid[oa]s|dura|duran|tiene vigencia|esta vigente)"
@@ -61,7 +61,8 @@ ASPECTS: tuple[Aspect, ...] = (
     Aspect(
         "amount",
         _re(r"cuanto (?:dinero|plata)|cuanto (?:le |les |me |te |nos )?(?:van a pagar|pagan|dan|recibe|reciben)|"
-            r"(?:de )?cuanto es (?:la|el|mi|su) (?:pension|bono|monto|subsidio|pago|sueldo|multa|sancion|deuda)|monto|"
+            r"(?:de )?cuanto es (?:exactamente |ahora |actualmente |realmente )?(?:la|el|mi|su) "
+            r"(?:pension|bono|monto|subsidio|pago|sueldo|multa|sancion|deuda)|monto|"
             r"cuanto (?:me |le |les |nos |te )?(?:va a |van a )?tocar|cuantos soles|cuanto es ahora en soles|"
             r"(?:multa|sancion|pension|bono) (?:\w+ ){0,5}cuanto es|"
             r"how much (?:money|do they pay)"),
@@ -73,7 +74,8 @@ ASPECTS: tuple[Aspect, ...] = (
             r"what do i need"),
         None,
     ),
-    Aspect("hours", _re(r"horarios?|a que hora|hasta que hora|atienden|abren|cierran|opening hours|what time"),
+    Aspect("hours", _re(r"horarios?|a que hora|hasta que hora|atienden|abren|cierran|que dias (?:atiende|abre)n?|"
+                        r"(?:atiende|abre)n? (?:los |el )?(?:sabados?|domingos?|feriados?)|opening hours|what time"),
            _re(r"\d{1,2}(?: \d\d)? ?(?:am|pm|h)|horarios?|lunes a|24 horas|opening hours")),
     Aspect("phone", _re(r"(?:numero|linea) (?:de )?(?:telefono|whatsapp|contacto|atencion)|"
                         r"telefono de (?:contacto|atencion)|cual es el (?:telefono|correo)|a que numero|llamar|"
@@ -102,12 +104,16 @@ ASPECTS: tuple[Aspect, ...] = (
     ),
     Aspect(
         "validity",  # how long a certificate or card stays valid: not how long getting it takes
-        _re(rf"(?:cuanto tiempo|cuanto) {_VALID}|cada cuanto|(?:cuanto|que) (?:tiempo de )?vigencia|"
+        _re(rf"(?:cuanto tiempo|cuanto) {_VALID}|cada cuanto|cuant[oa]s (?:dias|semanas|meses|anos) {_VALID}|"
+            r"(?:cuanto|que) (?:tiempo de )?vigencia|"
             r"how long is it valid|how long does it last"),
         _re(r"(?:vale|valen|valido|valida|dura|duran|vigencia de|vigente por|valid for|lasts?|cada) (?:\d+|un|una) "
             r"(?:dias|semanas|meses|mes|anos|ano|days|weeks|months|years|year)"),
     ),
-    Aspect("foreigner", _re(r"(?<!el )extranjer[oa]s?|venezolan[oa]s?|foreigners?|foreign national"),
+    Aspect("foreigner", _re(r"(?<!el )extranjer[oa]s?|foreigners?|foreign national|"
+                             r"(?:venezolan|colombian|bolivian|ecuatorian|chilen|argentin|brasilen|haitian|cuban|"
+                             r"mexican|paraguay|urugua|dominican)(?:[oa]s?)|"
+                             r"espanol(?:a|es|as)? (?:residente|que vive)"),
            _re(r"extranjer\w*|foreign\w*")),
     Aspect("abroad", _re(r"desde el extranjero|en el extranjero|desde (?:aqui|aca)|fuera del pais|"
                          r"(?:viajar|volver|regresar) (?:a|al) peru|consulado|abroad"),
@@ -115,6 +121,11 @@ ASPECTS: tuple[Aspect, ...] = (
     Aspect("minor", _re(r"menor(?:es)? de edad|recien nacid[oa]|(?:de|para) (?:mi|un|una) (?:bebe|nino|nina)|"
                         r"for (?:my|a) (?:child|baby)|minors?"),
            _re(r"menor(?:es)?|nin[oa]s?|bebes?|recien nacid\w*|child\w*|minors?")),
+    # "mi abuelo cobraba Pensión 65 y falleció": what happens after a death (to the benefit, the pension,
+    # the document) is a case of its own that an entry never mentioning death does not answer.
+    Aspect("death", _re(r"(?<!se )(?<!se me )(?:fallecio|fallecida|fallecido|murio|difunt[oa]|sepelio|velorio|"
+                        r"herencia|heredar|heredero|herederos|passed away|died)"),
+           _re(r"fallec\w*|muert\w*|defuncion\w*|difunt\w*|sepelio|herencia|hereder\w*|deceased|death\w*")),
     Aspect("first-time", _re(r"por primera vez|first time"), None,
            contrary=_re(r"renov\w*|duplicad\w*|revalid\w*|record|consulta\w*|estado|renew\w*|duplicate|check\w*")),
     Aspect("join", _re(r"afili(?:o|ar|arme|arse|arte|arlo|arla|e|en)|inscrib(?:o|ir|irme|irse|irte|irlo|irla|e|en)|"
@@ -154,7 +165,8 @@ ASPECTS: tuple[Aspect, ...] = (
     Aspect("rate", _re(r"(?:que|cuanto(?: es)?(?: el| la| de)?) (?:porcentaje|interes|tasa de interes|mora)|"
                        r"tasa de interes|interest rate|what percentage"),
            _re(r"\d+ (?:por ciento|percent)|interes(?:es)? (?:de|del) \d+")),
-    Aspect("rank", _re(r"en que (?:puesto|lugar|posicion)|que (?:puesto|lugar|posicion) (?:ocupa|ocupo|tiene|tuvo|"
+    Aspect("rank", _re(r"en que (?:puesto|lugar|posicion)|"
+                       r"que (?:puesto|lugar|posicion) (?:exact[oa] |final )?(?:ocupa|ocupo|tiene|tuvo|"
                        r"quedo|obtuvo|saco)|ranking|what (?:rank|position)|which place|ranked"),
            _re(r"(?:puesto|lugar|posicion) (?:numero )?\d+|\d+ (?:de \d+ paises|lugar)|ranked \d+|\d+(?:st|nd|rd|th)")),
     # Who holds an office today changes with every appointment: no entry states it, so a question asking
@@ -179,9 +191,12 @@ PLACE = "place"  # a place the entry does not serve (see Places); not a cue patt
 EXISTENCE = "existence"
 _EXISTS = re.compile(
     r"\b(?:hay|existe|existen|da|dan|ofrece|ofrecen|con|tiene|tienen) (?:algun|alguna|algunos|algunas) (\w+)|"
+    # "¿me cubre la operación de cataratas?": whether the coverage includes that thing.
+    r"\b(?:me |le |te |nos |les )?(?:cubre|cubren|incluye|incluyen) "
+    r"(?:la |el |los |las |mi |mis |su |sus |una |un )(\w+)|"
     r"\bis there (?:a|an|any) (\w+)"
 )
-NAMES = frozenset({*(a.name for a in ASPECTS), PLACE})
+NAMES = frozenset({*(a.name for a in ASPECTS), PLACE, "year"})
 # A cost field that only sends the citizen elsewhere for the amount does not answer "how much".
 _REFERRAL = re.compile(r"(?:consulta|revisa|confirma|verifica|check|see|(?:el )?monto vigente|current fee)\b(?!.*\d)")
 # "Código 01465 en Págalo.pe (monto en la página oficial)": a payment code, the amount itself elsewhere.
@@ -196,7 +211,7 @@ _LABELLED = re.compile(r"^([^:]{2,40}):\s*(.+)$")
 _ANY = re.compile("|".join(a.asked.pattern for a in ASPECTS))  # one pass for the usual question asking none
 _BY_NAME = {a.name: a for a in ASPECTS}
 _AMOUNT = _re(AMOUNT)
-_WHO = frozenset({"foreigner", "abroad", "minor", "first-time"})  # about the asker: read in the whole message
+_WHO = frozenset({"foreigner", "abroad", "minor", "first-time", "death"})  # about the asker: read in the whole message
 
 
 # Aspects asked in words any service may carry ("¿cuánto me van a cobrar?", "¿qué papeles piden?"): the
@@ -383,13 +398,38 @@ _ANY_WAY = frozenset(
 def thing_asked(question: str) -> str | None:
     """The thing a question asks whether it exists ("hay alguna beca para..." -> "beca"), folded."""
     found = _EXISTS.search(_folded(question))
-    thing = None if found is None else found.group(1) or found.group(2)
+    thing = None if found is None else next((g for g in found.groups() if g), None)
     return None if thing in _ANY_WAY else thing
 
 
 def uncovered(entry: Entry, question: str) -> list[str]:
     """The aspects the question asks that the entry does not say."""
-    return [name for name in asked(question) if not covers(entry, name, question)]
+    missing = [name for name in asked(question) if not covers(entry, name, question)]
+    if year_uncovered(entry, question):
+        missing.append(YEAR)
+    return missing
+
+
+YEAR = "year"  # a year the entry knows nothing of (see year_uncovered); not a cue pattern
+
+
+def year_uncovered(entry: Entry, question: str) -> bool:
+    """Of an event, the question asks a year later than anything the entry knows ("el próximo GORE
+    Ejecutivo en 2027" of an entry last reviewed in 2026) or one it did not take place in: the entry tells
+    what was, not what will be or another edition. A service's year ("mi DNI vence en 2029") is a detail
+    of the asker's case; a long message's story years are not read (see `_asked`)."""
+    if not entry.is_event:
+        return False
+    text = _folded(question)
+    if len(text.split()) >= MIN_STORY_WORDS and (pieces := asking_pieces(question)):
+        text = _folded(" ".join(pieces))
+    years = {int(y) for y in _YEAR.findall(text)}
+    if not years:
+        return False
+    known = {int(y) for y in _YEAR.findall(f"{_answer_text(entry)} {_folded(entry.title.es)}")}
+    known.add(entry.reviewed.year)
+    known.update(d.year for d in (entry.starts, entry.ends) if d is not None)
+    return max(years) > max(known) or not years & known
 
 
 class Places:
@@ -426,8 +466,28 @@ class Places:
         return {self.aliases[m.group(0)] for m in self._pattern.finditer(" ".join(words(text)))}
 
 
+# "¿tiene el descuento como en Lima?": a place compared with, not the place asked about.
+_COMPARED = re.compile(r"\b(?:como|igual que|al igual que|a diferencia de) (?:en |el |la |los )?\w+(?: de \w+| \w+)?")
+# An entry saying a figure or a schedule is set place by place ("la fija cada municipalidad en su TUPA")
+# does not give it for the place a question names, unless it names that place too.
+_SET_BY_PLACE = re.compile(
+    r"\b(?:cada|segun (?:la|el|cada|tu|su)|depende de (?:la|el|cada|tu|su)) (?:municipalidad|municipio|region|"
+    r"gobierno regional|distrito|provincia|sede|oficina|centro|agencia)\b"
+)
+LOCAL = frozenset({"cost", "amount", "hours", "phone", "penalty"})  # what one place's office sets for itself
+
+
 def place_uncovered(entry: Entry, question: str, places: Places) -> bool:
-    """The question names a place and the entry is about another one only (by its title)."""
-    asked_places = places.named(question)
+    """The question names a place and the entry is about another one only (by its title), or asks a point
+    the entry says each place sets for itself (a fee, opening hours) without naming the place asked."""
+    asked_places = places.named(_COMPARED.sub(" ", _folded(question)))
+    if not asked_places:
+        return False
     scope = places.named(entry.title.es)
-    return bool(asked_places and scope and not asked_places & scope)
+    if scope:
+        return not asked_places & scope
+    text = _answer_text(entry)
+    return (
+        bool(LOCAL.intersection(asked(question))) and _SET_BY_PLACE.search(text) is not None
+        and not asked_places & places.named(text)
+    )

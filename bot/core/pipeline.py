@@ -11,6 +11,7 @@ from pathlib import Path
 
 from bot.core import aspects
 from bot.core.analyzer import Analysis, person_names
+from bot.core.asking import MIN_STORY_WORDS, asking_pieces
 from bot.core.config import MatchThresholds, PipelineSettings
 from bot.core.explain import Explanation, explain
 from bot.core.glossary import Glossary
@@ -73,6 +74,13 @@ _NAME = re.compile(r"\b[A-ZÁÉÍÓÚÑ]\w+")
 _COMPLEMENT = frozenset({"de", "del"})
 # "acabo de separarme", "dejé de pagar": "de" before a verb completes the verb, it names no other thing.
 _INFINITIVE = re.compile(r"^\w{2,}(?:ar|er|ir)(?:me|te|se|lo|la|le|nos|los|las|les)*$")
+# "mamá de mellizos", "el papá de mi nieta": whose relative, not another thing of the kind.
+_PERSONS = frozenset(
+    """mama mamas madre madres papa papas padre padres hijo hijos hija hijas abuelo abuelos abuela abuelas nieto
+    nietos nieta nietas esposo esposa esposos tio tia tios tias primo prima primos hermano hermana hermanos
+    hermanas sobrino sobrina suegro suegra cunado cunada vecino vecina vecinos amigo amiga amigos jefe jefa
+    duena dueno senora senor pareja novio novia""".split()
+)
 _DETERMINERS = frozenset({"mi", "mis", "tu", "tus", "su", "sus", "la", "el", "los", "las", "un", "una", "este", "esta"})
 # Words asking a generic aspect ("¿cuánto me van a *cobrar*?", "¿qué *requisitos* piden?") keep this share
 # of their information: whether the entry says that point is judged by aspects (cost, requirements...),
@@ -400,14 +408,23 @@ def _refused(analysis: Analysis, index: LanguageIndex, text: str) -> str | None:
 
 def _names_another_thing(analysis: Analysis, index: LanguageIndex, text: str) -> bool:
     """A knowledge-base word is completed by "de" and a rare lowercase word the base does not know
-    ("licencia de mi antivirus", "partida de ajedrez"): the question is about that other thing."""
+    ("licencia de mi antivirus", "partida de ajedrez"): the question is about that other thing.
+
+    In a long message only the asking part is read: the story's "mamá de mellizos" or "taller de
+    carpintería" tells who asks, not what is asked. A person word ("mamá de", "hijo de") is completed by
+    whose relative it is, never by another thing.
+    """
     tokens = analysis.folded.split()
+    if len(tokens) >= MIN_STORY_WORDS and (pieces := asking_pieces(text)):
+        tokens = index.analyzer.analyze(" ".join(pieces), correct=False).folded.split()
     if not _COMPLEMENT.intersection(tokens):
         return False
     names = {fold(w) for w in _NAME.findall(text)}
     analyzer = index.analyzer
     for i, token in enumerate(tokens[1:-1], 1):
         if token not in _COMPLEMENT or tokens[i - 1] in analyzer.stop_words or not analyzer.knows(tokens[i - 1]):
+            continue
+        if tokens[i - 1] in _PERSONS:
             continue
         following = next((t for t in tokens[i + 1 : i + 3] if t not in _DETERMINERS), "")
         if (
