@@ -13,6 +13,7 @@ from bot.core.dates import LIMA
 from bot.core.events import EventQuery, find_events, listing_text, parse_event_query
 from bot.core.ics import event_ics
 from bot.core.knowledge import KnowledgeBase, load_knowledge, load_knowledge_or_raise
+from bot.core.models import Outcome
 from bot.core.pipeline import Pipeline
 from tests.events_kb import make_events_kb
 
@@ -93,10 +94,12 @@ def test_pipeline_event_list_uses_the_citizens_region(kb: KnowledgeBase) -> None
     assert "in Arequipa" in reply.text
 
 
-def test_next_encuentro_is_to_be_announced(shipped: Pipeline) -> None:
+def test_next_encuentro_not_yet_announced_is_offered_as_not_covered(shipped: Pipeline) -> None:
+    # The entry says the next editions are "por anunciar": it cannot be *the* answer to "when", so the
+    # citizen hears that this point is not covered and gets the entry (which says so) as the closest help.
     reply = shipped.ask("cuándo es el próximo encuentro por la descentralización")
-    assert reply.entry_id == "encuentros-descentralizacion"
-    assert reply.entry is not None and reply.entry.starts is None
+    assert reply.outcome is Outcome.SUGGEST and reply.uncovered
+    assert reply.candidates[0].id == "encuentros-descentralizacion" and reply.candidates[0].starts is None
 
 
 def test_ics_of_a_timed_event_parses_back_in_lima_time(kb: KnowledgeBase) -> None:

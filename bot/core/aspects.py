@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 
@@ -52,7 +53,8 @@ ASPECTS: tuple[Aspect, ...] = (
         "cost",
         _re(
             r"cuanto (?:cuesta|cuestan|sale|salen|cobran|cobra|vale|es el (?:pago|costo|precio)|hay que pagar|"
-            r"se paga|pago)|costo|precio|tarifa|(?:me|nos|te|les|le) (?:van a |vas a )?cobra\w*\b(?! mas)|cobran algo|"
+            r"se paga|pago)|cuanto (?:voy|vamos|va|van|tengo|tendre|tendria) (?:a |que )?pagar|cuanto pagaria|"
+            r"costo|precio|tarifa|(?:me|nos|te|les|le) (?:van a |vas a )?cobra\w*\b(?! mas)|cobran algo|"
             r"es (?:gratis|gratuito)|tiene (?:algun )?costo|how much|what s the fee|what is the fee|the fee for|"
             r"price|cost of|is it free"
         ),
@@ -96,7 +98,9 @@ ASPECTS: tuple[Aspect, ...] = (
     Aspect(
         "duration",
         _re(rf"cuanto (?:tiempo )?(?:demora|tarda|se demora|toma)|(?<!cada )cuanto tiempo(?! {_VALID})|cuantos dias|"
-            r"en cuanto tiempo|how long(?! is it valid)"),
+            r"en cuanto tiempo|how long(?! is it valid)|"
+            r"plazo (?:maximo|legal)(?: que (?:\w+ )?(?:la ley|la norma))? para (?:que|dar|otorgar|entregar|resolver|"
+            r"responder|atender)"),
         # How long the procedure takes, not any span: "vale 90 días", "dura 10 años", "65 años", "las 24
         # horas" and "que no venza en los próximos 60 días" say nothing of it.
         _re(rf"(?:en|tarda|tardan|demora|demoran|toma|dentro de|within|in|takes?) (?:unos |hasta |about |up to )?"
@@ -147,6 +151,9 @@ ASPECTS: tuple[Aspect, ...] = (
     Aspect("legalisation", _re(r"apostill\w+|legaliz\w+|me lo aceptan|lo aceptan en|valid[oa] en"),
            _re(r"apostill\w+|legaliz\w+|valid\w* en el extranjero")),
     Aspect("correction", _re(r"corrij\w*|correg\w*|rectific\w*|correccion|(?:hay|tiene) un error|"
+                             r"(?:como|donde|a quien) (?:pido|solicito|hago) (?:que|para que) "
+                             r"(?:la |lo |las |los |me )?"
+                             r"(?:agreguen|anadan|actualicen|incluyan|registren|corrijan)|"
                              r"(?:sale|aparece|esta) mal (?:escrito|mi|el|la)|no aparece|correct(?:ed|ion)?|"
                              r"fix (?:a|an|the) (?:error|mistake)"),
            _re(r"corregir|corrige|correccion\w*|rectific\w*|error\w*|actualiza\w*|correct\w*")),
@@ -169,6 +176,18 @@ ASPECTS: tuple[Aspect, ...] = (
                        r"que (?:puesto|lugar|posicion) (?:exact[oa] |final )?(?:ocupa|ocupo|tiene|tuvo|"
                        r"quedo|obtuvo|saco)|ranking|what (?:rank|position)|which place|ranked"),
            _re(r"(?:puesto|lugar|posicion) (?:numero )?\d+|\d+ (?:de \d+ paises|lugar)|ranked \d+|\d+(?:st|nd|rd|th)")),
+    # "¿En qué dirección exacta queda...?": a street address, not that a site exists in that city.
+    Aspect("address", _re(r"direccion (?:exacta|fisica)|en que direccion|en que (?:calle|avenida|jiron)|"
+                          r"(?:donde|en que lugar) (?:queda|esta) exactamente|ubicacion exacta|exact address|"
+                          r"street address"),
+           _re(r"(?:av|avenida|jr|jiron|calle|pasaje|psje|cuadra|km|carretera) (?:\w+ ){0,3}\d+")),
+    # "¿Cuándo será el próximo GORE Ejecutivo?": an event entry answers it only with a date of its own
+    # after it was last reviewed (see covers); past editions' dates do not say when the next one is.
+    Aspect("next", _re(r"(?:el|la|los|las) (?:proxim[oa]s?|siguientes?) (?:\w+ ){0,2}(?:edicion|ediciones|reunion|"
+                       r"reuniones|sesion|encuentro|encuentros|gore|muni|cumbre|premio|ceremonia)|"
+                       r"(?:el|la) (?:proxim[oa]|siguiente) (?:gore|muni|cumbre|premio|encuentro)\w*|"
+                       r"next (?:edition|meeting|summit|session|award)"),
+           None),
     # Who holds an office today changes with every appointment: no entry states it, so a question asking
     # for a person ("¿quién es el secretario de...?") is never answered by the entry about the office.
     Aspect("person", _re(r"quien(?:es)? (?:es|son|esta a cargo|dirige|encabeza) (?:hoy |ahora |actualmente )?"
@@ -289,9 +308,48 @@ def _sentences(entry: Entry) -> tuple[str, ...]:
     return tuple(" ".join(words(s)) for p in parts for s in _SENTENCE.split(p) if s.strip())
 
 
+# An entry that says a point is not known ("el puesto exacto en 2025 no lo tenemos confirmado", "aún no hay
+# fecha", "las siguientes por anunciar", "consulta su contenido en el texto oficial") does not answer it:
+# the citizen is told honestly that this point is not covered and offered the entry as the closest help.
+_UNCONFIRMED = re.compile(
+    r"\bno (?:lo |la |los |las )?(?:tenemos|esta|estan|fue|ha sido|han sido) (?:confirmad|verificad|publicad)\w*|"
+    r"\bno (?:esta|hay) (?:\w+ )?(?:confirmad|verificad)\w*|\bsin (?:confirmar|fecha)|\bno hay fecha|"
+    r"\bpor (?:anunciar|confirmar|definir)\b|\bno confirmad\w*|\bno verificad\w*|"
+    r"\bconsulta\w* (?:\w+ ){0,4}en (?:el texto oficial|la norma)\b|"
+    r"\bnot (?:yet )?(?:confirmed|announced|verified)\b|\bto be (?:announced|confirmed)\b"
+)
+# What an unconfirmed sentence must be about to leave the aspect unanswered.
+_TOPIC = {
+    "rank": _re(r"puesto|lugar|posicion|rank\w*|place"),
+    "when": _re(r"fechas?|inicio|cuando|plazo|edicion|ediciones|siguientes?|proxim\w*|dates?|next|start"),
+    "cost": _re(r"costo|monto|precio|tarifa|tasa|fee|cost|price"),
+    "amount": _re(r"monto|pago|montos|amount"),
+    "hours": _re(r"horarios?|hours"),
+}
+
+
+def _unconfirmed(entry: Entry, name: str, question: str) -> bool:
+    """The entry says the asked point is not known (see _UNCONFIRMED). A sentence naming a year leaves
+    that year's point unanswered only ("2025 no lo tenemos confirmado": 2022's rank is still stated)."""
+    if name == "item":
+        used = _BY_NAME["item"].asked.search(_folded(question))
+        topic = None if used is None else re.compile(rf"\b{re.escape(used.group(0))}\b")
+    else:
+        topic = _TOPIC.get(name)
+    if topic is None:
+        return False
+    years = set(_YEAR.findall(_folded(question)))
+    for sentence in _sentences(entry):
+        if _UNCONFIRMED.search(sentence) and topic.search(sentence):
+            said_years = set(_YEAR.findall(sentence))
+            if not said_years or years & said_years:
+                return True
+    return False
+
+
 def covers(entry: Entry, name: str, question: str = "") -> bool:
     """Whether the entry says what the aspect asks (staff `not_covered` overrules what the text suggests)."""
-    if name in entry.not_covered:
+    if name in entry.not_covered or _unconfirmed(entry, name, question):
         return False
     aspect = _BY_NAME.get(name)
     if aspect is None:  # "place" is judged by place_uncovered; a staff declaration is all it needs here
@@ -300,6 +358,8 @@ def covers(entry: Entry, name: str, question: str = "") -> bool:
         return False  # a look-up entry does not tell how to join, a renewal one how to get it first
     if aspect.said is None and aspect.contrary is not None:
         return True
+    if name == "next":
+        return not entry.is_event or _after(entry.starts, entry.reviewed)
     if name == "requirements":
         return bool(entry.requirements.es)
     clauses = _cost_clauses(entry, question)
@@ -321,9 +381,24 @@ def covers(entry: Entry, name: str, question: str = "") -> bool:
     if name == "item":  # the same part by its number: "eje 8" in the question, "eje 8" in the entry
         return re.search(rf"\b{re.escape(used.group(0))}\b", text) is not None
     if name == "count":  # "hasta 5 menores", "había 38 módulos": a number in a sentence naming the thing counted
-        counted = re.compile(rf"\b{word[: max(4, len(word) - 2)]}")
-        return any(counted.search(s) and _NUMBER.search(s) for s in _sentences(entry))
+        # The number must count the thing, not name it ("Beca 18", "Pensión 65"), and be of the year asked.
+        stem_ = word[: max(4, len(word) - 2)]
+        counted, naming = re.compile(rf"\b{stem_}"), re.compile(rf"\b{stem_}\w* \d+\b")
+        years = set(_YEAR.findall(_folded(question)))
+        return any(
+            counted.search(s) and _NUMBER.search(naming.sub(" ", s))
+            and (not years or not (said := set(_YEAR.findall(s))) or bool(years & said))
+            for s in _sentences(entry)
+        )
     return re.search(rf"\b{word}\b", text) is not None
+
+
+def _after(when: date | datetime | None, reviewed: date) -> bool:
+    """An event's own date falls after the entry was last reviewed: it is a coming edition."""
+    if when is None:
+        return False
+    day = when.date() if isinstance(when, datetime) else when
+    return day > reviewed
 
 
 @lru_cache(maxsize=16_384)  # entries are immutable; a reload brings new ones
