@@ -136,3 +136,20 @@ def test_what_the_entry_says_for_that_place_or_that_story_is_answered(
 ) -> None:
     reply = shipped.ask(question)
     assert reply.outcome is Outcome.ANSWER and reply.entry is not None and reply.entry.id == entry
+
+
+def test_what_happened_or_where_the_trip_goes_is_not_the_point_asked() -> None:
+    # Past charges, being seen at all, and travelling abroad are the citizen's story, not a fee, opening
+    # hours or a procedure from abroad.
+    assert aspects.asked("en el hospital me cobraron de mas y quiero quejarme") == []
+    assert aspects.asked("no encuentro cita, me atienden igual?") == []
+    assert aspects.asked("me voy a viajar fuera del pais y nunca tuve pasaporte") == []
+    assert aspects.asked("trabajo en chile, puedo votar desde alla") == ["abroad"]
+    assert aspects.asked("a que hora atienden en el mac") == ["hours"]
+
+
+def test_a_situation_with_solid_exclusive_evidence_far_ahead_is_answered(shipped: Pipeline) -> None:
+    # No phrasing of the entry is followed closely, but its own words carry the question far ahead of
+    # every other entry (pipeline.TOLD_*).
+    reply = shipped.ask("con mi esposa ahorramos algo y queremos nuestra primera vivienda con apoyo del gobierno")
+    assert reply.outcome is Outcome.ANSWER and reply.entry_id == "techo-propio"

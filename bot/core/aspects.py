@@ -54,7 +54,9 @@ ASPECTS: tuple[Aspect, ...] = (
         _re(
             r"cuanto (?:cuesta|cuestan|sale|salen|cobran|cobra|vale|es el (?:pago|costo|precio)|hay que pagar|"
             r"se paga|pago)|cuanto (?:voy|vamos|va|van|tengo|tendre|tendria) (?:a |que )?pagar|cuanto pagaria|"
-            r"costo|precio|tarifa|(?:me|nos|te|les|le) (?:van a |vas a )?cobra\w*\b(?! mas)|cobran algo|"
+            # "me cobraron de más" tells what happened, it asks no fee
+            r"costo|precio|tarifa|(?:me|nos|te|les|le) (?:van a |vas a )?cobra(?!ron\b|ba\b|bas\b)\w*\b(?! mas)|"
+            r"cobran algo|"
             r"es (?:gratis|gratuito)|tiene (?:algun )?costo|how much|what s the fee|what is the fee|the fee for|"
             r"price|cost of|is it free"
         ),
@@ -76,7 +78,9 @@ ASPECTS: tuple[Aspect, ...] = (
             r"what do i need"),
         None,
     ),
-    Aspect("hours", _re(r"horarios?|a que hora|hasta que hora|atienden|abren|cierran|que dias (?:atiende|abre)n?|"
+    # "¿me atienden igual?" asks whether they will see the citizen, not at what time.
+    Aspect("hours", _re(r"horarios?|a que hora|hasta que hora|(?<!me )(?<!nos )(?<!le )atienden(?! igual)|abren|"
+                        r"cierran|que dias (?:atiende|abre)n?|"
                         r"(?:atiende|abre)n? (?:los |el )?(?:sabados?|domingos?|feriados?)|opening hours|what time"),
            _re(r"\d{1,2}(?: \d\d)? ?(?:am|pm|h)|horarios?|lunes a|24 horas|opening hours")),
     Aspect("phone", _re(r"(?:numero|linea) (?:de )?(?:telefono|whatsapp|contacto|atencion)|"
@@ -119,7 +123,8 @@ ASPECTS: tuple[Aspect, ...] = (
                              r"mexican|paraguay|urugua|dominican)(?:[oa]s?)|"
                              r"espanol(?:a|es|as)? (?:residente|que vive)"),
            _re(r"extranjer\w*|foreign\w*")),
-    Aspect("abroad", _re(r"desde el extranjero|en el extranjero|desde (?:aqui|aca)|fuera del pais|"
+    Aspect("abroad", _re(r"desde el extranjero|en el extranjero|desde (?:aqui|aca|alla|alli)|desde fuera del pais|"
+                         r"(?:vivo|estoy|resido|radico|vivimos|estamos|trabajo) (?:\w+ )?fuera del pais|"
                          r"(?:viajar|volver|regresar) (?:a|al) peru|consulado|abroad"),
            _re(r"extranjero|exterior|consulados?|abroad")),
     Aspect("minor", _re(r"menor(?:es)? de edad|recien nacid[oa]|(?:de|para) (?:mi|un|una) (?:bebe|nino|nina)|"

@@ -94,7 +94,7 @@ STOP_WORDS: dict[str, frozenset[str]] = {
         ustedes va vamos y ya yo hola holi buenas buenos buen dia dias tarde tardes noche noches saludos
         gracias graciass porfa favor porfavor disculpa disculpe disculpen oiga senor senora senorita estimado
         estimada amigo amiga hermano bro pe oe ps nomas please plis pls ok okey okay bueno ayudame
-        ayudeme ayuda ayudar quiero quisiera queria necesito necesitaria podria podrias puede puedes puedo
+        ayudeme ayuda ayudas ayudar quiero quisiera queria necesito necesitaria podria podrias puede puedes puedo
         pueden deseo desearia saber sabe sabes decir dime digame indicar indiqueme indicame hacer hago hace
         hacen hacerlo tengo tenia tener hay debo deberia favor gustaria seria
         pido pedir solicito tramito saco sacar obtengo

@@ -54,6 +54,14 @@ CLEAR_LEAD_SCORE_RELIEF = 0.05
 WIDE_LEAD = 0.3
 WIDE_LEAD_COVERAGE = 0.75
 WIDE_LEAD_FIT = 0.25
+# A situation told in its own words ("una tienda sigue mandándome publicidad con mis datos") shares solid,
+# exclusive evidence with one entry and follows none of its phrasings closely: this much matched weight,
+# a word that belongs to this entry alone, this lead and coverage, and a score this much under the minimum
+# (0.55 -> 0.47 by default).
+TOLD_EVIDENCE = 2.0
+TOLD_LEAD = 0.17
+TOLD_COVERAGE = 0.4
+TOLD_SCORE_RELIEF = 0.08
 # A long message (this many informative stems: a story, then the question) is known only in part to any
 # entry, however right: coverage cannot reach the usual minimum. Its evidence is the lead: the best entry
 # this far ahead of every other, with this score and most of one of its phrasings asked, is what it asks.
@@ -198,7 +206,7 @@ class Pipeline:
         asked = aspects.asked(cues)
         outcome, chosen = self._decide(
             ranked, self._names_unknown(text, lang), _refused(analysis, index, text), cues,
-            long_message=_long_message(analysis, lang, foreign),
+            long_message=_long_message(analysis, lang, foreign), spanish=lang == "es" and not foreign[0],
         )
         missing = self._uncovered(chosen[0].entry, cues, lang) if chosen else []
         if outcome is Outcome.ANSWER and missing:
@@ -247,12 +255,14 @@ class Pipeline:
         refused: str | None = None,
         decided: bool = False,
         long_message: bool = False,
+        spanish: bool = False,
     ) -> str | None:
         """The first gate that keeps `candidate` from being the answer, or None when it passes them all.
 
         `refused` is why the question matches no entry at all whatever the scores (see `_refused`);
         `decided`: the question's own cue picks this entry over its close sibling (see `_cue_decides`),
-        so the margin, which is for ambiguous questions, does not hold it back.
+        so the margin, which is for ambiguous questions, does not hold it back; `spanish`: a Spanish
+        question read as written (not through the English glossary), which the TOLD_* lane is judged on.
         """
         if refused:
             return refused
@@ -272,6 +282,12 @@ class Pipeline:
         )
         if told and candidate.score >= limits.answer - CLEAR_LEAD_SCORE_RELIEF:
             return None if candidate.specificity >= limits.min_specificity else "specificity"
+        if (
+            candidate.evidence >= TOLD_EVIDENCE and candidate.score - runner_up >= TOLD_LEAD
+            and candidate.coverage >= TOLD_COVERAGE and candidate.score >= limits.answer - TOLD_SCORE_RELIEF
+            and candidate.specificity >= 1.0 and not names_unknown and spanish
+        ):
+            return None
         # A question holding one of the entry's phrasings whole ("horario del centro mac") may carry
         # more words the knowledge base does not know than one that only touches it.
         full = candidate.fit >= FULL_PHRASING_FIT
@@ -295,6 +311,7 @@ class Pipeline:
         refused: str | None = None,
         cues: str = "",
         long_message: bool = False,
+        spanish: bool = False,
     ) -> tuple[Outcome, list[Candidate]]:
         """`cues` is read for the sibling kinds the question names, only when two siblings are close."""
         floor = min(self.thresholds.suggest, LONG_SCORE) if long_message else self.thresholds.suggest
@@ -307,7 +324,10 @@ class Pipeline:
             ranked = _cued_first(ranked, kinds, margin)
             decided = _cue_decides(kinds, ranked[0].entry, ranked[1].entry)
         runner_up = ranked[1].score if len(ranked) > 1 else 0.0
-        if self.held_back(ranked[0], runner_up, names_unknown, decided=decided, long_message=long_message) is None:
+        held = self.held_back(
+            ranked[0], runner_up, names_unknown, decided=decided, long_message=long_message, spanish=spanish
+        )
+        if held is None:
             return Outcome.ANSWER, [ranked[0]]
         return Outcome.SUGGEST, self._close(ranked)
 
@@ -334,13 +354,18 @@ class Pipeline:
         refused = _refused(analysis, index, text)
         kinds = aspects.sibling_kinds(text)
         long_message = _long_message(analysis, index.lang)
+        spanish = index.lang == "es"
 
         def gate(candidate: Candidate, following: Candidate | None) -> str | None:
             if following is None:
-                return self.held_back(candidate, 0.0, names_unknown, refused, long_message=long_message)
+                return self.held_back(
+                    candidate, 0.0, names_unknown, refused, long_message=long_message, spanish=spanish
+                )
             pair = [candidate, following]
             decided = _close_siblings(pair, self.thresholds.margin) and _cue_decides(kinds, *(c.entry for c in pair))
-            return self.held_back(candidate, following.score, names_unknown, refused, decided, long_message)
+            return self.held_back(
+                candidate, following.score, names_unknown, refused, decided, long_message, spanish
+            )
 
         arrange = partial(_cued_first, kinds=kinds, margin=self.thresholds.margin)
         return explain(index, analysis, text, gate, partial(self._uncovered, lang=index.lang), arrange)
