@@ -30,6 +30,17 @@ def test_a_long_story_with_one_entry_far_ahead_is_answered(shipped: Pipeline) ->
     assert reply.outcome is Outcome.ANSWER and reply.entry_id == "techo-propio"
 
 
+def test_districts_the_story_names_do_not_stop_the_answer(shipped: Pipeline) -> None:
+    # Paucarpata and Characato are capitalised words the base does not know; they are where the asker
+    # lives, told in the story, while the question itself names nothing unknown.
+    reply = shipped.ask(
+        "Hola, buenas tardes. Mi esposo y yo vivimos en Paucarpata con nuestros tres hijos y compramos un "
+        "terrenito hace años en Characato. Una vecina nos contó que a su tía casi le venden la casa con papeles "
+        "falsos. ¿Hay algún servicio que nos avise si alguien intenta inscribir algo en nuestra partida? Gracias."
+    )
+    assert reply.outcome is Outcome.ANSWER and reply.entry_id == "alerta-registral"
+
+
 def test_a_long_story_about_something_no_entry_has_is_not_answered(shipped: Pipeline) -> None:
     reply = shipped.ask(
         "Hola, soy Juan, tengo 40 años, vivo en Comas con mi familia y trabajo de chofer. ¿Cómo hago para ver "

@@ -238,10 +238,17 @@ class Pipeline:
         return missing
 
     def _names_unknown(self, text: str, lang: str) -> bool:
-        """The question names with a capital, mid-sentence, something the knowledge base does not know."""
+        """The question names with a capital, mid-sentence, something the knowledge base does not know.
+
+        In a long message only the asking part is read: the story's capitals are mostly the asker's
+        district, school or relatives ("compramos un terreno en Jesús Nazareno"), not another product.
+        """
         analyzer = self._indexes[lang].analyzer
-        capitalised = _CAPITALISED.findall(text)
-        names = person_names(text) if capitalised else set()
+        asking = text
+        if len(text.split()) >= MIN_STORY_WORDS and (pieces := asking_pieces(text)):
+            asking = " ".join(pieces)
+        capitalised = _CAPITALISED.findall(asking)
+        names = person_names(text) if capitalised else set()  # introduced in the story, named in the question
         return any(
             not analyzer.knows(word) and word not in self._places.words and word not in names
             for word in (fold(w) for w in capitalised)
