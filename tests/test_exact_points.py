@@ -153,3 +153,10 @@ def test_a_situation_with_solid_exclusive_evidence_far_ahead_is_answered(shipped
     # every other entry (pipeline.TOLD_*).
     reply = shipped.ask("con mi esposa ahorramos algo y queremos nuestra primera vivienda con apoyo del gobierno")
     assert reply.outcome is Outcome.ANSWER and reply.entry_id == "techo-propio"
+
+
+def test_a_numbered_part_the_entry_sends_to_the_official_text_is_not_answered(shipped: Pipeline) -> None:
+    # The entry names the eje 8 and, in the next sentence, sends the citizen to the official text for
+    # its name and content: it does not say what the eje 8 contains.
+    reply = shipped.ask("que dice exactamente el eje 8 de la politica general de gobierno 2021 2026")
+    assert reply.outcome is Outcome.SUGGEST and reply.uncovered and reply.aspect == "item"

@@ -344,7 +344,10 @@ def _unconfirmed(entry: Entry, name: str, question: str) -> bool:
     if topic is None:
         return False
     years = set(_YEAR.findall(_folded(question)))
-    for sentence in _sentences(entry):
+    sentences = _sentences(entry)
+    if name == "item":  # "...presentó el eje 8. Consulta su nombre y contenido en el texto oficial."
+        sentences = tuple(f"{a} {b}" for a, b in zip(sentences, (*sentences[1:], ""), strict=True))
+    for sentence in sentences:
         if _UNCONFIRMED.search(sentence) and topic.search(sentence):
             said_years = set(_YEAR.findall(sentence))
             if not said_years or years & said_years:
