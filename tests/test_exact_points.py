@@ -160,3 +160,10 @@ def test_a_numbered_part_the_entry_sends_to_the_official_text_is_not_answered(sh
     # its name and content: it does not say what the eje 8 contains.
     reply = shipped.ask("que dice exactamente el eje 8 de la politica general de gobierno 2021 2026")
     assert reply.outcome is Outcome.SUGGEST and reply.uncovered and reply.aspect == "item"
+
+
+def test_signing_up_a_deadline_to_act_and_a_list_of_villages_are_points_of_their_own() -> None:
+    assert "join" in aspects.asked("como me registro en id gob pe")
+    assert "when" in aspects.asked("hasta que fecha puedo cambiar mi direccion para votar")
+    assert "when" not in aspects.asked("donde veo hasta que fecha esta el soat de mi camioneta")
+    assert "localities" in aspects.asked("en que centros poblados de ayacucho hay mac express")

@@ -89,7 +89,8 @@ ASPECTS: tuple[Aspect, ...] = (
            None, frozenset({"telefono", "whatsapp", "correo"})),
     Aspect(
         "when",
-        _re(r"en que (?:mes|fecha)|que fecha (?:sale|abre|empieza|inicia|es)|fecha (?:limite|de inicio|de cierre)|"
+        _re(r"en que (?:mes|fecha)|hasta que (?:fecha|dia) (?:puedo|podemos|se puede|tengo|tenemos|hay)|"
+            r"que fecha (?:sale|abre|empieza|inicia|es)|fecha (?:limite|de inicio|de cierre)|"
             r"plazo|desde (?:que|cuando)|a partir de (?:que|cuando)|hasta cuando|since when|"
             r"cuando (?:sale|salen|abre|abren|empieza|inicia|cierra|vence|es la (?:proxima|siguiente))|"
             r"cuando se (?:abre|abren|inicia|inician|cierra|cierran|publica|publican|lanza|convoca)|"
@@ -138,6 +139,7 @@ ASPECTS: tuple[Aspect, ...] = (
     Aspect("first-time", _re(r"por primera vez|first time"), None,
            contrary=_re(r"renov\w*|duplicad\w*|revalid\w*|record|consulta\w*|estado|renew\w*|duplicate|check\w*")),
     Aspect("join", _re(r"afili(?:o|ar|arme|arse|arte|arlo|arla|e|en)|inscrib(?:o|ir|irme|irse|irte|irlo|irla|e|en)|"
+                       r"(?:me|nos|te) registro|registrarme|registrarse|registrarte|"
                        r"enrol(?:l|l me)?|sign up|join"),
            _re(r"afilia\w*|inscri\w*|registr\w*|enrol\w*|sign up"), contrary=_re(r"consulta\w*|check\w*")),
     Aspect("penalty", _re(r"multas?|sancion\w*|sancionan|penalidad\w*|me bloquean|que pasa si|penalt\w+"),
@@ -193,6 +195,11 @@ ASPECTS: tuple[Aspect, ...] = (
                        r"(?:el|la) (?:proxim[oa]|siguiente) (?:gore|muni|cumbre|premio|encuentro)\w*|"
                        r"next (?:edition|meeting|summit|session|award)"),
            None),
+    # "¿En qué centros poblados hay...?": a list of villages or districts, which no entry keeps (they change
+    # with every new module or office); the entry says where to ask.
+    Aspect("localities", _re(r"en que (?:centros poblados|distritos|caserios|comunidades|localidades|anexos)|"
+                             r"which (?:villages|districts|towns)"),
+           _re(r"(?!)")),
     # Who holds an office today changes with every appointment: no entry states it, so a question asking
     # for a person ("¿quién es el secretario de...?") is never answered by the entry about the office.
     Aspect("person", _re(r"quien(?:es)? (?:es|son|esta a cargo|dirige|encabeza) (?:hoy |ahora |actualmente )?"

@@ -62,6 +62,7 @@ TOLD_EVIDENCE = 2.0
 TOLD_LEAD = 0.17
 TOLD_COVERAGE = 0.4
 TOLD_SCORE_RELIEF = 0.08
+TOLD_SPECIFICITY = 1.0
 # A long message (this many informative stems: a story, then the question) is known only in part to any
 # entry, however right: coverage cannot reach the usual minimum. Its evidence is the lead: the best entry
 # this far ahead of every other, with this score and most of one of its phrasings asked, is what it asks.
@@ -292,7 +293,7 @@ class Pipeline:
         if (
             candidate.evidence >= TOLD_EVIDENCE and candidate.score - runner_up >= TOLD_LEAD
             and candidate.coverage >= TOLD_COVERAGE and candidate.score >= limits.answer - TOLD_SCORE_RELIEF
-            and candidate.specificity >= 1.0 and not names_unknown and spanish
+            and candidate.specificity >= TOLD_SPECIFICITY and not names_unknown and spanish
         ):
             return None
         # A question holding one of the entry's phrasings whole ("horario del centro mac") may carry
