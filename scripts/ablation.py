@@ -93,6 +93,34 @@ def _off_lead_lanes() -> None:
     pipeline.CLEAR_LEAD = pipeline.WIDE_LEAD = 10.0
 
 
+def _off_told_lane() -> None:
+    """No answer for a situation told in an entry's own words below the answer score (TOLD_*)."""
+    from bot.core import pipeline
+
+    pipeline.TOLD_EVIDENCE = 10.0**6
+
+
+def _off_asking_part() -> None:
+    """Unknown capitalised names and "X de <unknown>" are read in the whole long message, story included."""
+    from bot.core import pipeline
+
+    pipeline.asking_pieces = lambda text: []  # type: ignore[assignment]
+
+
+def _off_unconfirmed() -> None:
+    """An entry saying a point is not known ("no lo tenemos confirmado", "por anunciar") covers it."""
+    from bot.core import aspects
+
+    aspects._UNCONFIRMED = _never()
+
+
+def _off_set_by_place() -> None:
+    """A fee or schedule each place sets for itself answers a question about any place."""
+    from bot.core import aspects
+
+    aspects._SET_BY_PLACE = _never()
+
+
 def _off_glossary() -> None:
     """English questions are matched on the English phrasings only."""
     from bot.core import glossary
@@ -118,6 +146,10 @@ METHODS: dict[str, Callable[[], None] | None] = {
     "long-message lead": _off_long_messages,
     "story weighed a quarter": _off_story_weighting,
     "clear/wide lead lanes": _off_lead_lanes,
+    "situation lane (told in the entry's words)": _off_told_lane,
+    "asking part read for names": _off_asking_part,
+    "unconfirmed points not covered": _off_unconfirmed,
+    "fees set place by place": _off_set_by_place,
     "English glossary": _off_glossary,
 }
 
