@@ -82,6 +82,12 @@ def test_slang_question_is_answered(pipeline: Pipeline) -> None:
     assert pipeline.ask("kiero renovar mi dni xq ta vencido, q hago").entry_id == "dni-renovacion"
 
 
+def test_chat_abbreviations_for_family_and_school_are_read(shipped: Pipeline) -> None:
+    # "bb" is a baby, not an unknown thing completing "el dni de mi ...".
+    reply = shipped.ask("kiero sakar el dni d mi bb q acaba d nacer")
+    assert reply.outcome is Outcome.ANSWER and reply.entry_id == "dni-menores"
+
+
 def test_an_answer_word_finds_its_entry() -> None:
     # "biofacial" is only in the steps: it still counts, as a weaker field, towards renewal.
     kb = load_knowledge_or_raise(FIXTURE)

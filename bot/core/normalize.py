@@ -57,7 +57,9 @@ SLANG = {
     "cdo": "cuando", "cuano": "cuanto", "nd": "nada", "msj": "mensaje", "xk": "porque", "aki": "aqui",
     "tlf": "telefono", "telf": "telefono", "num": "numero", "cel": "celular", "depa": "departamento",
     "compu": "computadora", "poli": "policia", "profe": "profesor", "doc": "documento", "docs": "documentos",
-    "hrs": "horas", "xa": "para", "m": "me", "t": "te",
+    "hrs": "horas", "xa": "para", "m": "me", "t": "te", "bb": "bebe", "bbs": "bebes", "cole": "colegio",
+    "grax": "gracias", "xfis": "por favor", "ofi": "oficina", "nro": "numero", "tel": "telefono",
+    "hno": "hermano", "hna": "hermana", "sra": "senora", "sr": "senor", "vdd": "verdad", "dps": "despues",
 }
 
 
