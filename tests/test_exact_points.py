@@ -167,3 +167,11 @@ def test_signing_up_a_deadline_to_act_and_a_list_of_villages_are_points_of_their
     assert "when" in aspects.asked("hasta que fecha puedo cambiar mi direccion para votar")
     assert "when" not in aspects.asked("donde veo hasta que fecha esta el soat de mi camioneta")
     assert "localities" in aspects.asked("en que centros poblados de ayacucho hay mac express")
+
+
+def test_who_serves_there_is_not_opening_hours_and_a_count_may_be_spelled_out(shipped: Pipeline) -> None:
+    assert aspects.asked("que entidades atienden en los centros mac") == []
+    assert aspects.asked("atienden los domingos en reniec") == ["hours"]
+    # "postulas en dos etapas": a number in words states the count.
+    reply = shipped.ask("en cuantas etapas se postula a beca 18")
+    assert reply.outcome is Outcome.ANSWER and reply.entry_id == "beca-18" and reply.aspect == "count"

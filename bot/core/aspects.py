@@ -79,7 +79,9 @@ ASPECTS: tuple[Aspect, ...] = (
         None,
     ),
     # "¿me atienden igual?" asks whether they will see the citizen, not at what time.
-    Aspect("hours", _re(r"horarios?|a que hora|hasta que hora|(?<!me )(?<!nos )(?<!le )atienden(?! igual)|abren|"
+    # "¿Qué entidades atienden en el MAC?" asks who serves there; "atienden" asks a time only next to one.
+    Aspect("hours", _re(r"horarios?|a que hora|hasta que hora|(?:cuando|que dias) (?:\w+ )?atienden|"
+                        r"atienden (?:hoy|manana|de noche|en la tarde|en la manana|todo el dia|los fines|el fin)|abren|"
                         r"cierran|que dias (?:atiende|abre)n?|"
                         r"(?:atiende|abre)n? (?:los |el )?(?:sabados?|domingos?|feriados?)|opening hours|what time"),
            _re(r"\d{1,2}(?: \d\d)? ?(?:am|pm|h)|horarios?|lunes a|24 horas|opening hours")),
@@ -305,7 +307,8 @@ def _answer_text(entry: Entry) -> str:
 
 
 _SENTENCE = re.compile(r"(?<=[.;:?!])\s+|\n")
-_NUMBER = re.compile(r"\b\d+\b")
+_NUMBER = re.compile(r"\b(?:\d+|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|once|doce|quince|veinte|cien|mil|"
+                     r"two|three|four|five|six|seven|eight|nine|ten|twelve|hundred|thousand)\b")
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 
 
