@@ -175,3 +175,15 @@ def test_who_serves_there_is_not_opening_hours_and_a_count_may_be_spelled_out(sh
     # "postulas en dos etapas": a number in words states the count.
     reply = shipped.ask("en cuantas etapas se postula a beca 18")
     assert reply.outcome is Outcome.ANSWER and reply.entry_id == "beca-18" and reply.aspect == "count"
+
+
+def test_abroad_is_where_the_asker_is_not_where_the_trip_goes() -> None:
+    assert aspects.asked("vivo en Lima y quiero ayudar a mi mama desde aqui, donde veo su local de votacion") == []
+    assert aspects.asked("vivo en Italia, puedo pedir el duplicado de mi dni desde aqui") == ["abroad"]
+    assert aspects.asked("vivo en espana como renuevo mi dni") == ["abroad"]
+    assert "foreigner" not in aspects.asked("nos vamos de viaje al extranjero y piden el carne de vacunacion")
+
+
+def test_applying_to_a_scholarship_is_how_one_joins_it(shipped: Pipeline) -> None:
+    reply = shipped.ask("como me inscribo en beca 18")
+    assert reply.outcome is Outcome.ANSWER and reply.entry_id == "beca-18"

@@ -47,6 +47,12 @@ _VALID = r"(?:\w+ )?(?:vale|valen|es valid[oa]|son valid[oa]s|dura|duran|tiene v
 _SPAN_WORDS = (
     r"(?:demora|tarda|toma|takes?) (?:unos |hasta |about |up to )?(?:un|una|a|an) (?:dia|hora|semana|mes|day|hour|week)"
 )
+# Where Peruvians abroad most often live and write from (the lists of consulates' largest communities).
+_COUNTRIES = (
+    r"espana|italia|chile|argentina|estados unidos|eeuu|japon|venezuela|colombia|ecuador|bolivia|brasil|"
+    r"mexico|canada|alemania|francia|inglaterra|reino unido|suiza|australia|corea|china|holanda|belgica|suecia|"
+    r"panama|costa rica|uruguay|paraguay|portugal|europa"
+)
 AMOUNT = r"s \d+|\d+ soles|usd \d+|gratuit[oa]s?|gratis|sin costo|no tiene costo|no cuesta|free|no cost"
 ASPECTS: tuple[Aspect, ...] = (
     Aspect(
@@ -121,12 +127,16 @@ ASPECTS: tuple[Aspect, ...] = (
         _re(r"(?:vale|valen|valido|valida|dura|duran|vigencia de|vigente por|valid for|lasts?|cada) (?:\d+|un|una) "
             r"(?:dias|semanas|meses|mes|anos|ano|days|weeks|months|years|year)"),
     ),
-    Aspect("foreigner", _re(r"(?<!el )extranjer[oa]s?|foreigners?|foreign national|"
+    Aspect("foreigner", _re(r"(?<!el )(?<!al )extranjer[oa]s?|foreigners?|foreign national|"
                              r"(?:venezolan|colombian|bolivian|ecuatorian|chilen|argentin|brasilen|haitian|cuban|"
                              r"mexican|paraguay|urugua|dominican)(?:[oa]s?)|"
                              r"espanol(?:a|es|as)? (?:residente|que vive)"),
            _re(r"extranjer\w*|foreign\w*")),
-    Aspect("abroad", _re(r"desde el extranjero|en el extranjero|desde (?:aqui|aca|alla|alli)|desde fuera del pais|"
+    # "desde aquí" is abroad only when the message names another country ("vivo en Italia... desde aquí";
+    # "vivo en Lima y quiero ayudarla desde aquí" is not).
+    Aspect("abroad", _re(r"desde el extranjero|en el extranjero|desde (?:alla|alli)|desde fuera del pais|"
+                         rf"(?:(?:vivo|estoy|resido|radico|vivimos|estamos|trabajo|trabajamos) en (?:{_COUNTRIES}))|"
+                         rf"(?:{_COUNTRIES})\b.*\bdesde (?:aqui|aca)|"
                          r"(?:vivo|estoy|resido|radico|vivimos|estamos|trabajo) (?:\w+ )?fuera del pais|"
                          r"(?:viajar|volver|regresar) (?:a|al) peru|consulado|abroad"),
            _re(r"extranjero|exterior|consulados?|abroad")),
@@ -143,7 +153,8 @@ ASPECTS: tuple[Aspect, ...] = (
     Aspect("join", _re(r"afili(?:o|ar|arme|arse|arte|arlo|arla|e|en)|inscrib(?:o|ir|irme|irse|irte|irlo|irla|e|en)|"
                        r"(?:me|nos|te) registro|registrarme|registrarse|registrarte|"
                        r"enrol(?:l|l me)?|sign up|join"),
-           _re(r"afilia\w*|inscri\w*|registr\w*|enrol\w*|sign up"), contrary=_re(r"consulta\w*|check\w*")),
+           _re(r"afilia\w*|inscri\w*|registr\w*|postul\w*|enrol\w*|sign up|apply"),
+           contrary=_re(r"consulta\w*|check\w*")),
     Aspect("penalty", _re(r"multas?|sancion\w*|sancionan|penalidad\w*|me bloquean|que pasa si|penalt\w+"),
            _re(r"multas?|sancion\w*|penalidad\w*|penalt\w+")),
     Aspect("grade", _re(r"(?:nota|puntaje|promedio|calificacion) minim[oa]|que (?:nota|puntaje|promedio) "
