@@ -187,3 +187,31 @@ def test_abroad_is_where_the_asker_is_not_where_the_trip_goes() -> None:
 def test_applying_to_a_scholarship_is_how_one_joins_it(shipped: Pipeline) -> None:
     reply = shipped.ask("como me inscribo en beca 18")
     assert reply.outcome is Outcome.ANSWER and reply.entry_id == "beca-18"
+
+
+@pytest.mark.parametrize(
+    ("question", "not_asked"),
+    [
+        # Each tells the citizen's case; none asks the point its words resemble.
+        ("la muni me cobra por mi terreno y no se por que", "cost"),
+        ("me equivoque en el monto del comprobante que le di a la empresa", "amount"),
+        ("como saber hasta cuando vence el soat de mi moto", "when"),
+        ("se me cayo mi documento en la chacra y no aparece", "correction"),
+        ("como pago una multa del estado por internet", "penalty"),
+        ("para trabajar en el extranjero me piden constancia de que no tengo condenas", "abroad"),
+        ("cuanto tiempo tiene validez el cul", "duration"),
+    ],
+)
+def test_a_story_is_not_read_as_asking_the_point_its_words_resemble(question: str, not_asked: str) -> None:
+    assert not_asked not in aspects.asked(question)
+
+
+def test_an_entrys_own_phrasings_are_answered_by_it(shipped: Pipeline) -> None:
+    # Staff wrote these as what the entry answers; a cue misread as an exact point would hold them back.
+    for entry_id, question in [
+        ("cul", "cuanto tiempo tiene validez el cul"),
+        ("predial-arbitrios", "la muni me cobra por mi terreno y no se por que"),
+        ("antecedentes-penales", "para trabajar en el extranjero me piden constancia de que no tengo condenas"),
+    ]:
+        reply = shipped.ask(question)
+        assert reply.outcome is Outcome.ANSWER and reply.entry_id == entry_id, question

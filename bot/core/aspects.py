@@ -43,7 +43,7 @@ def _re(pattern: str) -> re.Pattern[str]:
 _TIMES = "dias|horas|meses|semanas|minutos|anos|days|hours|months|weeks|minutes|years"  # how long: see "duration"
 # Spans of time, and how a question asks how long something stays valid (not how long it takes).
 _SPAN = r"(?:dias|horas|minutos|semanas|meses|days|hours|minutes|weeks|months)"
-_VALID = r"(?:\w+ )?(?:vale|valen|es valid[oa]|son valid[oa]s|dura|duran|tiene vigencia|esta vigente)"
+_VALID = r"(?:\w+ )?(?:vale|valen|es valid[oa]|son valid[oa]s|dura|duran|tiene vigencia|tiene validez|esta vigente)"
 _SPAN_WORDS = (
     r"(?:demora|tarda|toma|takes?) (?:unos |hasta |about |up to )?(?:un|una|a|an) (?:dia|hora|semana|mes|day|hour|week)"
 )
@@ -61,7 +61,7 @@ ASPECTS: tuple[Aspect, ...] = (
             r"cuanto (?:cuesta|cuestan|sale|salen|cobran|cobra|vale|es el (?:pago|costo|precio)|hay que pagar|"
             r"se paga|pago)|cuanto (?:voy|vamos|va|van|tengo|tendre|tendria) (?:a |que )?pagar|cuanto pagaria|"
             # "me cobraron de más" tells what happened, it asks no fee
-            r"costo|precio|tarifa|(?:me|nos|te|les|le) (?:van a |vas a )?cobra(?!ron\b|ba\b|bas\b)\w*\b(?! mas)|"
+            r"costo|precio|tarifa|(?:me|nos|te|les|le) (?:van a |vas a )?cobra(?:n|r|ran|rian|ria)\b(?! mas)|"
             r"cobran algo|"
             r"es (?:gratis|gratuito)|tiene (?:algun )?costo|how much|what s the fee|what is the fee|the fee for|"
             r"price|cost of|is it free"
@@ -72,7 +72,10 @@ ASPECTS: tuple[Aspect, ...] = (
         "amount",
         _re(r"cuanto (?:dinero|plata)|cuanto (?:le |les |me |te |nos )?(?:van a pagar|pagan|dan|recibe|reciben)|"
             r"(?:de )?cuanto es (?:exactamente |ahora |actualmente |realmente )?(?:la|el|mi|su) "
-            r"(?:pension|bono|monto|subsidio|pago|sueldo|multa|sancion|deuda)|monto|"
+            r"(?:pension|bono|monto|subsidio|pago|sueldo|multa|sancion|deuda)|"
+            # "me equivoqué en el monto del comprobante" tells a mistake, it asks no amount
+            r"(?:cual es|que|de cuanto es|saber) (?:el )?monto|"
+            r"monto (?:de|del) (?:la |el |mi |su )?(?:pension|bono|subsidio|apoyo|pago|beca)|"
             r"cuanto (?:me |le |les |nos |te )?(?:va a |van a )?tocar|cuantos soles|cuanto es ahora en soles|"
             r"(?:multa|sancion|pension|bono) (?:\w+ ){0,5}cuanto es|"
             r"how much (?:money|do they pay)"),
@@ -99,8 +102,10 @@ ASPECTS: tuple[Aspect, ...] = (
         "when",
         _re(r"en que (?:mes|fecha)|hasta que (?:fecha|dia) (?:puedo|podemos|se puede|tengo|tenemos|hay)|"
             r"que fecha (?:sale|abre|empieza|inicia|es)|fecha (?:limite|de inicio|de cierre)|"
-            r"plazo|desde (?:que|cuando)|a partir de (?:que|cuando)|hasta cuando|since when|"
-            r"cuando (?:sale|salen|abre|abren|empieza|inicia|cierra|vence|es la (?:proxima|siguiente))|"
+            r"plazo|desde (?:que|cuando)|a partir de (?:que|cuando)|"
+            r"hasta cuando(?! (?:vence|vencen|esta|estara|tengo|dura|es valid))|since when|"
+            r"(?<!hasta )cuando (?:sale|salen|abre|abren|empieza|inicia|cierra|vence(?! (?:mi|mis|tu|su)\b)|"
+            r"es la (?:proxima|siguiente))|"
             r"cuando se (?:abre|abren|inicia|inician|cierra|cierran|publica|publican|lanza|convoca)|"
             r"cuando (?:sera|seran|es|son) (?:el|la|los|las) (?:proxim|siguiente)\w*|"
             r"proxima (?:convocatoria|edicion|reunion|sesion|fecha)|deadline"),
@@ -124,7 +129,8 @@ ASPECTS: tuple[Aspect, ...] = (
         _re(rf"(?:cuanto tiempo|cuanto) {_VALID}|cada cuanto|cuant[oa]s (?:dias|semanas|meses|anos) {_VALID}|"
             r"(?:cuanto|que) (?:tiempo de )?vigencia|"
             r"how long is it valid|how long does it last"),
-        _re(r"(?:vale|valen|valido|valida|dura|duran|vigencia de|vigente por|valid for|lasts?|cada) (?:\d+|un|una) "
+        _re(r"(?:vale|valen|valido|valida|dura|duran|vigencia de|vigente por|valid for|lasts?|cada|por) "
+            r"(?:\d+|un|una|dos|tres|cuatro|cinco|seis|diez) "
             r"(?:dias|semanas|meses|mes|anos|ano|days|weeks|months|years|year)"),
     ),
     Aspect("foreigner", _re(r"(?<!el )(?<!al )extranjer[oa]s?|foreigners?|foreign national|"
@@ -134,7 +140,10 @@ ASPECTS: tuple[Aspect, ...] = (
            _re(r"extranjer\w*|foreign\w*")),
     # "desde aquí" is abroad only when the message names another country ("vivo en Italia... desde aquí";
     # "vivo en Lima y quiero ayudarla desde aquí" is not).
-    Aspect("abroad", _re(r"desde el extranjero|en el extranjero|desde (?:alla|alli)|desde fuera del pais|"
+    Aspect("abroad", _re(r"desde el extranjero|"
+                         r"(?:vivo|estoy|resido|radico|vivimos|estamos|me encuentro|trabajo|trabajamos|"
+                         r"vive|esta|reside|trabaja) (?:\w+ )?en el extranjero|desde (?:alla|alli)|"
+                         r"desde fuera del pais|"
                          rf"(?:(?:vivo|estoy|resido|radico|vivimos|estamos|trabajo|trabajamos) en (?:{_COUNTRIES}))|"
                          rf"(?:{_COUNTRIES})\b.*\bdesde (?:aqui|aca)|"
                          r"(?:vivo|estoy|resido|radico|vivimos|estamos|trabajo) (?:\w+ )?fuera del pais|"
@@ -155,8 +164,10 @@ ASPECTS: tuple[Aspect, ...] = (
                        r"enrol(?:l|l me)?|sign up|join"),
            _re(r"afilia\w*|inscri\w*|registr\w*|postul\w*|enrol\w*|sign up|apply"),
            contrary=_re(r"consulta\w*|check\w*")),
-    Aspect("penalty", _re(r"multas?|sancion\w*|sancionan|penalidad\w*|me bloquean|que pasa si|penalt\w+"),
-           _re(r"multas?|sancion\w*|penalidad\w*|penalt\w+")),
+    # "¿cómo pago una multa?" asks how to pay, not what the penalty is.
+    Aspect("penalty", _re(r"(?<!pagar una )(?<!pagar la )(?<!pagar mi )(?<!pagar mis )(?<!pago la )(?<!pago mi )"
+                          r"(?<!pago una )multas?|sancion\w*|sancionan|penalidad\w*|me bloquean|que pasa si|penalt\w+"),
+           _re(r"multas?|sancion\w*|penalidad\w*|infraccion\w*|papeletas?|penalt\w+")),
     Aspect("grade", _re(r"(?:nota|puntaje|promedio|calificacion) minim[oa]|que (?:nota|puntaje|promedio) "
                         r"(?:necesito|piden|se necesita|hay que sacar)|minimum (?:grade|score|mark)"),
            _re(r"(?:nota|puntaje|promedio|calificacion) minim[oa]|(?:puntaje|promedio|nota) de \d+|\d+ puntos")),
@@ -174,7 +185,10 @@ ASPECTS: tuple[Aspect, ...] = (
                              r"(?:como|donde|a quien) (?:pido|solicito|hago) (?:que|para que) "
                              r"(?:la |lo |las |los |me )?"
                              r"(?:agreguen|anadan|actualicen|incluyan|registren|corrijan)|"
-                             r"(?:sale|aparece|esta) mal (?:escrito|mi|el|la)|no aparece|correct(?:ed|ion)?|"
+                             r"(?:sale|aparece|esta) mal (?:escrito|mi|el|la)|"
+                             r"no (?:aparece|aparecen|figura|figuran|sale|salen) (?:\w+ )?en (?:el|la|mi|su) "
+                             r"(?:sistema|registro|padron|lista|carne|certificado|pagina|web|consulta|historial)|"
+                             r"correct(?:ed|ion)?|"
                              r"fix (?:a|an|the) (?:error|mistake)"),
            _re(r"corregir|corrige|correccion\w*|rectific\w*|error\w*|actualiza\w*|correct\w*")),
     Aspect("appeal", _re(r"(?:hacer|hago|presentar|presento) (?:el |un |mi )?descargo|"
