@@ -215,3 +215,29 @@ def test_an_entrys_own_phrasings_are_answered_by_it(shipped: Pipeline) -> None:
     ]:
         reply = shipped.ask(question)
         assert reply.outcome is Outcome.ANSWER and reply.entry_id == entry_id, question
+
+
+@pytest.mark.parametrize(
+    ("question", "entry", "aspect"),
+    [
+        ("mi brevete peruano me sirve para manejar en argentina", "licencia-conducir-nueva", "abroad"),
+        ("tengo una papeleta del sat de hace diez anos, ya prescribio", "sat-papeletas", "prescription"),
+        ("cuando fallece un usuario de pension 65 la familia cobra el ultimo pago", "pension-65", "death"),
+        ("cuantos meses demora salir la afiliacion a pension 65", "pension-65", "duration"),
+        ("si mi hijo falta al colegio nos quitan el pago de juntos", "juntos", "suspension"),
+        ("como me paso de la afp a la onp", "afp-onp-consulta", "switch"),
+        ("los pensionistas tienen deduccion en el impuesto predial", "predial-arbitrios", "existence"),
+    ],
+)
+def test_consequences_limits_and_moves_the_entry_does_not_state_are_not_answered(
+    shipped: Pipeline, question: str, entry: str, aspect: str
+) -> None:
+    reply = shipped.ask(question)
+    assert reply.outcome is Outcome.SUGGEST and reply.uncovered and reply.aspect == aspect, reply
+    assert reply.candidates[0].id == entry
+
+
+def test_a_size_limit_is_a_point_of_its_own_and_stated_sizes_answer_it(shipped: Pipeline) -> None:
+    assert aspects.asked("cual es el peso maximo del archivo que acepta la mesa de partes") == ["size"]
+    reply = shipped.ask("cual es el tamano maximo de archivo en la mesa de partes digital")
+    assert reply.outcome is Outcome.ANSWER and reply.entry_id == "mesa-partes-digital" and reply.aspect == "size"

@@ -116,6 +116,7 @@ ASPECTS: tuple[Aspect, ...] = (
     Aspect(
         "duration",
         _re(rf"cuanto (?:tiempo )?(?:demora|tarda|se demora|toma)|(?<!cada )cuanto tiempo(?! {_VALID})|cuantos dias|"
+            r"cuant[oa]s (?:horas|dias|semanas|meses|anos) (?:\w+ )?(?:demora|demoran|tarda|tardan|toma|se demora)|"
             r"en cuanto tiempo|how long(?! is it valid)|"
             r"plazo (?:maximo|legal)(?: que (?:\w+ )?(?:la ley|la norma))? para (?:que|dar|otorgar|entregar|resolver|"
             r"responder|atender)"),
@@ -144,7 +145,11 @@ ASPECTS: tuple[Aspect, ...] = (
                          r"(?:vivo|estoy|resido|radico|vivimos|estamos|me encuentro|trabajo|trabajamos|"
                          r"vive|esta|reside|trabaja) (?:\w+ )?en el extranjero|desde (?:alla|alli)|"
                          r"desde fuera del pais|"
-                         rf"(?:(?:vivo|estoy|resido|radico|vivimos|estamos|trabajo|trabajamos) en (?:{_COUNTRIES}))|"
+                         rf"(?:(?:vivo|estoy|resido|radico|vivimos|estamos|trabajo|trabajamos|vive|viven|"
+                         rf"reside|residen|esta|trabaja) en (?:{_COUNTRIES}))|"
+                         # "¿me sirve para manejar en Argentina?", "¿vale para viajar a Brasil?"
+                         rf"(?:sirve|vale|valido|valida|aceptan|acepta) (?:\w+ ){{0,4}}(?:en|a|para) "
+                         rf"(?:{_COUNTRIES})\b|"
                          rf"(?:{_COUNTRIES})\b.*\bdesde (?:aqui|aca)|"
                          r"(?:vivo|estoy|resido|radico|vivimos|estamos|trabajo) (?:\w+ )?fuera del pais|"
                          r"(?:viajar|volver|regresar) (?:a|al) peru|consulado|abroad"),
@@ -154,7 +159,8 @@ ASPECTS: tuple[Aspect, ...] = (
            _re(r"menor(?:es)?|nin[oa]s?|bebes?|recien nacid\w*|child\w*|minors?")),
     # "mi abuelo cobraba Pensión 65 y falleció": what happens after a death (to the benefit, the pension,
     # the document) is a case of its own that an entry never mentioning death does not answer.
-    Aspect("death", _re(r"(?<!se )(?<!se me )(?:fallecio|fallecida|fallecido|murio|difunt[oa]|sepelio|velorio|"
+    Aspect("death", _re(r"(?<!se )(?<!se me )(?:fallecio|fallecida|fallecido|fallece|fallecen|fallecimiento|murio|"
+                        r"muere|mueren|difunt[oa]|sepelio|velorio|"
                         r"herencia|heredar|heredero|herederos|passed away|died)"),
            _re(r"fallec\w*|muert\w*|defuncion\w*|difunt\w*|sepelio|herencia|hereder\w*|deceased|death\w*")),
     Aspect("first-time", _re(r"por primera vez|first time"), None,
@@ -224,9 +230,29 @@ ASPECTS: tuple[Aspect, ...] = (
            None),
     # "¿En qué centros poblados hay...?": a list of villages or districts, which no entry keeps (they change
     # with every new module or office); the entry says where to ask.
-    Aspect("localities", _re(r"en que (?:centros poblados|distritos|caserios|comunidades|localidades|anexos)|"
+    Aspect("localities", _re(r"en que (?:centros? poblados?|distritos?|caserios?|comunidad|comunidades|localidad|"
+                             r"localidades|anexos?)|"
                              r"which (?:villages|districts|towns)"),
            _re(r"(?!)")),
+    # "¿Nos suspenden el pago de Juntos si...?": losing a benefit or a licence, which the entry must mention.
+    Aspect("suspension", _re(r"(?:me|nos|le|les|te) (?:suspenden|suspenderan|quitan|quitaran|retiran|cortan) "
+                             r"(?:el|la|los|las|mi|mis|su|sus)"),
+           _re(r"suspen\w*|quit\w*|retir\w*|cort\w*|pierde\w*|perder\w*|desafili\w*|revoca\w*")),
+    # "¿Ya prescribió mi papeleta?": whether a debt or a sanction has lapsed, a legal point of its own.
+    Aspect("prescription", _re(r"prescri\w*|prescripcion|caduco la deuda|ya no me pueden cobrar"),
+           _re(r"prescri\w*")),
+    # "¿Cómo me paso de la AFP a la ONP?": moving between two systems or programmes.
+    Aspect("switch", _re(r"(?:me paso|pasarme|cambiarme|me cambio|trasladarme|me traslado|desafiliarme|"
+                         r"desafiliarse) (?:de|del) (?:la |el |mi )?\w+ (?:a|al) "),
+           _re(r"cambiar\w* de|traslad\w*|desafili\w*|pasar\w* de")),
+    # "¿Cuál es el tope de ingresos / el ingreso máximo?": a limit the entry must state with its figure.
+    Aspect("threshold", _re(r"tope (?:de|del) (?:ingresos?|sueldo|monto)|"
+                            r"(?:ingreso|sueldo|monto)s? (?:familiar )?maximo|"
+                            r"limite de ingresos|cuanto (?:puedo|se puede|pueden|podemos) ganar(?: como)? maximo"),
+           _re(r"(?:hasta|maximo|tope de|no mas de|menor a|menos de) (?:s )?\d+")),
+    # "¿Cuál es el tamaño máximo de archivo?": a size the entry must state with its unit.
+    Aspect("size", _re(r"(?:tamano|peso) (?:maximo|limite)|cuantos (?:mb|megas|megabytes)|limite de (?:tamano|peso)"),
+           _re(r"\d+ ?(?:mb|megas|megabytes|kb|gb)")),
     # Who holds an office today changes with every appointment: no entry states it, so a question asking
     # for a person ("¿quién es el secretario de...?") is never answered by the entry about the office.
     Aspect("person", _re(r"quien(?:es)? (?:es|son|esta a cargo|dirige|encabeza) (?:hoy |ahora |actualmente )?"
@@ -252,6 +278,9 @@ _EXISTS = re.compile(
     # "¿me cubre la operación de cataratas?": whether the coverage includes that thing.
     r"\b(?:me |le |te |nos |les )?(?:cubre|cubren|incluye|incluyen) "
     r"(?:la |el |los |las |mi |mis |su |sus |una |un )(\w+)|"
+    # "¿los pensionistas tienen deducción en el predial?": whether that benefit exists.
+    r"\b(?:hay|existe|existen|tienen|tiene|dan|ofrecen|aplica|aplican) (?:un |una |algun |alguna )?"
+    r"(descuento|deduccion|exoneracion|rebaja|beneficio|bonificacion|subsidio)\b|"
     r"\bis there (?:a|an|any) (\w+)"
 )
 NAMES = frozenset({*(a.name for a in ASPECTS), PLACE, "year"})
@@ -592,7 +621,7 @@ _SET_BY_PLACE = re.compile(
     r"\b(?:cada|segun (?:la|el|cada|tu|su)|depende de (?:la|el|cada|tu|su)) (?:municipalidad|municipio|region|"
     r"gobierno regional|distrito|provincia|sede|oficina|centro|agencia)\b"
 )
-LOCAL = frozenset({"cost", "amount", "hours", "phone", "penalty"})  # what one place's office sets for itself
+LOCAL = frozenset({"cost", "amount", "hours", "phone", "penalty", "when"})  # what one place's office sets for itself
 
 
 def place_uncovered(entry: Entry, question: str, places: Places) -> bool:
