@@ -315,15 +315,24 @@ def _folded(text: str) -> str:
 @lru_cache(maxsize=4096)  # read for each index a question is matched on
 def cue_words(question: str) -> frozenset[str]:
     """The folded words of the question that ask a generic aspect ("van a cobrar" -> van, a, cobrar)."""
+    generic = [name for name in _found(question) if name in GENERIC]
+    if not generic:
+        return frozenset()
+    text = _folded(question)
+    found: set[str] = set()
+    for name in generic:
+        for match in _BY_NAME[name].asked.finditer(text):
+            found.update(match.group(0).split())
+    return frozenset(found)
+
+
+@lru_cache(maxsize=4096)  # shared by the aspects asked and the cue words of one question
+def _found(question: str) -> tuple[str, ...]:
+    """The aspects whose cue is anywhere in the question, in the order listed above."""
     text = _folded(question)
     if not _ANY.search(text):
-        return frozenset()
-    found: set[str] = set()
-    for aspect in ASPECTS:
-        if aspect.name in GENERIC:
-            for match in aspect.asked.finditer(text):
-                found.update(match.group(0).split())
-    return frozenset(found)
+        return ()
+    return tuple(a.name for a in ASPECTS if a.asked.search(text))
 
 
 def asked(question: str) -> list[str]:
@@ -333,11 +342,8 @@ def asked(question: str) -> list[str]:
 
 @lru_cache(maxsize=4096)  # the pipeline asks this of the same question for the decision and the entry
 def _asked(question: str) -> tuple[str, ...]:
-    text = _folded(question)
-    if not _ANY.search(text):
-        return ()
-    found = tuple(a.name for a in ASPECTS if a.asked.search(text))
-    if not found or len(text.split()) < MIN_STORY_WORDS or not (pieces := asking_pieces(question)):
+    found = _found(question)
+    if not found or len(_folded(question).split()) < MIN_STORY_WORDS or not (pieces := asking_pieces(question)):
         return found
     # A long message: what it asks is in its asking part ("ahora me sale una multa. ¿Puedo justificarlo?"
     # does not ask about fines); who the citizen is (a foreigner, a minor, abroad) may be in the story.
@@ -397,6 +403,16 @@ _TOPIC = {
 }
 
 
+@lru_cache(maxsize=16_384)  # entries are immutable; a reload brings new ones
+def _unconfirmed_sentences(entry: Entry, with_next: bool = False) -> tuple[str, ...]:
+    """The entry's sentences saying a point is not known (nearly always none), each joined to the next
+    one when `with_next` ("...presentó el eje 8. Consulta su nombre y contenido en el texto oficial.")."""
+    sentences = _sentences(entry)
+    if with_next:
+        sentences = tuple(f"{a} {b}" for a, b in zip(sentences, (*sentences[1:], ""), strict=True))
+    return tuple(s for s in sentences if _UNCONFIRMED.search(s))
+
+
 def _unconfirmed(entry: Entry, name: str, question: str) -> bool:
     """The entry says the asked point is not known (see _UNCONFIRMED). A sentence naming a year leaves
     that year's point unanswered only ("2025 no lo tenemos confirmado": 2022's rank is still stated)."""
@@ -408,11 +424,8 @@ def _unconfirmed(entry: Entry, name: str, question: str) -> bool:
     if topic is None:
         return False
     years = set(_YEAR.findall(_folded(question)))
-    sentences = _sentences(entry)
-    if name == "item":  # "...presentó el eje 8. Consulta su nombre y contenido en el texto oficial."
-        sentences = tuple(f"{a} {b}" for a, b in zip(sentences, (*sentences[1:], ""), strict=True))
-    for sentence in sentences:
-        if _UNCONFIRMED.search(sentence) and topic.search(sentence):
+    for sentence in _unconfirmed_sentences(entry, with_next=name == "item"):
+        if topic.search(sentence):
             said_years = set(_YEAR.findall(sentence))
             if not said_years or years & said_years:
                 return True
