@@ -70,6 +70,9 @@ LONG_MESSAGE_STEMS = 10
 LONG_LEAD = 0.12
 LONG_SCORE = 0.42
 LONG_FIT = 0.5
+# ...with at least this much matched weight (in rare-word units): one short phrasing met by a look-alike
+# word ("¿hay algo que *junte* todo?" -> the programme Juntos) is too little for a long message.
+LONG_EVIDENCE = 1.5
 # ...unless the question names something the knowledge base does not know with a capital ("Bumeran",
 # "Netflix"): then the phrasing it holds may be about that other product.
 _CAPITALISED = re.compile(r"(?<=[a-záéíóúñ,;:] )[A-ZÁÉÍÓÚÑ][a-záéíóúñ]{2,}\b")
@@ -277,7 +280,7 @@ class Pipeline:
         limits = self.thresholds
         if (
             long_message and not names_unknown and candidate.score - runner_up >= LONG_LEAD
-            and candidate.score >= LONG_SCORE and candidate.fit >= LONG_FIT
+            and candidate.score >= LONG_SCORE and candidate.fit >= LONG_FIT and candidate.evidence >= LONG_EVIDENCE
         ):
             return None if candidate.specificity >= limits.min_specificity else "specificity"
         clear = candidate.fit >= CLEAR_LEAD_FIT and candidate.score - runner_up >= CLEAR_LEAD and not names_unknown
