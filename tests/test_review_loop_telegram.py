@@ -155,7 +155,7 @@ async def test_the_admin_is_told_when_the_new_phrasing_still_does_not_get_the_an
     telegram_bot: TelegramBot,
 ) -> None:
     fake = telegram_bot.fake
-    question = "tramite de viaje al extranjero"  # asks about foreigners, which the passport entry does not cover
+    question = "tramite de viaje para extranjeros"  # asks about foreigners, which the passport entry does not cover
     await ask(telegram_bot, question, user_id=501)
     await telegram_bot.store.flush()
     fake.push_text("/pendientes", user_id=ADMIN_ID)
