@@ -315,10 +315,10 @@ def _folded(text: str) -> str:
 @lru_cache(maxsize=4096)  # read for each index a question is matched on
 def cue_words(question: str) -> frozenset[str]:
     """The folded words of the question that ask a generic aspect ("van a cobrar" -> van, a, cobrar)."""
-    generic = [name for name in _found(question) if name in GENERIC]
+    generic = [name for name in _asked(question) if name in GENERIC]
     if not generic:
         return frozenset()
-    text = _folded(question)
+    text = _asking_text(question)
     found: set[str] = set()
     for name in generic:
         for match in _BY_NAME[name].asked.finditer(text):
@@ -326,29 +326,32 @@ def cue_words(question: str) -> frozenset[str]:
     return frozenset(found)
 
 
-@lru_cache(maxsize=4096)  # shared by the aspects asked and the cue words of one question
-def _found(question: str) -> tuple[str, ...]:
-    """The aspects whose cue is anywhere in the question, in the order listed above."""
-    text = _folded(question)
-    if not _ANY.search(text):
-        return ()
-    return tuple(a.name for a in ASPECTS if a.asked.search(text))
-
-
 def asked(question: str) -> list[str]:
     """The aspects a question asks about, in the order listed above."""
     return list(_asked(question))
 
 
+@lru_cache(maxsize=4096)  # the asking part is read by the aspects asked and by the cue words
+def _asking_text(question: str) -> str:
+    """What a question's point is read in: a long message's asking part, else the whole question, folded."""
+    text = _folded(question)
+    if len(text.split()) >= MIN_STORY_WORDS and (pieces := asking_pieces(question)):
+        return _folded(" ".join(pieces))
+    return text
+
+
 @lru_cache(maxsize=4096)  # the pipeline asks this of the same question for the decision and the entry
 def _asked(question: str) -> tuple[str, ...]:
-    found = _found(question)
-    if not found or len(_folded(question).split()) < MIN_STORY_WORDS or not (pieces := asking_pieces(question)):
-        return found
     # A long message: what it asks is in its asking part ("ahora me sale una multa. ¿Puedo justificarlo?"
     # does not ask about fines); who the citizen is (a foreigner, a minor, abroad) may be in the story.
-    asking = _folded(" ".join(pieces))
-    return tuple(n for n in found if n in _WHO or _BY_NAME[n].asked.search(asking))
+    # Only those few cues are searched in the whole message (a story is long: searching every cue in it
+    # was most of a long message's matching time).
+    whole, asking = _folded(question), _asking_text(question)
+    if asking == whole:
+        if not _ANY.search(whole):
+            return ()
+        return tuple(a.name for a in ASPECTS if a.asked.search(whole))
+    return tuple(a.name for a in ASPECTS if a.asked.search(whole if a.name in _WHO else asking))
 
 
 @lru_cache(maxsize=16_384)  # entries are immutable; a reload brings new ones
