@@ -283,7 +283,8 @@ _EXISTS = re.compile(
     r"(descuento|deduccion|exoneracion|rebaja|beneficio|bonificacion|subsidio)\b|"
     r"\bis there (?:a|an|any) (\w+)"
 )
-NAMES = frozenset({*(a.name for a in ASPECTS), PLACE, "year"})
+YEAR = "year"  # a year the entry knows nothing of (see year_uncovered); not a cue pattern
+NAMES = frozenset({*(a.name for a in ASPECTS), PLACE, YEAR})
 # A cost field that only sends the citizen elsewhere for the amount does not answer "how much".
 _REFERRAL = re.compile(r"(?:consulta|revisa|confirma|verifica|check|see|(?:el )?monto vigente|current fee)\b(?!.*\d)")
 # "Código 01465 en Págalo.pe (monto en la página oficial)": a payment code, the amount itself elsewhere.
@@ -571,9 +572,6 @@ def uncovered(entry: Entry, question: str) -> list[str]:
     if year_uncovered(entry, question):
         missing.append(YEAR)
     return missing
-
-
-YEAR = "year"  # a year the entry knows nothing of (see year_uncovered); not a cue pattern
 
 
 def year_uncovered(entry: Entry, question: str) -> bool:
