@@ -39,6 +39,31 @@ def shipped() -> Pipeline:
          "correction"),
         ("como presento mi descargo de una papeleta del sat", "sat-papeletas", "appeal"),
         ("hasta que edad se puede revalidar el brevete", "licencia-conducir-revalidacion", "age-limit"),
+        # A nationality says the asker is a foreigner as plainly as "extranjero" does.
+        ("soy colombiano y tengo 70 anos, puedo cobrar pension 65", "pension-65", "foreigner"),
+        # "¿me cubre X?" asks whether the coverage includes X: an entry never naming X does not say.
+        ("el sis gratuito me cubre la operacion de rodilla", "sis-afiliacion", "existence"),
+        # The fee is set by each municipality: the entry gives Huancayo's, not Chiclayo's.
+        ("cuanto cuesta la licencia de funcionamiento en Chiclayo", "licencia-funcionamiento", "place"),
+        # Lima is what the question compares with; Trujillo is the place asked about.
+        ("me pusieron una papeleta en Trujillo, tiene descuento como en Lima", "sat-papeletas", "place"),
+        # An event entry tells what was, not a later edition.
+        ("cuando sera el gore ejecutivo 2031", "gore-ejecutivo", "year"),
+        ("mi papa cobraba pension 65 y fallecio, quien cobra ese dinero", "pension-65", "death"),
+        # The entry says the next edition is "por anunciar": nobody knows yet, so the citizen is told this
+        # point is not covered and shown the entry (which says so), not handed it as the date.
+        ("proxima edicion de encuentros por la descentralizacion", "encuentros-descentralizacion", "when"),
+        ("en que puesto quedo el peru en el indice govtech 2025", "govtech-gtmi", "rank"),
+        ("desde que fecha los ciudadanos usaremos la casilla unica electronica", "casilla-unica", "when"),
+        # Consequences, limits and moves between systems are points of their own.
+        ("mi brevete peruano me sirve para manejar en argentina", "licencia-conducir-nueva", "abroad"),
+        ("tengo una papeleta del sat de hace diez anos, ya prescribio", "sat-papeletas", "prescription"),
+        ("cuando fallece un usuario de pension 65 la familia cobra el ultimo pago", "pension-65", "death"),
+        ("cuantos meses demora salir la afiliacion a pension 65", "pension-65", "duration"),
+        ("si mi hijo falta al colegio nos quitan el pago de juntos", "juntos", "suspension"),
+        ("como me paso de la afp a la onp", "afp-onp-consulta", "switch"),
+        ("los pensionistas tienen deduccion en el impuesto predial", "predial-arbitrios", "existence"),
+        ("cuantos meses dura la suspension de la licencia por puntos", "mtc-record-conductor", "validity"),
     ],
 )
 def test_an_exact_point_the_entry_does_not_state_is_offered_not_answered(
@@ -90,36 +115,6 @@ def test_downloading_is_not_an_appeal_and_a_stated_amount_still_answers(shipped:
 def test_a_numbered_part_or_a_ranking_of_a_year_must_be_named_by_the_entry() -> None:
     assert aspects.asked("que dice el eje 8 de la politica") == ["item"]
     assert "rank" in aspects.asked("en que puesto quedo el peru en 2030")
-
-
-@pytest.mark.parametrize(
-    ("question", "entry", "aspect"),
-    [
-        # A nationality says the asker is a foreigner as plainly as "extranjero" does.
-        ("soy colombiano y tengo 70 anos, puedo cobrar pension 65", "pension-65", "foreigner"),
-        # "¿me cubre X?" asks whether the coverage includes X: an entry never naming X does not say.
-        ("el sis gratuito me cubre la operacion de rodilla", "sis-afiliacion", "existence"),
-        # The fee is set by each municipality: the entry gives Huancayo's, not Chiclayo's.
-        ("cuanto cuesta la licencia de funcionamiento en Chiclayo", "licencia-funcionamiento", "place"),
-        # Lima is what the question compares with; Trujillo is the place asked about.
-        ("me pusieron una papeleta en Trujillo, tiene descuento como en Lima", "sat-papeletas", "place"),
-        # An event entry tells what was, not a later edition.
-        ("cuando sera el gore ejecutivo 2031", "gore-ejecutivo", "year"),
-        ("mi papa cobraba pension 65 y fallecio, quien cobra ese dinero", "pension-65", "death"),
-        # The entry says the next edition is "por anunciar": nobody knows yet, so the citizen is told this
-        # point is not covered and shown the entry (which says so), not handed it as the date.
-        ("proxima edicion de encuentros por la descentralizacion", "encuentros-descentralizacion", "when"),
-        ("en que puesto quedo el peru en el indice govtech 2025", "govtech-gtmi", "rank"),
-        ("desde que fecha los ciudadanos usaremos la casilla unica electronica", "casilla-unica", "when"),
-        ("cuantos meses dura la suspension de la licencia por puntos", "mtc-record-conductor", "validity"),
-    ],
-)
-def test_a_point_the_question_form_does_not_signal_alone_is_still_not_answered(
-    shipped: Pipeline, question: str, entry: str, aspect: str
-) -> None:
-    reply = shipped.ask(question)
-    assert reply.outcome is Outcome.SUGGEST and reply.uncovered and reply.aspect == aspect
-    assert reply.candidates[0].id == entry
 
 
 @pytest.mark.parametrize(
@@ -215,26 +210,6 @@ def test_an_entrys_own_phrasings_are_answered_by_it(shipped: Pipeline) -> None:
     ]:
         reply = shipped.ask(question)
         assert reply.outcome is Outcome.ANSWER and reply.entry_id == entry_id, question
-
-
-@pytest.mark.parametrize(
-    ("question", "entry", "aspect"),
-    [
-        ("mi brevete peruano me sirve para manejar en argentina", "licencia-conducir-nueva", "abroad"),
-        ("tengo una papeleta del sat de hace diez anos, ya prescribio", "sat-papeletas", "prescription"),
-        ("cuando fallece un usuario de pension 65 la familia cobra el ultimo pago", "pension-65", "death"),
-        ("cuantos meses demora salir la afiliacion a pension 65", "pension-65", "duration"),
-        ("si mi hijo falta al colegio nos quitan el pago de juntos", "juntos", "suspension"),
-        ("como me paso de la afp a la onp", "afp-onp-consulta", "switch"),
-        ("los pensionistas tienen deduccion en el impuesto predial", "predial-arbitrios", "existence"),
-    ],
-)
-def test_consequences_limits_and_moves_the_entry_does_not_state_are_not_answered(
-    shipped: Pipeline, question: str, entry: str, aspect: str
-) -> None:
-    reply = shipped.ask(question)
-    assert reply.outcome is Outcome.SUGGEST and reply.uncovered and reply.aspect == aspect, reply
-    assert reply.candidates[0].id == entry
 
 
 def test_a_size_limit_is_a_point_of_its_own_and_stated_sizes_answer_it(shipped: Pipeline) -> None:
