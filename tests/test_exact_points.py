@@ -159,6 +159,7 @@ def test_a_numbered_part_the_entry_sends_to_the_official_text_is_not_answered(sh
 
 def test_signing_up_a_deadline_to_act_and_a_list_of_villages_are_points_of_their_own() -> None:
     assert "join" in aspects.asked("como me registro en id gob pe")
+    assert "join" in aspects.asked("mi viejo no tiene seguro como lo meto al sis")
     assert "when" in aspects.asked("hasta que fecha puedo cambiar mi direccion para votar")
     assert "when" not in aspects.asked("donde veo hasta que fecha esta el soat de mi camioneta")
     assert "localities" in aspects.asked("en que centros poblados de ayacucho hay mac express")

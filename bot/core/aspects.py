@@ -167,6 +167,8 @@ ASPECTS: tuple[Aspect, ...] = (
            contrary=_re(r"renov\w*|duplicad\w*|revalid\w*|record|consulta\w*|estado|renew\w*|duplicate|check\w*")),
     Aspect("join", _re(r"afili(?:o|ar|arme|arse|arte|arlo|arla|e|en)|inscrib(?:o|ir|irme|irse|irte|irlo|irla|e|en)|"
                        r"(?:me|nos|te) registro|registrarme|registrarse|registrarte|"
+                       # "¿cómo lo meto al SIS?": enrolling someone, in chat
+                       r"(?:lo|la|los|las|me|nos|te) (?:meto|metemos|meter|metes|meta) (?:al|a la|a|en) |"
                        r"enrol(?:l|l me)?|sign up|join"),
            _re(r"afilia\w*|inscri\w*|registr\w*|postul\w*|enrol\w*|sign up|apply"),
            contrary=_re(r"consulta\w*|check\w*")),
@@ -524,7 +526,8 @@ SIBLING_KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
      _re(r"consult\w*|verific\w*|busc\w*|ver si|saber si|revis\w*|(?:estoy|sigo) (?:afiliad|asegurad)\w*|"
          r"sigue (?:activ|vigente)\w*|check\w*|whether|look up"),
      _re(r"consulta\w*|verifica\w*|check\w*|look up")),
-    ("join", _re(r"afili(?:o|ar|arme|arse|arte|arla|arlo|acion)|inscrib\w*|inscripcion|enrol\w*|sign up|join"),
+    ("join", _re(r"afili(?:o|ar|arme|arse|arte|arla|arlo|acion)|inscrib\w*|inscripcion|enrol\w*|sign up|join|"
+                 r"(?:lo|la|los|las|me|nos|te) (?:meto|metemos|meter|metes|meta) (?:al|a la|a|en)"),
      _re(r"afiliarte|afiliarse|afiliacion|inscripcion|inscribirte|join\w*|enrol\w*")),
     ("lost", _re(r"perd\w*|rob\w*|extravi\w*|duplicad\w*|malogr\w*|deterior\w*|lost|stolen|damaged"),
      _re(r"duplicad\w*|perdida|robo|replacement")),
