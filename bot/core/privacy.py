@@ -50,6 +50,10 @@ class _Rule:
     group: int = 0  # the part of the match that is personal (the rest is kept, e.g. "CE N° ")
     kind_of: Kind | None = None  # decides the placeholder from the match; None keeps the text
     hint: re.Pattern[str] = _DIGIT  # cheap test: a text without it cannot match (most rules are numbers)
+    # Digits any match holds at least: a text with fewer digits in all cannot match. A long message
+    # with an age and a year ("tengo 45 años... en 2019") then skips the phone, DNI, card and RUC rules,
+    # which were most of its matching time.
+    min_digits: int = 0
 
 
 def _digits_kind(match: re.Match[str]) -> str:
@@ -140,6 +144,7 @@ _RULES: tuple[_Rule, ...] = (
             r"|(?<![^\W\d_])mz\.?\s*\w{1,3}\s*,?\s*(?:lt|lote)\.?\s*\d{1,4}(?!\d)",
             re.IGNORECASE,
         ),
+        min_digits=1,
     ),
     # With the country code: +51 987 654 321, 0051987654321, (+51) 1 411-8000, 51987654321.
     _Rule(
@@ -148,6 +153,7 @@ _RULES: tuple[_Rule, ...] = (
             r"\(?(?:\+\s?|(?<![\d+])00)51\)?(?:[ .\-]?\(?\d\)?){8,9}(?!\d)"
             r"|(?<![\d+])51[ .\-]?9(?:[ .\-]?\d){8}(?!\d)"
         ),
+        min_digits=10,
     ),
     # Carné de extranjería named as such ("carné de extranjería N° 001234567", "CE: 000123456").
     _Rule(
@@ -158,6 +164,7 @@ _RULES: tuple[_Rule, ...] = (
             re.IGNORECASE,
         ),
         group=1,
+        min_digits=6,
     ),
     # Dates of birth: 12/03/1985, 12-03-85, 1985-03-12, 12 de marzo de 1985.
     _Rule(
@@ -169,20 +176,22 @@ _RULES: tuple[_Rule, ...] = (
             re.IGNORECASE,
         ),
         kind_of=_birth_date_kind,
+        min_digits=4,
     ),
     # Cards and bank accounts: 13 to 20 digits, optionally grouped with spaces or dashes, or in
     # fours with dots or slashes (4111.1111.1111.1111).
-    _Rule("TARJETA", re.compile(_L + r"\d(?:[ \-]?\d){12,19}" + _R)),
-    _Rule("TARJETA", re.compile(_NUM_L + r"\d{4}([./])\d{4}\1\d{4}\1\d{1,7}" + _NUM_R)),
+    _Rule("TARJETA", re.compile(_L + r"\d(?:[ \-]?\d){12,19}" + _R), min_digits=13),
+    _Rule("TARJETA", re.compile(_NUM_L + r"\d{4}([./])\d{4}\1\d{4}\1\d{1,7}" + _NUM_R), min_digits=13),
     # RUC: 11 digits starting 10, 15, 17 or 20 (a person's RUC 10 embeds the DNI): 20123456789,
     # 20-12345678-9, and grouped in threes (20 123 456 789, 20.123.456.789).
-    _Rule("RUC", re.compile(_L + r"(?:10|15|17|20)[ .\-]?\d{8}[ .\-]?\d" + _R)),
-    _Rule("RUC", re.compile(_NUM_L + r"(?:10|15|17|20)(?:[ .\-]\d{3}){3}" + _NUM_R)),
+    _Rule("RUC", re.compile(_L + r"(?:10|15|17|20)[ .\-]?\d{8}[ .\-]?\d" + _R), min_digits=11),
+    _Rule("RUC", re.compile(_NUM_L + r"(?:10|15|17|20)(?:[ .\-]\d{3}){3}" + _NUM_R), min_digits=11),
     # One digit at a time: "4 5 6 7 8 9 1 2" (the kind follows from how many digits there are).
     _Rule(
         "NUMERO",
         re.compile(r"(?<![\d.,/\-])(?<![Ss]/ )\d(?: \d){7,}(?!\d)(?![.,/\-]\d)"),
         kind_of=_digits_kind,
+        min_digits=8,
     ),
     # Landlines with an area code: (01) 411-8000, (044) 123456, 01 411 8000, 044-123456.
     _Rule(
@@ -191,15 +200,16 @@ _RULES: tuple[_Rule, ...] = (
             r"\(\s*0?\d{1,2}\s*\)\s*[ .\-]?\s*\d{2,3}[ .\-]?\d{3,4}(?!\d)"
             r"|(?<!\d)0\d{1,2}[ .\-]\d{3}[ .\-]?\d{3,4}(?!\d)"
         ),
+        min_digits=6,
     ),
     # Mobiles: 9 digits starting with 9, possibly grouped (987 654 321, 987-654-321, 987.654.321,
     # 987/654/321).
-    _Rule("TELEFONO", re.compile(r"(?<!\d)9(?:[ .\-]?\d){8}(?!\d)")),
-    _Rule("TELEFONO", re.compile(r"(?<![\d/])9\d{2}/\d{3}/\d{3}(?![\d/])")),
+    _Rule("TELEFONO", re.compile(r"(?<!\d)9(?:[ .\-]?\d){8}(?!\d)"), min_digits=9),
+    _Rule("TELEFONO", re.compile(r"(?<![\d/])9\d{2}/\d{3}/\d{3}(?![\d/])"), min_digits=9),
     # Lima landlines without area code but with a separator (411-8000); not "Ley 345-2023".
-    _Rule("TELEFONO", re.compile(r"(?<![\d\-])[2-7]\d{2}[ \-](?!(?:19|20)\d{2}(?!\d))\d{4}(?![\d\-])")),
+    _Rule("TELEFONO", re.compile(r"(?<![\d\-])[2-7]\d{2}[ \-](?!(?:19|20)\d{2}(?!\d))\d{4}(?![\d\-])"), min_digits=7),
     # DNI: 8 digits, optionally with the check digit (45678912-3).
-    _Rule("DNI", re.compile(_L + r"\d{8}(?:-\d)?" + _R)),
+    _Rule("DNI", re.compile(_L + r"\d{8}(?:-\d)?" + _R), min_digits=8),
     # DNI written in groups: 45.678.912, 45 678 912, 45-678-912, 45/678/912, 4567 8912. Not a pair
     # of years ("2025 2026"), nor a legal reference ending in a year ("R.M. 0123-2024-PCM").
     _Rule(
@@ -211,9 +221,10 @@ _RULES: tuple[_Rule, ...] = (
             + r"(?:-\d)?"
             + _NUM_R
         ),
+        min_digits=8,
     ),
     # Carné de extranjería without the words: 9 digits (mobiles, starting with 9, are gone by now).
-    _Rule("CE", re.compile(_L + r"\d{9}" + _R)),
+    _Rule("CE", re.compile(_L + r"\d{9}" + _R), min_digits=9),
 )
 
 
@@ -225,8 +236,9 @@ class Match:
     value: str
 
 
-def _apply(rule: _Rule, text: str, found: list[Match] | None) -> str:
-    if not rule.hint.search(text):
+def _apply(rule: _Rule, text: str, found: list[Match] | None, digits: int) -> str:
+    """`digits`: how many digits the text held before any rule ran (masking only removes digits)."""
+    if digits < rule.min_digits or not rule.hint.search(text):
         return text
 
     def repl(m: re.Match[str]) -> str:
@@ -253,8 +265,9 @@ def clean_text(text: str) -> str:
 def mask_personal_data(text: str) -> str:
     """Return `text` with personal values (see the module docstring) replaced by placeholders."""
     text = clean_text(text)
+    digits = len(_DIGIT.findall(text))
     for rule in _RULES:
-        text = _apply(rule, text, None)
+        text = _apply(rule, text, None, digits)
     return text
 
 
@@ -262,8 +275,9 @@ def find_personal_data(text: str) -> list[Match]:
     """The personal values `mask_personal_data` replaces, in the order it replaces them."""
     found: list[Match] = []
     text = clean_text(text)
+    digits = len(_DIGIT.findall(text))
     for rule in _RULES:
-        text = _apply(rule, text, found)
+        text = _apply(rule, text, found, digits)
     return found
 
 
