@@ -114,6 +114,36 @@ def _kth_largest(values: np.ndarray, k: int) -> float:
     return float(np.partition(values, len(values) - k)[len(values) - k])
 
 
+def entry_texts(entry: Entry, lang: str) -> _Texts:
+    """An entry's texts in `lang` (no phrasings: not matched in it)."""
+    if lang == "en" and not entry.questions.en and not entry.title.en:
+        return _Texts([], [], [], [])
+    title = entry.title.es if lang == "es" else entry.title.en or ""
+    questions = entry.questions.es if lang == "es" else entry.questions.en
+    situations = entry.situations.es if lang == "es" else entry.situations.en
+    keywords = [*entry.keywords.get(lang)] if lang == "en" else [*entry.keywords.es]
+    if lang == "es" and entry.institution:
+        keywords.append(entry.institution)
+    body = [entry.summary.get(lang), *entry.steps.get(lang), *entry.requirements.get(lang)]
+    if entry.cost is not None:
+        body.append(entry.cost.get(lang))
+    body += [c.label.get(lang) for c in entry.channels if c.label is not None]
+    return _Texts([title, *questions], [*situations], keywords, body)
+
+
+def index_inputs(kb: KnowledgeBase, lang: str, places: frozenset[str] = frozenset()) -> str:
+    """Everything of `kb` a `LanguageIndex(kb, lang, places)` is built from, as one text: its synonyms,
+    the places, and per entry (in order) its id, the texts its acronyms are read on and its texts by field.
+    Two bases with the same inputs build the same index (what `bot.core.indexcache` is keyed on)."""
+    synonyms = [(s.term, s.variants) for s in kb.synonyms if s.lang == lang]
+    entries = [
+        (e.id, e.title.es, e.summary.es, tuple(t.phrasings), tuple(t.situations), tuple(t.keywords), tuple(t.body))
+        for e in kb.entries.values()
+        for t in (entry_texts(e, lang),)
+    ]
+    return repr((lang, synonyms, sorted(places), entries))  # reprs of str tuples: unambiguous, C-fast
+
+
 class LanguageIndex:
     """Everything precomputed for one language, so a question costs well under a millisecond.
 
@@ -125,7 +155,7 @@ class LanguageIndex:
     def __init__(self, kb: KnowledgeBase, lang: str, places: frozenset[str] = frozenset()) -> None:
         self.lang = lang
         self.analyzer = Analyzer(lang, ((s.term, s.variants) for s in kb.synonyms if s.lang == lang), places)
-        texts = {e.id: t for e in kb.entries.values() if (t := self._texts(e)).phrasings}
+        texts = {e.id: t for e in kb.entries.values() if (t := entry_texts(e, lang)).phrasings}
         owned = {e.id: self._ambiguous_acronyms(e) for e in kb.entries.values()}
         self.analyzer.acronyms = {a: frozenset() for acronyms in owned.values() for a in acronyms}
         # Analysing a knowledge-base text needs no vocabulary (only questions are corrected), so each
@@ -150,6 +180,10 @@ class LanguageIndex:
         self.analyzer.acronyms = {a: frozenset(stems) for a, stems in context.items()}
         self._build_weights()
         self._recent: dict[tuple[str, tuple[str, frozenset[str]]], tuple[Analysis, list[Candidate]]] = {}
+
+    def __getstate__(self) -> dict[str, object]:
+        """The index as built, for `bot.core.indexcache`: without the rankings remembered since."""
+        return {**self.__dict__, "_recent": {}}
 
     def _ambiguous_acronyms(self, entry: Entry) -> frozenset[str]:
         """Short acronyms an entry always writes in capitals that are also common words (SOL, PIDE, MAC)."""
@@ -252,23 +286,6 @@ class LanguageIndex:
                     else:
                         in_shapes[s] = [position]
         return in_shapes
-
-    def _texts(self, entry: Entry) -> _Texts:
-        """An entry's texts in this index's language (no phrasings: not matched in it)."""
-        lang = self.lang
-        if lang == "en" and not entry.questions.en and not entry.title.en:
-            return _Texts([], [], [], [])
-        title = entry.title.es if lang == "es" else entry.title.en or ""
-        questions = entry.questions.es if lang == "es" else entry.questions.en
-        situations = entry.situations.es if lang == "es" else entry.situations.en
-        keywords = [*entry.keywords.get(lang)] if lang == "en" else [*entry.keywords.es]
-        if lang == "es" and entry.institution:
-            keywords.append(entry.institution)
-        body = [entry.summary.get(lang), *entry.steps.get(lang), *entry.requirements.get(lang)]
-        if entry.cost is not None:
-            body.append(entry.cost.get(lang))
-        body += [c.label.get(lang) for c in entry.channels if c.label is not None]
-        return _Texts([title, *questions], [*situations], keywords, body)
 
     def weight(self, stem: str, information: float = 1.0) -> float:
         """A stem's weight in a question, its word's general `information` (0..1) tempering it.
