@@ -221,3 +221,17 @@ def test_off_builds_without_touching_the_disk(tmp_path: Path) -> None:
     pipeline = Pipeline.from_settings(_settings(knowledge, None))
     assert pipeline.index_cache is None
     assert sorted(p.name for p in tmp_path.iterdir()) == ["knowledge"]
+
+
+def test_a_large_base_with_array_postings_loads_to_the_same_replies(shipped: KnowledgeBase, tmp_path: Path) -> None:
+    from benchmarks.synthetic import generate
+
+    generated = generate(1000, shipped)  # >= ARRAY_POSTINGS_FROM: postings are numpy arrays
+    fresh = Pipeline(generated.kb)
+    Pipeline(generated.kb, index_cache=IndexCache(tmp_path))
+    cache = IndexCache(tmp_path)
+    loaded = Pipeline(generated.kb, index_cache=cache)
+    assert cache.last == "loaded" and loaded._indexes["es"]._arrays
+    for question, _ in generated.questions:
+        assert _reply(loaded.ask(question)) == _reply(fresh.ask(question)), question
+        assert loaded.explain(question) == fresh.explain(question), question
