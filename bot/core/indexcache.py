@@ -99,7 +99,7 @@ def cache_key(kb: KnowledgeBase, places: frozenset[str]) -> bytes:
     """The key of the indexes `kb` builds (see the module's docstring)."""
     digest = _DIGEST(environment_digest())
     for lang in LANGS:
-        digest.update(index_inputs(kb, lang, places).encode("utf-8", "surrogatepass"))
+        digest.update(index_inputs(kb, lang, places))
     return digest.digest()
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import pickle
 import re
 from collections import Counter
 from collections.abc import Hashable, Iterable
@@ -133,17 +134,22 @@ def entry_texts(entry: Entry, lang: str) -> _Texts:
     return _Texts([title, *questions], [*situations], keywords, body)
 
 
-def index_inputs(kb: KnowledgeBase, lang: str, places: frozenset[str] = frozenset()) -> str:
-    """Everything of `kb` a `LanguageIndex(kb, lang, places)` is built from, as one text: its synonyms,
+def index_inputs(kb: KnowledgeBase, lang: str, places: frozenset[str] = frozenset()) -> bytes:
+    """Everything of `kb` a `LanguageIndex(kb, lang, places)` is built from, serialised: its synonyms,
     the places, and per entry (in order) its id, the texts its acronyms are read on and its texts by field.
-    Two bases with the same inputs build the same index (what `bot.core.indexcache` is keyed on)."""
+    Two bases with the same inputs build the same index (what `bot.core.indexcache` is keyed on).
+
+    A pickle of tuples and lists of strings: unambiguous (it writes every string whole) and made in C,
+    three times faster than their repr at 10,000 entries. Equal inputs give equal bytes whenever their
+    strings are shared alike (one object or two equal ones), which the same loading code ensures; were
+    they not, the cost is a rebuild, never another base's index."""
     synonyms = [(s.term, s.variants) for s in kb.synonyms if s.lang == lang]
     entries = [
         (e.id, e.title.es, e.summary.es, tuple(t.phrasings), tuple(t.situations), tuple(t.keywords), tuple(t.body))
         for e in kb.entries.values()
         for t in (entry_texts(e, lang),)
     ]
-    return repr((lang, synonyms, sorted(places), entries))  # reprs of str tuples: unambiguous, C-fast
+    return pickle.dumps((lang, synonyms, sorted(places), entries), protocol=5)
 
 
 class LanguageIndex:
