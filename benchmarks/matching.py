@@ -4,7 +4,8 @@ For the shipped knowledge base and generated bases of 1,000 and 10,000 entries (
 it prints, per system: index build time, memory the index holds (tracemalloc), p50/p99 per question
 (first sight: fresh index and caches; best of `--repeat` such passes), and accuracy and utility
 (accuracy − 2×wrong − 2×false) — per evaluation set on the shipped base, on the generated held-out
-questions for the generated bases.
+questions for the generated bases. And the pipeline's start-up (constructing `Pipeline`): building its
+indexes, the first start with an index cache (build and write the file) and a start that loads it.
 Numbers only, no pass/fail.
 
     python -m benchmarks.matching [--sizes 1000,10000] [--json]
@@ -14,13 +15,16 @@ from __future__ import annotations
 
 import argparse
 import gc
+import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any, Protocol
 
 from bot.core import normalize
 from bot.core.evaluation import Case, judge
+from bot.core.indexcache import IndexCache
 from bot.core.knowledge import KnowledgeBase, load_knowledge_or_raise
 from bot.core.pipeline import Pipeline
 
@@ -101,6 +105,30 @@ def choose_cutoffs(kb: KnowledgeBase, sets: dict[str, list[Case]]) -> dict[str, 
     return cutoffs
 
 
+def startup(kb: KnowledgeBase, repeat: int) -> dict[str, Any]:
+    """Seconds to construct the pipeline: without a cache, first start with one (build + write), from it.
+
+    Each figure is the best of `repeat` tries, each after `fresh_start`; the cached start includes
+    computing the key (every entry text) and checking the file's seal."""
+    def timed(cache: IndexCache | None, expect: str) -> float:
+        fresh_start()
+        gc.collect()
+        started = time.perf_counter()
+        Pipeline(kb, index_cache=cache)
+        elapsed = time.perf_counter() - started
+        assert cache is None or cache.last == expect, cache.last
+        return elapsed
+
+    with tempfile.TemporaryDirectory(prefix="index-cache-bench-") as folder:
+        build = min(timed(None, "") for _ in range(repeat))
+        # A new folder each time: nothing to load, the indexes are built and written.
+        first = min(timed(IndexCache(Path(folder) / str(n)), "built") for n in range(repeat))
+        cached = min(timed(IndexCache(Path(folder) / "0"), "loaded") for _ in range(repeat))
+        size = sum(p.stat().st_size for p in (Path(folder) / "0").glob("index-*.pickle"))
+    return {"build_s": round(build, 3), "first_start_s": round(first, 3), "cached_start_s": round(cached, 3),
+            "cache_mb": round(size / 1e6, 1), "tries": repeat}
+
+
 def measure(label: str, kb: KnowledgeBase, cases: Sequence[Case], cutoffs: dict[str, float],
             sets: dict[str, list[Case]] | None = None, repeat: int = 3) -> dict[str, Any]:
     """Build, memory, latency and quality of the three systems on one base."""
@@ -138,7 +166,7 @@ def measure(label: str, kb: KnowledgeBase, cases: Sequence[Case], cutoffs: dict[
         if sets is not None:
             figures["sets"] = {n: utility(tally(run(system, c)[0])) for n, c in sets.items()}
         systems[name] = figures
-    return {"label": label, "entries": len(kb.entries), "systems": systems}
+    return {"label": label, "entries": len(kb.entries), "systems": systems, "startup": startup(kb, repeat)}
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -174,6 +202,15 @@ def render(report: dict[str, Any]) -> str:
     set_rows = [[set_name, *(shipped[n]["sets"][set_name]["utility"] for n in names)]
                 for set_name in shipped[PIPELINE]["sets"]]
     out += ["", "Utility per evaluation set (shipped base)", table(["set", *names], set_rows)]
+    start_rows = []
+    for base in report["bases"]:
+        s = base["startup"]
+        start_rows.append([base["label"], base["entries"], s["build_s"], s["first_start_s"], s["cached_start_s"],
+                           round(s["build_s"] / max(s["cached_start_s"], 1e-9), 1), s["cache_mb"]])
+    out += ["", "Pipeline start-up (constructing Pipeline; best of fresh tries): no cache, first start with the index "
+            "cache (build + write), start from the cache",
+            table(["base", "entries", "no cache s", "first start s", "cached start s", "no cache ÷ cached",
+                   "cache MB"], start_rows)]
     cut = ", ".join(f"{k} ≥ {v:.3g}" for k, v in report["cutoffs"].items())
     out += ["", f"baseline cutoffs (best mean utility on the sets above): {cut}"]
     ratios = []

@@ -49,6 +49,7 @@ KNOWN_VARIABLES = frozenset(
         "HEALTH_FILE",
         "TELEGRAM_RATE_LIMIT",
         "REPLY_CACHE",
+        "INDEX_CACHE_DIR",
         *THRESHOLD_VARIABLES,
     }
 )
@@ -79,6 +80,9 @@ class Settings:
     health_file: Path | None = None  # written by the running bot for `python -m bot health`
     telegram_rate_limit: str = "telegram"
     reply_cache: bool = True  # the same question (same language, region, day) is matched once
+    # The matching indexes kept between starts (bot.core.indexcache); None builds them at every start.
+    # `load_settings` defaults it to a folder beside the database.
+    index_cache_dir: Path | None = None
     thresholds: MatchThresholds = field(default_factory=MatchThresholds)
 
 
@@ -145,6 +149,19 @@ def _thresholds(env: Mapping[str, str]) -> MatchThresholds:
     if thresholds.suggest > thresholds.answer:
         raise ConfigError("MATCH_SUGGEST_THRESHOLD must not be greater than MATCH_ANSWER_THRESHOLD")
     return thresholds
+
+
+def _index_cache_dir(env: Mapping[str, str], database_path: Path) -> Path | None:
+    """INDEX_CACHE_DIR: a folder, `off`, or unset for `index-cache/` beside the database."""
+    raw = _value(env, "INDEX_CACHE_DIR")
+    if raw is None:
+        return database_path.parent / "index-cache"
+    if raw.lower() == "off":
+        return None
+    path = Path(raw)
+    if path.exists() and not path.is_dir():
+        raise ConfigError(f"INDEX_CACHE_DIR must be a folder or off, got the file {raw!r}")
+    return path
 
 
 def _token(env: Mapping[str, str]) -> str | None:
@@ -217,5 +234,6 @@ def load_settings(
         health_file=Path(_value(merged, "HEALTH_FILE") or database_path.with_suffix(".health")),
         telegram_rate_limit=rate_limit,
         reply_cache=reply_cache == "on",
+        index_cache_dir=_index_cache_dir(merged, database_path),
         thresholds=_thresholds(merged),
     )

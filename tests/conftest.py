@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from collections.abc import AsyncIterator
@@ -11,6 +12,11 @@ import pytest
 
 if str(Path(__file__).resolve().parents[1]) not in sys.path:  # `pytest` as well as `python -m pytest`
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+# No test writes index caches into the repository (`data/index-cache` beside the default database), nor
+# into a developer's own INDEX_CACHE_DIR: bots the tests start, in this process or as subprocesses,
+# build their indexes. tests/test_index_cache.py gives its caches a tmp_path.
+os.environ["INDEX_CACHE_DIR"] = "off"
 
 from tests.fake_bot_api import FakeBotAPI
 from tests.helpers import ADMIN_ID, TELEGRAM_KB, TelegramBot

@@ -86,3 +86,20 @@ def test_telegram_rate_limit_is_telegram_unless_switched_off(tmp_path: Path) -> 
     assert load_settings({"TELEGRAM_RATE_LIMIT": "None"}, dotenv_path=None).telegram_rate_limit == "none"
     with pytest.raises(ConfigError, match="TELEGRAM_RATE_LIMIT must be telegram or none, got 'off'"):
         load_settings({"TELEGRAM_RATE_LIMIT": "off"}, dotenv_path=None)
+
+
+def test_index_cache_dir_defaults_beside_the_database_and_can_be_switched_off(tmp_path: Path) -> None:
+    database = tmp_path / "db" / "bot.sqlite3"
+    settings = load_settings({"DATABASE_PATH": str(database)}, dotenv_path=None)
+    assert settings.index_cache_dir == tmp_path / "db" / "index-cache"
+    assert load_settings({"INDEX_CACHE_DIR": str(tmp_path / "c")}, dotenv_path=None).index_cache_dir == tmp_path / "c"
+    assert load_settings({"INDEX_CACHE_DIR": "OFF"}, dotenv_path=None).index_cache_dir is None
+    dotenv = tmp_path / ".env"
+    dotenv.write_text("INDEX_CACHE_DIR=off\n", encoding="utf-8")
+    warnings: list[str] = []
+    assert load_settings({}, dotenv_path=dotenv, warn=warnings.append).index_cache_dir is None
+    assert warnings == []  # a known variable
+    a_file = tmp_path / "cache.txt"
+    a_file.write_text("")
+    with pytest.raises(ConfigError, match="INDEX_CACHE_DIR must be a folder or off, got the file"):
+        load_settings({"INDEX_CACHE_DIR": str(a_file)}, dotenv_path=None)

@@ -34,3 +34,6 @@ class PipelineSettings(Protocol):
 
     @property
     def thresholds(self) -> MatchThresholds: ...
+
+    @property
+    def index_cache_dir(self) -> Path | None: ...  # None: the indexes are built at every start

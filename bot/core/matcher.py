@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import pickle
 import re
 from collections import Counter
 from collections.abc import Hashable, Iterable
@@ -48,6 +49,7 @@ MAIN_INFORMATION_FLOOR = 0.3
 MAX_SCORED = 16
 ARRAY_POSTINGS_FROM = 1000  # entries
 SCORE_SLACK = 1e-9  # rounding of the score ceilings' arithmetic, far below a score's 4 decimals
+REMEMBERED_FITS = 64  # per entry: the fits of this many sets of matched stems
 RECENT_RANKINGS = 8  # texts whose ranking is kept: a question ranks up to three texts per language
 _LOWER_WORD = re.compile(r"\b[a-záéíóúñ]+\b")
 ACRONYM_WORD_ZIPF = 4.0  # an acronym this common as a word ("sol", "pide") is matched on its written form
@@ -74,6 +76,7 @@ class _EntryProfile:
     totals: list[float] = field(default_factory=list)  # per phrasing: the weight of its distinct stems
     fields: list[float] = field(default_factory=list)  # per phrasing: its field's weight
     in_shapes: dict[str, list[int]] | None = None  # stem -> the phrasings holding it (see _shapes)
+    fits: dict[str, float] | None = None  # matched stems, joined in set order -> fit (see _fit)
     # What fit can be at most: the best field weight, and the best field weight per unit of phrasing weight
     # (a phrasing's share of its weight times its field's weight is at most both times the matched weight).
     fit_ceiling: tuple[float, float] = (0.0, 0.0)
@@ -114,6 +117,41 @@ def _kth_largest(values: np.ndarray, k: int) -> float:
     return float(np.partition(values, len(values) - k)[len(values) - k])
 
 
+def entry_texts(entry: Entry, lang: str) -> _Texts:
+    """An entry's texts in `lang` (no phrasings: not matched in it)."""
+    if lang == "en" and not entry.questions.en and not entry.title.en:
+        return _Texts([], [], [], [])
+    title = entry.title.es if lang == "es" else entry.title.en or ""
+    questions = entry.questions.es if lang == "es" else entry.questions.en
+    situations = entry.situations.es if lang == "es" else entry.situations.en
+    keywords = [*entry.keywords.get(lang)] if lang == "en" else [*entry.keywords.es]
+    if lang == "es" and entry.institution:
+        keywords.append(entry.institution)
+    body = [entry.summary.get(lang), *entry.steps.get(lang), *entry.requirements.get(lang)]
+    if entry.cost is not None:
+        body.append(entry.cost.get(lang))
+    body += [c.label.get(lang) for c in entry.channels if c.label is not None]
+    return _Texts([title, *questions], [*situations], keywords, body)
+
+
+def index_inputs(kb: KnowledgeBase, lang: str, places: frozenset[str] = frozenset()) -> bytes:
+    """Everything of `kb` a `LanguageIndex(kb, lang, places)` is built from, serialised: its synonyms,
+    the places, and per entry (in order) its id, the texts its acronyms are read on and its texts by field.
+    Two bases with the same inputs build the same index (what `bot.core.indexcache` is keyed on).
+
+    A pickle of tuples and lists of strings: unambiguous (it writes every string whole) and made in C,
+    three times faster than their repr at 10,000 entries. Equal inputs give equal bytes whenever their
+    strings are shared alike (one object or two equal ones), which the same loading code ensures; were
+    they not, the cost is a rebuild, never another base's index."""
+    synonyms = [(s.term, s.variants) for s in kb.synonyms if s.lang == lang]
+    entries = [
+        (e.id, e.title.es, e.summary.es, tuple(t.phrasings), tuple(t.situations), tuple(t.keywords), tuple(t.body))
+        for e in kb.entries.values()
+        for t in (entry_texts(e, lang),)
+    ]
+    return pickle.dumps((lang, synonyms, sorted(places), entries), protocol=5)
+
+
 class LanguageIndex:
     """Everything precomputed for one language, so a question costs well under a millisecond.
 
@@ -125,7 +163,7 @@ class LanguageIndex:
     def __init__(self, kb: KnowledgeBase, lang: str, places: frozenset[str] = frozenset()) -> None:
         self.lang = lang
         self.analyzer = Analyzer(lang, ((s.term, s.variants) for s in kb.synonyms if s.lang == lang), places)
-        texts = {e.id: t for e in kb.entries.values() if (t := self._texts(e)).phrasings}
+        texts = {e.id: t for e in kb.entries.values() if (t := entry_texts(e, lang)).phrasings}
         owned = {e.id: self._ambiguous_acronyms(e) for e in kb.entries.values()}
         self.analyzer.acronyms = {a: frozenset() for acronyms in owned.values() for a in acronyms}
         # Analysing a knowledge-base text needs no vocabulary (only questions are corrected), so each
@@ -150,6 +188,10 @@ class LanguageIndex:
         self.analyzer.acronyms = {a: frozenset(stems) for a, stems in context.items()}
         self._build_weights()
         self._recent: dict[tuple[str, tuple[str, frozenset[str]]], tuple[Analysis, list[Candidate]]] = {}
+
+    def __getstate__(self) -> dict[str, object]:
+        """The index as built, for `bot.core.indexcache`: without the rankings remembered since."""
+        return {**self.__dict__, "_recent": {}}
 
     def _ambiguous_acronyms(self, entry: Entry) -> frozenset[str]:
         """Short acronyms an entry always writes in capitals that are also common words (SOL, PIDE, MAC)."""
@@ -224,6 +266,9 @@ class LanguageIndex:
                 max((f / t for f, t in zip(profile.fields, profile.totals, strict=True)), default=0.0),
             )
         self.pair_weights = _idf(_document_frequency(p.pairs for p in self.profiles.values()), count)
+        if len(self._order) < ARRAY_POSTINGS_FROM:  # a small base's first questions need not make them
+            for profile in self._order:
+                self._shapes(profile)
 
     def _posting_arrays(self) -> dict[str, np.ndarray]:
         """Each main-field stem's entry numbers, ascending, as slices of one array.
@@ -241,7 +286,8 @@ class LanguageIndex:
 
     def _shapes(self, profile: _EntryProfile) -> dict[str, list[int]]:
         """stem -> the positions of the entry's phrasings holding it, made the first time it is fitted:
-        only a few entries per question are, so a large base does not build them all up front."""
+        only a few entries per question are, so a large base does not build them all up front (a
+        small one does, in `_build_weights`)."""
         in_shapes = profile.in_shapes
         if in_shapes is None:
             in_shapes = profile.in_shapes = {}
@@ -252,23 +298,6 @@ class LanguageIndex:
                     else:
                         in_shapes[s] = [position]
         return in_shapes
-
-    def _texts(self, entry: Entry) -> _Texts:
-        """An entry's texts in this index's language (no phrasings: not matched in it)."""
-        lang = self.lang
-        if lang == "en" and not entry.questions.en and not entry.title.en:
-            return _Texts([], [], [], [])
-        title = entry.title.es if lang == "es" else entry.title.en or ""
-        questions = entry.questions.es if lang == "es" else entry.questions.en
-        situations = entry.situations.es if lang == "es" else entry.situations.en
-        keywords = [*entry.keywords.get(lang)] if lang == "en" else [*entry.keywords.es]
-        if lang == "es" and entry.institution:
-            keywords.append(entry.institution)
-        body = [entry.summary.get(lang), *entry.steps.get(lang), *entry.requirements.get(lang)]
-        if entry.cost is not None:
-            body.append(entry.cost.get(lang))
-        body += [c.label.get(lang) for c in entry.channels if c.label is not None]
-        return _Texts([title, *questions], [*situations], keywords, body)
 
     def weight(self, stem: str, information: float = 1.0) -> float:
         """A stem's weight in a question, its word's general `information` (0..1) tempering it.
@@ -285,8 +314,19 @@ class LanguageIndex:
         return (body if body is not None else self.unknown_weight) * information
 
     def word_weights(self, analysis: Analysis) -> dict[str, float]:
-        """Each asked stem's weight in this question."""
-        return {s: self.weight(s, analysis.info(i)) for i, s in enumerate(analysis.stems)}
+        """Each asked stem's weight in this question (`weight` for each, written out: the hot path)."""
+        main_of, body_of, unknown = self.weights.get, self.body_weights.get, self.unknown_weight
+        known_information = analysis.information
+        weights = {}
+        for i, s in enumerate(analysis.stems):
+            information = known_information[i] if i < len(known_information) else 1.0
+            main = main_of(s)
+            if main is not None:
+                weights[s] = main * (MAIN_INFORMATION_FLOOR + (1 - MAIN_INFORMATION_FLOOR) * information)
+            else:
+                body = body_of(s)
+                weights[s] = (body if body is not None else unknown) * information
+        return weights
 
     def field_of(self, entry_id: str, stem: str) -> str:
         """Where an entry knows a stem: "main" (title, questions, keywords), "body" or "" (nowhere)."""
@@ -312,16 +352,40 @@ class LanguageIndex:
         return found[0], list(found[1])
 
     def _fit(self, profile: _EntryProfile, matched: frozenset[str]) -> float:
-        """The share of its weight the best-asked phrasing gets (times its field's weight)."""
-        got = [0.0] * len(profile.totals)
+        """The share of its weight the best-asked phrasing gets (times its field's weight).
+
+        Remembered per entry for the last REMEMBERED_FITS sets of matched stems: questions about one
+        service match the same few of its words ("dni", "duplicado") again and again. Keyed by the stems
+        in the order they are summed (equal sets may iterate in another order, and give a fit a rounding
+        apart), joined into one string: a dict of strings and floats is no work for the garbage collector."""
+        key = "\x1f".join(matched)
+        fits = profile.fits
+        if fits is None:
+            fits = profile.fits = {}
+        else:
+            known = fits.get(key)
+            if known is not None:
+                return known
+        # Only the phrasings holding an asked stem: the others get 0, and every share is >= 0.
+        got: dict[int, float] = {}
         idf, in_shapes = self.weights, self._shapes(profile)
-        for s in matched:
+        for s in matched:  # in the order of `key`
             positions = in_shapes.get(s)
-            if positions:  # a keyword's stem is in no phrasing
-                w = idf[s]
+            if not positions:  # a keyword's stem is in no phrasing
+                continue
+            w = idf[s]
+            if got:
+                share = got.get
                 for position in positions:
-                    got[position] += w
-        return max([w / t * f for w, t, f in zip(got, profile.totals, profile.fields, strict=True)], default=0.0)
+                    got[position] = share(position, 0.0) + w
+            else:  # the first: 0 + w is w
+                got = dict.fromkeys(positions, w)
+        totals, fields = profile.totals, profile.fields
+        fit = max([w / totals[p] * fields[p] for p, w in got.items()], default=0.0)
+        if len(fits) >= REMEMBERED_FITS:
+            fits.clear()
+        fits[key] = fit
+        return fit
 
     def _candidates(self, stems: tuple[str, ...], weights: dict[str, float]) -> list[int]:
         """The MAX_SCORED entries sharing the most asked weight in their main fields (entry numbers).
@@ -388,23 +452,34 @@ class LanguageIndex:
         pairs = _pairs(stems)
         counted_pairs = min(len(pairs), PHRASE_PAIRS)
         known_pairs = {p for p in pairs if p in self.pair_weights}  # the only ones an entry can share
-        idf, pair_idf, unknown = self.weights.__getitem__, self.pair_weights.__getitem__, self.unknown_weight
+        pair_idf, unknown = self.pair_weights.__getitem__, self.unknown_weight
         # Everything but fit first, with the score each candidate could reach at most; fit (the costly
         # part) then only for those that can still be among the best `limit`, best first.
         bounded: list[tuple[float, _EntryProfile, frozenset[str], float, float | None, float]] = []
+        order, idf_of = self._order, self.weights
         for number in self._candidates(stems, weights):
-            profile = self._order[number]
+            profile = order[number]
             main = asked & profile.stems
-            known = sum(map(weight_of, main)) + BODY_SHARE * sum(map(weight_of, asked & profile.body))
+            # One pass over the matched stems for what `sum` and `max` of them gave: the same additions,
+            # in the same order, from the same start (0 + w is w); IDF weights are > 0.
+            known = rarity = rarest = 0.0
+            for s in main:
+                known += weights[s]
+                r = idf_of[s]
+                rarity += r
+                if r > rarest:
+                    rarest = r
+            known += BODY_SHARE * sum(map(weight_of, asked & profile.body))
             shared_pairs = known_pairs & profile.pairs if known_pairs else known_pairs
             phrase = min(1.0, len(shared_pairs) / counted_pairs) if pairs else None
             best_field, per_weight = profile.fit_ceiling
-            ceiling = min(best_field, sum(map(idf, main)) * per_weight)
+            ceiling = min(best_field, rarity * per_weight)
             at_most = COVERAGE_WEIGHT * (known / total) + FIT_WEIGHT * ceiling + PHRASE_WEIGHT * (
                 ceiling if phrase is None else phrase
             )
             # Two common words can still name one thing together ("trabaja peru"): pairs count too.
-            rarest = max(max(map(idf, main), default=0.0), max(map(pair_idf, shared_pairs), default=0.0))
+            if shared_pairs:
+                rarest = max(rarest, max(map(pair_idf, shared_pairs)))
             bounded.append((at_most, profile, main, known, phrase, rarest))
         bounded.sort(key=itemgetter(0), reverse=True)
         scored: list[tuple[float, float, str, _EntryProfile, float, float, float]] = []

@@ -15,6 +15,7 @@ from bot.core.asking import MIN_STORY_WORDS, asking_pieces
 from bot.core.config import MatchThresholds, PipelineSettings
 from bot.core.explain import Explanation, explain
 from bot.core.glossary import Glossary
+from bot.core.indexcache import IndexCache
 from bot.core.knowledge import KnowledgeBase, load_knowledge, load_knowledge_or_raise
 from bot.core.language import detect_language
 from bot.core.lexicon import information
@@ -105,10 +106,16 @@ class Pipeline:
     """Knowledge base + indexes + decision rules; cheap to query, rebuilt on reload."""
 
     def __init__(
-        self, kb: KnowledgeBase, thresholds: MatchThresholds | None = None, max_age_days: int = 365
+        self,
+        kb: KnowledgeBase,
+        thresholds: MatchThresholds | None = None,
+        max_age_days: int = 365,
+        index_cache: IndexCache | None = None,
     ) -> None:
+        """`index_cache`: where the indexes are kept between starts (and reloads); None builds them always."""
         self.thresholds = thresholds or MatchThresholds()
         self.max_age_days = max_age_days
+        self.index_cache = index_cache
         self._install(kb)
 
     def _install(self, kb: KnowledgeBase) -> None:
@@ -120,7 +127,8 @@ class Pipeline:
         collecting = gc.isenabled()
         gc.disable()
         try:
-            indexes = {lang: LanguageIndex(kb, lang, places.words) for lang in LANGS}
+            build = partial(_build_indexes, kb, places.words)
+            indexes = build() if self.index_cache is None else self.index_cache.indexes(kb, places.words, build)
         finally:
             gc.freeze()
             if collecting:
@@ -133,7 +141,7 @@ class Pipeline:
     def from_settings(cls, settings: PipelineSettings) -> Pipeline:
         """Load and validate `settings.knowledge_dir`; raises KnowledgeBaseError when invalid."""
         kb = load_knowledge_or_raise(settings.knowledge_dir, max_age_days=settings.reviewed_max_age_days)
-        return cls(kb, settings.thresholds, settings.reviewed_max_age_days)
+        return cls(kb, settings.thresholds, settings.reviewed_max_age_days, IndexCache.at(settings.index_cache_dir))
 
 
     def reload(self, directory: Path | None = None) -> list[Problem]:
@@ -380,6 +388,10 @@ class Pipeline:
 
         arrange = partial(_cued_first, kinds=kinds, margin=self.thresholds.margin)
         return explain(index, analysis, text, gate, partial(self._uncovered, lang=index.lang), arrange)
+
+
+def _build_indexes(kb: KnowledgeBase, places: frozenset[str]) -> dict[str, LanguageIndex]:
+    return {lang: LanguageIndex(kb, lang, places) for lang in LANGS}
 
 
 def _long_message(analysis: Analysis, lang: str, foreign: tuple[str, frozenset[str]] = ("", frozenset())) -> bool:
