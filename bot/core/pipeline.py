@@ -184,7 +184,7 @@ class Pipeline:
         elif reply.outcome is Outcome.SUGGEST:
             key = "not_covered" if reply.uncovered and self.kb.message("not_covered", lang) else "suggest_intro"
             reply = replace(reply, text=self.kb.message(key, lang))
-        rank = partial(self.explain, text, reply.lang)  # ranked again only when a region is known
+        rank = partial(self._ranking, text, reply.lang)  # ranked again only when a region is known
         reply = with_region(self.kb, reply, text, region, rank, self.thresholds.answer)
         return replace(reply, latency_ms=(time.perf_counter() - started) * 1000)
 
@@ -361,8 +361,11 @@ class Pipeline:
 
     def explain(self, question: str, lang: str = "es") -> list[Candidate]:
         """The ranked candidates behind an answer (the review tools' likely homes for a question)."""
-        index = self._indexes[lang if lang in LANGS else "es"]
-        return _ranked(index, _prepare(question))[1]
+        return self._ranking(_prepare(question), lang)
+
+    def _ranking(self, text: str, lang: str = "es") -> list[Candidate]:
+        """The ranking of a question already prepared (masked once, in `ask`)."""
+        return _ranked(self._indexes[lang if lang in LANGS else "es"], text)[1]
 
     def explanation(self, question: str, lang: str = "es") -> Explanation:
         """Words, weights, aspect and gates behind an answer, for staff debugging matches (`ask --explain`)."""
