@@ -153,7 +153,7 @@ class IndexCache:
         found = self._read(path, key, secret, kb)
         if found is not None:
             self.last = "loaded"
-            log.info("index cache: loaded %s in %.0f ms", path, (time.perf_counter() - started) * 1000)
+            log.debug("index cache: loaded %s in %.0f ms", path, (time.perf_counter() - started) * 1000)
             return found
         built = build()
         written = self._write(path, key, secret, built)
