@@ -39,7 +39,13 @@ class Command:
     run: Callable[[argparse.Namespace, Settings], int]
 
 
-def configure_logging(level: str) -> None:
+def configure_logging(level: str, serving: bool = True) -> None:
+    """`serving`: the Telegram bot, whose routine INFO lines are its operators' log. Every other command
+    (console, ask, eval, dump, review...) prints its own output, which routine lines ("index cache:
+    built...") would only interrupt, or break for a reader of `--json` that merges the two streams; at
+    the default level they show warnings and errors only."""
+    if not serving and level == "INFO":
+        level = "WARNING"
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines carry the bot token
     logging.getLogger("httpcore").setLevel(logging.WARNING)
@@ -180,8 +186,6 @@ async def serve_console(settings: Settings, pipeline: Pipeline, lang: str, recor
     from bot.channels.console import run_console
     from bot.store import Store, StoreError
 
-    if settings.log_level == "INFO":  # keep routine log lines out of the conversation on the terminal
-        logging.getLogger().setLevel(logging.WARNING)
     store = None
     if record:
         try:
@@ -297,13 +301,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    run = {command.name: command.run for command in COMMANDS}[args.command or DEFAULT_COMMAND]
+    name = args.command or DEFAULT_COMMAND
+    run = {command.name: command.run for command in COMMANDS}[name]
     try:
         settings = load_settings()
     except ConfigError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, serving=name == "run" and bool(settings.telegram_bot_token))
     try:
         return run(args, settings)
     except KnowledgeBaseError as exc:

@@ -137,6 +137,17 @@ def test_eval_json_reports_the_contract_keys(tmp_path: Path) -> None:
     assert set(data["latency_ms"]) == {"p50", "p99", "max"} and data["failures"] == []
 
 
+def test_one_shot_commands_print_only_their_output_when_the_index_cache_is_built(tmp_path: Path) -> None:
+    # A first run builds and writes the cache, a second loads it: neither adds a log line that a reader
+    # merging stdout and stderr would find in front of the JSON.
+    cache = str(tmp_path / "cache")
+    for _ in range(2):
+        done = run_bot("ask", "como renuevo mi dni", "--json", tmp_path=tmp_path, INDEX_CACHE_DIR=cache)
+        assert done.returncode == 0 and done.stderr == ""
+        json.loads(done.stdout)
+    assert list((tmp_path / "cache").glob("index-*"))  # the cache was really written and used
+
+
 def test_eval_rejects_unknown_ids_with_path_and_line(tmp_path: Path) -> None:
     cases = tmp_path / "cases.yaml"
     cases.write_text("- {question: hola, expect: null}\n- {question: x, expect: no-such-entry}\n", encoding="utf-8")
