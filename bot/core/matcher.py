@@ -299,22 +299,15 @@ class LanguageIndex:
                         in_shapes[s] = [position]
         return in_shapes
 
-    def weight(self, stem: str, information: float = 1.0) -> float:
-        """A stem's weight in a question, its word's general `information` (0..1) tempering it.
+    def word_weights(self, analysis: Analysis) -> dict[str, float]:
+        """Each asked stem's weight in this question, its word's general information (0..1) tempering it.
 
         Rarity across entries (IDF) says how well a word tells entries apart; general information
         says whether the asker meant it as the point of the question. A word only answers and steps
         use, or one the base never uses, weighs by information alone; a main-field word keeps at
-        least a third of its IDF, since staff chose it for that entry.
+        least a third of its IDF, since staff chose it for that entry. (One loop, no call per stem:
+        the hot path.)
         """
-        main = self.weights.get(stem)
-        if main is not None:
-            return main * (MAIN_INFORMATION_FLOOR + (1 - MAIN_INFORMATION_FLOOR) * information)
-        body = self.body_weights.get(stem)
-        return (body if body is not None else self.unknown_weight) * information
-
-    def word_weights(self, analysis: Analysis) -> dict[str, float]:
-        """Each asked stem's weight in this question (`weight` for each, written out: the hot path)."""
         main_of, body_of, unknown = self.weights.get, self.body_weights.get, self.unknown_weight
         known_information = analysis.information
         weights = {}
