@@ -584,10 +584,7 @@ def year_uncovered(entry: Entry, question: str) -> bool:
     of the asker's case; a long message's story years are not read (see `_asked`)."""
     if not entry.is_event:
         return False
-    text = _folded(question)
-    if len(text.split()) >= MIN_STORY_WORDS and (pieces := asking_pieces(question)):
-        text = _folded(" ".join(pieces))
-    years = {int(y) for y in _YEAR.findall(text)}
+    years = {int(y) for y in _YEAR.findall(_asking_text(question))}
     if not years:
         return False
     known = {int(y) for y in _YEAR.findall(f"{_answer_text(entry)} {_folded(entry.title.es)}")}
