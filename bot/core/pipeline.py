@@ -216,9 +216,10 @@ class Pipeline:
         cues = text if cues is None else cues
         analysis, ranked = _ranked(index, text, foreign, cues)
         asked = aspects.asked(cues)
+        spanish = lang == "es" and not foreign[0]
         outcome, chosen = self._decide(
             ranked, self._names_unknown(text, lang), _refused(analysis, index, text), cues,
-            long_message=_long_message(analysis, lang, foreign), spanish=lang == "es" and not foreign[0],
+            long_message=_long_message(analysis, spanish), spanish=spanish,
         )
         missing = self._uncovered(chosen[0].entry, cues, lang) if chosen else []
         if outcome is Outcome.ANSWER and missing:
@@ -375,8 +376,8 @@ class Pipeline:
         names_unknown = self._names_unknown(text, index.lang)
         refused = _refused(analysis, index, text)
         kinds = aspects.sibling_kinds(text)
-        long_message = _long_message(analysis, index.lang)
         spanish = index.lang == "es"
+        long_message = _long_message(analysis, spanish)
 
         def gate(candidate: Candidate, following: Candidate | None) -> str | None:
             if following is None:
@@ -397,10 +398,11 @@ def _build_indexes(kb: KnowledgeBase, places: frozenset[str]) -> dict[str, Langu
     return {lang: LanguageIndex(kb, lang, places) for lang in LANGS}
 
 
-def _long_message(analysis: Analysis, lang: str, foreign: tuple[str, frozenset[str]] = ("", frozenset())) -> bool:
-    """A story, then the question, judged by the lead (LONG_*). The story/asking split is read on Spanish;
-    an English message (read through the glossary or not) is too loose a wording for the lead alone."""
-    return lang == "es" and not foreign[0] and len(analysis.stems) >= LONG_MESSAGE_STEMS
+def _long_message(analysis: Analysis, spanish: bool) -> bool:
+    """A story, then the question, judged by the lead (LONG_*). The story/asking split is read on Spanish
+    as written (`spanish`); an English message, read through the glossary or not, is too loose a wording
+    for the lead alone."""
+    return spanish and len(analysis.stems) >= LONG_MESSAGE_STEMS
 
 
 def _close_siblings(ranked: list[Candidate], margin: float) -> bool:
