@@ -58,6 +58,12 @@ def shipped() -> Pipeline:
         # Consequences, limits and moves between systems are points of their own.
         ("mi brevete peruano me sirve para manejar en argentina", "licencia-conducir-nueva", "abroad"),
         ("tengo una papeleta del sat de hace diez anos, ya prescribio", "sat-papeletas", "prescription"),
+        # Cues in the forms chat uses: a gerund of the fee, joining as a family, "la persona a cargo"
+        # asked before the long message's "como se llama".
+        ("cuanto esta costando ahorita el certificado de antecedentes penales", "antecedentes-penales", "cost"),
+        ("mi familia quiere entrar al programa juntos, donde vamos a inscribirnos", "juntos", "join"),
+        ("quien es actualmente la persona a cargo de la secretaria de gobierno y transformacion digital, "
+         "como se llama", "personas-sgtd-descentralizacion", "person"),
         ("cuando fallece un usuario de pension 65 la familia cobra el ultimo pago", "pension-65", "death"),
         ("cuantos meses demora salir la afiliacion a pension 65", "pension-65", "duration"),
         ("si mi hijo falta al colegio nos quitan el pago de juntos", "juntos", "suspension"),

@@ -17,7 +17,7 @@ MIN_STORY_WORDS = 14  # shorter messages are read whole
 _PIECE = re.compile(r"[^.;!?\n]+\??")  # sentences; "¿" stays inside its sentence
 _ASKING = re.compile(
     r"\b(?:saber|confirmar|verificar|averiguar|comprobar|(?:como|que) (?:hago|hacer|puedo|debo|necesito|tengo|se)|"
-    r"donde|por donde|cuanto|cuanta)\b"
+    r"donde|por donde|cuanto|cuanta|quien|quienes)\b"
 )
 
 

@@ -59,7 +59,8 @@ ASPECTS: tuple[Aspect, ...] = (
         "cost",
         _re(
             r"cuanto (?:cuesta|cuestan|sale|salen|cobran|cobra|vale|es el (?:pago|costo|precio)|hay que pagar|"
-            r"se paga|pago)|cuanto (?:voy|vamos|va|van|tengo|tendre|tendria) (?:a |que )?pagar|cuanto pagaria|"
+            r"se paga|pago|(?:esta|estan) (?:costando|cobrando|saliendo))|"
+            r"cuanto (?:voy|vamos|va|van|tengo|tendre|tendria) (?:a |que )?pagar|cuanto pagaria|"
             # "me cobraron de más" tells what happened, it asks no fee
             r"costo|precio|tarifa|(?:me|nos|te|les|le) (?:van a |vas a )?cobra(?:n|r|ran|rian|ria)\b(?! mas)|"
             r"cobran algo|"
@@ -165,7 +166,8 @@ ASPECTS: tuple[Aspect, ...] = (
            _re(r"fallec\w*|muert\w*|defuncion\w*|difunt\w*|sepelio|herencia|hereder\w*|deceased|death\w*")),
     Aspect("first-time", _re(r"por primera vez|first time"), None,
            contrary=_re(r"renov\w*|duplicad\w*|revalid\w*|record|consulta\w*|estado|renew\w*|duplicate|check\w*")),
-    Aspect("join", _re(r"afili(?:o|ar|arme|arse|arte|arlo|arla|e|en)|inscrib(?:o|ir|irme|irse|irte|irlo|irla|e|en)|"
+    Aspect("join", _re(r"afili(?:o|ar|arme|arse|arte|arlo|arla|arnos|e|en|amos)|"
+                       r"inscrib(?:o|ir|irme|irse|irte|irlo|irla|irnos|e|en|imos)|"
                        r"(?:me|nos|te) registro|registrarme|registrarse|registrarte|"
                        # "¿cómo lo meto al SIS?": enrolling someone, in chat
                        r"(?:lo|la|los|las|me|nos|te) (?:meto|metemos|meter|metes|meta) (?:al|a la|a|en) |"
@@ -259,7 +261,8 @@ ASPECTS: tuple[Aspect, ...] = (
     # for a person ("¿quién es el secretario de...?") is never answered by the entry about the office.
     Aspect("person", _re(r"quien(?:es)? (?:es|son|esta a cargo|dirige|encabeza) (?:hoy |ahora |actualmente )?"
                          r"(?:el |la |los |las )?"
-                         r"(?:actual(?:es)? |nuev[oa]s? )?(?:secretari|ministr|jef|director|president|titular|"
+                         r"(?:actual(?:es)? |nuev[oa]s? )?(?:persona (?:a cargo|que dirige|responsable)|"
+                         r"secretari|ministr|jef|director|president|titular|"
                          r"encargad|responsable|viceministr|alcalde|gobernador)\w*|"
                          r"como se llama (?:el|la) (?:actual )?(?:secretari|ministr|jef|director|president)\w*|"
                          r"who (?:is|heads|runs) (?:the )?(?:current )?(?:secretary|minister|head|director)"),
