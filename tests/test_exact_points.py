@@ -64,6 +64,8 @@ def shipped() -> Pipeline:
         ("mi familia quiere entrar al programa juntos, donde vamos a inscribirnos", "juntos", "join"),
         ("quien es actualmente la persona a cargo de la secretaria de gobierno y transformacion digital, "
          "como se llama", "personas-sgtd-descentralizacion", "person"),
+        # The entry's only address is gob.pe's home page: the programme's own page is not given.
+        ("cual es la pagina web actual de pension 65", "pension-65", "link"),
         ("cuando fallece un usuario de pension 65 la familia cobra el ultimo pago", "pension-65", "death"),
         ("cuantos meses demora salir la afiliacion a pension 65", "pension-65", "duration"),
         ("si mi hijo falta al colegio nos quitan el pago de juntos", "juntos", "suspension"),
@@ -223,3 +225,13 @@ def test_a_size_limit_is_a_point_of_its_own_and_stated_sizes_answer_it(shipped: 
     assert aspects.asked("cual es el peso maximo del archivo que acepta la mesa de partes") == ["size"]
     reply = shipped.ask("cual es el tamano maximo de archivo en la mesa de partes digital")
     assert reply.outcome is Outcome.ANSWER and reply.entry_id == "mesa-partes-digital" and reply.aspect == "size"
+
+
+def test_a_link_is_given_when_the_entry_has_a_page_of_its_own_and_a_story_link_asks_nothing(
+    shipped: Pipeline,
+) -> None:
+    portal = shipped.ask("cual es la pagina oficial del gobierno peruano")
+    assert portal.outcome is Outcome.ANSWER and portal.entry_id == "gobpe"
+    own = shipped.ask("pasame el link para ver en que local de votacion me toca")
+    assert own.outcome is Outcome.ANSWER and own.entry_id == "onpe-consulta-electoral"
+    assert "link" not in aspects.asked("me escribieron por whatsapp que me toca un bono y me pasaron un link")

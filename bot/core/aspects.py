@@ -99,6 +99,13 @@ ASPECTS: tuple[Aspect, ...] = (
                         r"telefono de (?:contacto|atencion)|cual es el (?:telefono|correo)|a que numero|llamar|"
                         r"correo electronico de|phone number|whatsapp number|number to call"),
            None, frozenset({"telefono", "whatsapp", "correo"})),
+    # "¿Cuál es la página de Pensión 65?": an entry whose only address is gob.pe's home page (the state's
+    # portal, where every service is listed) does not give the service's own page; see _own_page.
+    Aspect("link", _re(r"(?:pasame|pasen|me pasan|me pasas|dame|denme|me das|me dan|tienes|tienen|hay|cual es) "
+                       r"(?:el |un |algun )?(?:link|enlace|url)|"
+                       r"(?:cual|que) es (?:la|el) (?:pagina|sitio|direccion|portal|web)(?: web| oficial| exacta)?|"
+                       r"(?:pagina|direccion|sitio) (?:web )?exacta|website|web address"),
+           None),
     Aspect(
         "when",
         _re(r"en que (?:mes|fecha)|hasta que (?:fecha|dia) (?:puedo|podemos|se puede|tengo|tenemos|hay)|"
@@ -456,6 +463,8 @@ def covers(entry: Entry, name: str, question: str = "") -> bool:
         return not entry.is_event or _after(entry.starts, entry.reviewed)
     if name == "requirements":
         return bool(entry.requirements.es)
+    if name == "link":
+        return _own_page(entry)
     clauses = _cost_clauses(entry, question)
     if name == "cost" and clauses is not None:  # the cost field says what is paid ("Gratuito", "S/ 41")
         return any(not _REFERRAL.match(c) and not (_ELSEWHERE.search(c) and not _AMOUNT.search(c)) for c in clauses)
@@ -485,6 +494,18 @@ def covers(entry: Entry, name: str, question: str = "") -> bool:
             for s in _sentences(entry)
         )
     return re.search(rf"\b{word}\b", text) is not None
+
+
+_PORTAL_HOME = re.compile(r"https?://(?:www\.)?gob\.pe/?")
+_PORTAL_NAME = re.compile(r"\bgob ?pe\b")
+
+
+def _own_page(entry: Entry) -> bool:
+    """The entry gives an address of its own: not only gob.pe's home page, unless the entry is about gob.pe."""
+    addresses = [entry.url, *(c.value for c in entry.channels if c.value.startswith("http"))]
+    if _PORTAL_NAME.search(_folded(entry.title.es)):
+        return True
+    return any(a and not _PORTAL_HOME.fullmatch(a.strip()) for a in addresses)
 
 
 def _after(when: date | datetime | None, reviewed: date) -> bool:
