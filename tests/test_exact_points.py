@@ -66,6 +66,7 @@ def shipped() -> Pipeline:
          "como se llama", "personas-sgtd-descentralizacion", "person"),
         # The entry's only address is gob.pe's home page: the programme's own page is not given.
         ("cual es la pagina web actual de pension 65", "pension-65", "link"),
+        ("puedo emitir el recibo por honorarios en dolares", "recibo-honorarios", "currency"),
         ("cuando fallece un usuario de pension 65 la familia cobra el ultimo pago", "pension-65", "death"),
         ("cuantos meses demora salir la afiliacion a pension 65", "pension-65", "duration"),
         ("si mi hijo falta al colegio nos quitan el pago de juntos", "juntos", "suspension"),

@@ -99,6 +99,10 @@ ASPECTS: tuple[Aspect, ...] = (
                         r"telefono de (?:contacto|atencion)|cual es el (?:telefono|correo)|a que numero|llamar|"
                         r"correo electronico de|phone number|whatsapp number|number to call"),
            None, frozenset({"telefono", "whatsapp", "correo"})),
+    # Paid or issued in another currency ("¿puedo emitir el recibo en dólares?"): only an entry naming it says so.
+    Aspect("currency", _re(r"en (?:dolares|euros|moneda extranjera|otra moneda)|in (?:dollars|euros)|"
+                           r"(?:foreign|another) currency"),
+           _re(r"dolar\w*|euros?|usd|moneda extranjera|dollars?|foreign currency")),
     # "¿Cuál es la página de Pensión 65?": an entry whose only address is gob.pe's home page (the state's
     # portal, where every service is listed) does not give the service's own page; see _own_page.
     Aspect("link", _re(r"(?:pasame|pasen|me pasan|me pasas|dame|denme|me das|me dan|tienes|tienen|hay|cual es) "
