@@ -48,6 +48,13 @@ def test_a_rare_unknown_word_still_weighs_more_than_a_context_word() -> None:
     assert information("hermana", "es") < 0.2 and information("necesito", "es") < information("perro", "es")
 
 
+def test_diminutives_and_plurals_of_family_words_are_context_too(shipped: Pipeline) -> None:
+    assert max(information(w, "es") for w in ("hermanita", "abuelitos", "mamita", "papito", "pasada")) < 0.2
+    assert information("gatito", "es") == 1.0  # another thing's diminutive is no family word
+    reply = shipped.ask("tengo miedo de que alguien falsifique papeles para vender la casa de mis papas sin enterarnos")
+    assert reply.outcome is Outcome.ANSWER and reply.entry_id == "alerta-registral"
+
+
 def test_real_words_are_not_bent_into_knowledge_base_words() -> None:
     analyzer = Analyzer("es")
     for text in ("pero", "puntos", "porque", "transparencia", "foto", "licencia"):

@@ -10,6 +10,7 @@ may carry from a rare word that says the question is about something else, and t
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from functools import cache
 
@@ -36,6 +37,7 @@ CONTEXT_WORDS: dict[str, frozenset[str]] = {
         gustaria agradeceria agradezco saludo saludos cordial atentamente estimados buenas noches tardes
         disculpa disculpe molestia perdon antemano bendiciones bendicion dios
         uno una dos tres cuatro cinco seis siete ocho nueve diez once doce quince veinte treinta cien mil
+        ayer anoche anteayer pasada pasado
         enero febrero marzo abril mayo junio julio agosto setiembre septiembre octubre noviembre diciembre
         ayudarme ayudarnos orientarme orientacion informacion info
         causa causita pata patita broder brother floro juerga tono jato chevere bacan manyas asu pes jerma
@@ -82,6 +84,19 @@ def is_valid_word(word: str, lang: str) -> bool:
     return zipf(word, lang) >= VALID_WORD_ZIPF
 
 
+_DIMINUTIVE = re.compile(r"^(\w{2,}?)c?it[oa](s?)$")
+
+
+def _base_forms(word: str) -> tuple[str, ...]:
+    """The word, its singular and the word its diminutive is made from: a context word's forms are
+    context too ("mi hermanita", "mis abuelitos", "mamita"), though frequency lists rank them as rare."""
+    forms = [word, word.removesuffix("s")]
+    if (found := _DIMINUTIVE.match(word)) is not None:
+        root = found.group(1)
+        forms += [root + "a", root + "o", root + "as", root + "os"]
+    return tuple(forms)
+
+
 def information(word: str, lang: str) -> float:
     """0.1..1: how much a word the knowledge base does not know says about what is asked.
 
@@ -89,7 +104,8 @@ def information(word: str, lang: str) -> float:
     their weight, so they still pull a question away from every entry; common ones and words about
     the asker ("mi hermana", "escuché", "tengo 45 años") weigh little.
     """
-    if word.isdigit() or word in CONTEXT_WORDS.get(lang, CONTEXT_WORDS["es"]):
+    context = CONTEXT_WORDS.get(lang, CONTEXT_WORDS["es"])
+    if word.isdigit() or any(form in context for form in _base_forms(word)):
         return MIN_INFORMATION
     frequency = zipf(word, lang)
     if frequency <= RARE_ZIPF:
