@@ -47,6 +47,7 @@ def shipped() -> Pipeline:
         ("cuanto cuesta la licencia de funcionamiento en Chiclayo", "licencia-funcionamiento", "place"),
         # Lima is what the question compares with; Trujillo is the place asked about.
         ("me pusieron una papeleta en Trujillo, tiene descuento como en Lima", "sat-papeletas", "place"),
+        ("me pusieron una papeleta en Piura, hay descuento como dicen que hay en Lima", "sat-papeletas", "place"),
         # An event entry tells what was, not a later edition.
         ("cuando sera el gore ejecutivo 2031", "gore-ejecutivo", "year"),
         ("mi papa cobraba pension 65 y fallecio, quien cobra ese dinero", "pension-65", "death"),

@@ -656,7 +656,11 @@ class Places:
 
 
 # "¿tiene el descuento como en Lima?": a place compared with, not the place asked about.
-_COMPARED = re.compile(r"\b(?:como|igual que|al igual que|a diferencia de) (?:en |el |la |los )?\w+(?: de \w+| \w+)?")
+# "como en Lima", "igual que el Callao", "como dicen que hay en Lima": the place compared with, not asked about.
+_COMPARED = re.compile(
+    r"\b(?:como|igual que|al igual que|a diferencia de) (?:(?:dicen|me dijeron|escuche) que (?:hay |es |pasa )?)?"
+    r"(?:en |el |la |los )?\w+(?: de \w+| \w+)?"
+)
 # An entry saying a figure or a schedule is set place by place ("la fija cada municipalidad en su TUPA")
 # does not give it for the place a question names, unless it names that place too.
 _SET_BY_PLACE = re.compile(
