@@ -18,13 +18,12 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from bot.core.asking import MIN_STORY_WORDS, asking_pieces
-from bot.core.lexicon import MIN_INFORMATION, information, is_valid_word
+from bot.core.lexicon import DIMINUTIVE, MIN_INFORMATION, information, is_valid_word
 from bot.core.normalize import STOP_WORDS, base_form, fold, folded_words, sound_key, stem, words
 from bot.core.typos import NearWords
 
 MIN_CORRECTABLE_LENGTH = 4
 MIN_GLUED_PART = 3
-_DIMINUTIVE = re.compile(r"^(\w{2,}?)it([oa])s?$")
 # A capitalised word where a name or a place stands ("soy Luis", "vive en Huancayo", "mi tía Marta")
 # is about the asker, not the service.
 _NAMED = re.compile(
@@ -181,7 +180,7 @@ class Analyzer:
 
     def _undiminish(self, word: str) -> str | None:
         """The vocabulary word a diminutive is made from ("bodeguita" -> bodega, "papelito" -> papel)."""
-        found = _DIMINUTIVE.match(word)
+        found = DIMINUTIVE.match(word)
         if found is None:
             return None
         root, vowel = found.group(1), found.group(2)

@@ -84,15 +84,19 @@ def is_valid_word(word: str, lang: str) -> bool:
     return zipf(word, lang) >= VALID_WORD_ZIPF
 
 
-_DIMINUTIVE = re.compile(r"^(\w{2,}?)c?it[oa](s?)$")
+# A diminutive: its root and its vowel ("bodeguita" -> bodegu, a; "papelito" -> papel, o). The analyzer
+# undoes it to correct a word; `information` to see a context word in it.
+DIMINUTIVE = re.compile(r"^(\w{2,}?)it([oa])s?$")
 
 
 def _base_forms(word: str) -> tuple[str, ...]:
     """The word, its singular and the word its diminutive is made from: a context word's forms are
     context too ("mi hermanita", "mis abuelitos", "mamita"), though frequency lists rank them as rare."""
     forms = [word, word.removesuffix("s")]
-    if (found := _DIMINUTIVE.match(word)) is not None:
+    if (found := DIMINUTIVE.match(word)) is not None:
         root = found.group(1)
+        if len(root) > 2 and root.endswith("c"):  # "-cito": "amorcito" is made from "amor"
+            root = root[:-1]
         forms += [root + "a", root + "o", root + "as", root + "os"]
     return tuple(forms)
 
