@@ -170,6 +170,15 @@ def test_national_service_says_so_only_when_the_region_is_named(kb: KnowledgeBas
     assert chosen.entry_id == "pasaporte" and chosen.region_note == ""
 
 
+def test_an_entry_about_one_place_is_never_called_national(shipped: Pipeline) -> None:
+    # The SAT collects Lima's tickets: for a citizen in Arequipa it is Lima's information, not the same there.
+    away = shipped.ask("como pago mi papeleta del SAT", region="arequipa")
+    assert away.entry_id == "sat-papeletas"
+    assert "Lima" in away.region_note and "servicio nacional" not in away.region_note
+    home = shipped.ask("soy de Lima, como pago mi papeleta del SAT")
+    assert home.entry_id == "sat-papeletas" and home.region_note == ""
+
+
 def _broken_copy(tmp_path: Path, kb_dir: Path, old: str, new: str, file: str) -> Path:
     target = tmp_path / "k"
     shutil.copytree(kb_dir, target)

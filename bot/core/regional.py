@@ -89,5 +89,9 @@ def with_region(
             reply = replace(reply, entry=regional.entry)
     note = ""
     if reply.outcome is Outcome.ANSWER and reply.entry is not None and not reply.entry.is_event:
-        note = region_note(reply.entry, kb.regions.departments[chosen], reply.lang, named is not None)
+        scope = kb.regions.find(reply.entry.title.es)
+        note = region_note(
+            reply.entry, kb.regions.departments[chosen], reply.lang, named is not None,
+            kb.regions.departments.get(scope) if scope else None,
+        )
     return replace(reply, region=chosen, region_named=named is not None, region_note=note)

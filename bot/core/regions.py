@@ -99,9 +99,15 @@ class RegionFinder:
         return department.name if department else department_id
 
 
-def region_note(entry: Entry, department: Department, lang: str, named: bool) -> str:
+def region_note(
+    entry: Entry, department: Department, lang: str, named: bool, scope: Department | None = None
+) -> str:
     """What `entry` says for `department`: its regional variant, that the region has none, or that it
-    is national (said only when the citizen named the region: a set region should not add noise)."""
+    is national (said only when the citizen named the region: a set region should not add noise).
+
+    `scope`: the one department the entry's title is about ("Papeletas de tránsito en Lima (SAT)"). Such an
+    entry is not national: for another department the note says whose information it is.
+    """
     own = entry.region_text(department.id)
     if own is not None:
         return own.get(lang)
@@ -110,12 +116,18 @@ def region_note(entry: Entry, department: Department, lang: str, named: bool) ->
         if other is not None:
             return other.get(lang).replace("{region}", department.name)
         return MISSING.get(lang).format(region=department.name, title=entry.title.get(lang))
+    if scope is not None:
+        return "" if scope.id == department.id else ELSEWHERE.get(lang).format(place=scope.name, region=department.name)
     return NATIONAL.get(lang).format(region=department.name) if named else ""
 
 
 MISSING = Text(
     es="En {region} no tenemos registrada una sede para «{title}».",
     en="We have nothing registered in {region} for “{title}”.",
+)
+ELSEWHERE = Text(
+    es="Esta información es de {place}; en {region} puede ser distinta: consulta en tu municipalidad.",
+    en="This information is for {place}; it may differ in {region}: ask your local municipality.",
 )
 NATIONAL = Text(
     es="Es un servicio nacional: es el mismo en {region}.",
