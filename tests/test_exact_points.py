@@ -237,3 +237,17 @@ def test_a_link_is_given_when_the_entry_has_a_page_of_its_own_and_a_story_link_a
     own = shipped.ask("pasame el link para ver en que local de votacion me toca")
     assert own.outcome is Outcome.ANSWER and own.entry_id == "onpe-consulta-electoral"
     assert "link" not in aspects.asked("me escribieron por whatsapp que me toca un bono y me pasaron un link")
+
+
+def test_an_email_address_does_not_answer_a_question_for_a_phone_number(shipped: Pipeline) -> None:
+    # The SAT entry gives an e-mail channel and no number to call.
+    phone = shipped.ask("¿cuál es el número de teléfono del SAT para consultar mis papeletas?")
+    assert phone.outcome is Outcome.SUGGEST and phone.aspect == "phone" and phone.uncovered
+    mail = shipped.ask("¿cuál es el correo del SAT para consultar mis papeletas?")
+    assert mail.outcome is Outcome.ANSWER and mail.entry_id == "sat-papeletas"
+
+
+def test_a_place_set_aside_is_not_the_place_asked(shipped: Pipeline) -> None:
+    elsewhere = shipped.ask("me pusieron una papeleta en el Callao, no en Lima, ¿dónde la pago?")
+    assert elsewhere.outcome is not Outcome.ANSWER
+    assert shipped.ask("me pusieron una papeleta en Lima, ¿dónde la pago?").entry_id == "sat-papeletas"

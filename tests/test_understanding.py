@@ -389,3 +389,29 @@ def test_the_official_register_of_faq_pages_weighs_like_context() -> None:
 def test_a_question_worded_like_an_official_faq_is_answered(shipped: Pipeline) -> None:
     reply = shipped.ask("¿Qué entidad es la encargada de administrar la Casilla Única Electrónica?")
     assert reply.outcome is Outcome.ANSWER and reply.entry_id == "casilla-unica"
+
+
+def test_an_acronym_the_base_does_not_know_names_another_institution(shipped: Pipeline) -> None:
+    # "beca" and "estudiar" are Beca 18's words, but the scholarship asked for is another body's.
+    other = shipped.ask("¿qué beca da el ICPNA para estudiar inglés?")
+    assert other.outcome is not Outcome.ANSWER
+    # An acronym the base knows, and a shouted real word, still let the entry answer.
+    assert shipped.ask("¿cómo postulo a Beca 18 del PRONABEC?").entry_id == "beca-18"
+    assert shipped.ask("URGENTE como postulo a beca 18").entry_id == "beca-18"
+
+
+def test_a_context_word_keeps_its_low_weight_through_its_synonym(shipped: Pipeline) -> None:
+    # "esposo" is read as "cónyuge", a rare word the base uses; the citizen only told who they are.
+    def weight(question: str, word: str) -> float:
+        return next(w.weight for w in shipped.explanation(question).words if w.word == word)
+
+    told = weight("mi esposo trabaja en Lima y quiero sacar la licencia de funcionamiento", "conyuge")
+    asked = weight("el conyuge puede sacar la licencia de funcionamiento", "conyuge")
+    assert told < 0.5 * asked
+
+
+def test_where_the_asker_lives_alone_is_a_place_of_the_story_not_a_name_asked() -> None:
+    from bot.core.analyzer import person_names
+
+    assert "pachacamac" in person_names("mi mamá vive sola en Pachacámac y no tiene pensión")
+    assert "surco" in person_names("trabajo en Surco y quiero saber")

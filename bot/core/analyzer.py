@@ -24,10 +24,11 @@ from bot.core.typos import NearWords
 
 MIN_CORRECTABLE_LENGTH = 4
 MIN_GLUED_PART = 3
-# A capitalised word where a name or a place stands ("soy Luis", "vive en Huancayo", "mi tía Marta")
+# A capitalised word where a name or a place stands ("soy Luis", "vive sola en Huancayo", "mi tía Marta")
 # is about the asker, not the service.
 _NAMED = re.compile(
-    r"\b(?:soy|llamo|llama|nombre es|vivo en|vive en|viven en|vivimos en|soy de|es de|somos de|desde|tia|tio|hermana|"
+    r"\b(?:soy|llamo|llama|nombre es|(?:vivo|vive|viven|vivimos|resido|reside|radico|radica)(?: sol[oa]s?| ahora)? en|"
+    r"(?:trabajo|trabaja|estudio|estudia|naci|nacio) en|soy de|es de|somos de|desde|tia|tio|hermana|"
     r"hermano|vecina|vecino|mama|papa|abuela|abuelo|hija|hijo|esposa|esposo|amiga|amigo|don|dona|i live in|from|my|"
     r"escribe|saluda|presento|habla|senora|senor|senorita|sra|sr|doctor|doctora|ingeniero|ingeniera|profesor|"
     r"profesora|i am|i'm|name is)"
@@ -113,6 +114,14 @@ class Analyzer:
         lengths: dict[str, set[int]] = {}
         for phrase in self._phrases:
             lengths.setdefault(phrase[0], set()).add(len(phrase))
+        # A one-word variant about the asker ("mi esposo" -> conyuge, "necesitan" -> necesito) lends its
+        # canonical word its own low information: the citizen wrote a context word, not the term.
+        self._context_variants: dict[str, tuple[str, float]] = {}
+        for phrase, target in self._phrases.items():
+            if len(phrase) == 1 and len(target) == 1 and phrase[0] not in places:
+                written = information(phrase[0], lang)
+                if written < information(target[0], lang):
+                    self._context_variants[phrase[0]] = (target[0], written)
         # first word -> the lengths of the phrases it starts, longest first (the only ones worth trying)
         self._lengths_from = {word: sorted(sizes, reverse=True) for word, sizes in lengths.items()}
         self._tokens: dict[str, tuple[bool, str, float]] = {}  # word -> (stop word?, stem, information)
@@ -216,6 +225,12 @@ class Analyzer:
     def _is_word(self, part: str) -> bool:
         return part in self._vocabulary or is_valid_word(part, self.lang)
 
+    def _softened(self, tokens: list[str]) -> dict[str, float]:
+        """Canonical words the question reaches only through a context variant -> that variant's information."""
+        variants = self._context_variants
+        found = {variants[t][0]: variants[t][1] for t in tokens if t in variants}
+        return {target: weight for target, weight in found.items() if target not in tokens} if found else found
+
     def apply_synonyms(self, tokens: list[str]) -> list[str]:
         """Replace every synonym phrase (longest first) by its canonical term."""
         starts = self._lengths_from
@@ -304,6 +319,7 @@ class Analyzer:
         foreign_lang, foreign_words = foreign
         if correct:
             tokens = " ".join(t if t in foreign_words else self.correct(t) for t in tokens).split()
+        softened = self._softened(tokens) if correct else {}
         tokens = self.apply_synonyms(tokens)
         named = person_names(text) if correct else set()
         asking = self._asking_words(text, len(tokens)) if correct else None
@@ -329,7 +345,8 @@ class Analyzer:
                     context = token in named or token in self.places
                     info.append(share * (MIN_INFORMATION if context else information(token, foreign_lang)))
                 else:
-                    info.append(share * (MIN_INFORMATION if token in named else information_))
+                    written = softened.get(token, information_) if softened else information_
+                    info.append(share * (MIN_INFORMATION if token in named else min(information_, written)))
         return Analysis(
             folded=folded, stems=tuple(stems), key=" ".join(informative), words=tuple(informative),
             information=tuple(info),

@@ -474,7 +474,7 @@ def covers(entry: Entry, name: str, question: str = "") -> bool:
         return any(not _REFERRAL.match(c) and not (_ELSEWHERE.search(c) and not _AMOUNT.search(c)) for c in clauses)
     if name == "payment-code" and clauses is not None and _named_case(entry, question):
         return any(aspect.said is not None and aspect.said.search(clause) for clause in clauses)
-    if aspect.channels and any(c.kind in aspect.channels for c in entry.channels):
+    if aspect.channels and any(c.kind in _channels_asked(aspect, question) for c in entry.channels):
         return True
     text = _answer_text(entry)
     if name == "rank" and (year := _YEAR.search(_folded(question))) is not None:
@@ -498,6 +498,19 @@ def covers(entry: Entry, name: str, question: str = "") -> bool:
             for s in _sentences(entry)
         )
     return re.search(rf"\b{word}\b", text) is not None
+
+
+_EMAIL_ASKED = re.compile(r"\b(?:correo|email|e mail|mail)\b")
+
+
+def _channels_asked(aspect: Aspect, question: str) -> frozenset[str]:
+    """The channel kinds that answer the question: asked for a number to call or write on WhatsApp, an
+    e-mail address is no answer ("¿cuál es el teléfono del SAT?" when the entry gives only its e-mail)."""
+    if aspect.name != "phone" or not question:
+        return aspect.channels
+    if _EMAIL_ASKED.search(_folded(question)):
+        return aspect.channels
+    return aspect.channels - {"correo"}
 
 
 _PORTAL_HOME = re.compile(r"https?://(?:www\.)?gob\.pe/?")
@@ -657,9 +670,10 @@ class Places:
 
 # "¿tiene el descuento como en Lima?": a place compared with, not the place asked about.
 # "como en Lima", "igual que el Callao", "como dicen que hay en Lima": the place compared with, not asked about.
+# "en el Callao, no en Lima", "ni en Lima": a place set aside, not asked about either.
 _COMPARED = re.compile(
-    r"\b(?:como|igual que|al igual que|a diferencia de) (?:(?:dicen|me dijeron|escuche) que (?:hay |es |pasa )?)?"
-    r"(?:en |el |la |los )?\w+(?: de \w+| \w+)?"
+    r"\b(?:(?:como|igual que|al igual que|a diferencia de) (?:(?:dicen|me dijeron|escuche) que (?:hay |es |pasa )?)?"
+    r"(?:en |el |la |los )?|(?:no|ni|en vez de|en lugar de) (?:en|de|del) (?:el |la |los )?)\w+(?: de \w+| \w+)?"
 )
 # An entry saying a figure or a schedule is set place by place ("la fija cada municipalidad en su TUPA")
 # does not give it for the place a question names, unless it names that place too.

@@ -10,7 +10,7 @@ from functools import partial
 from pathlib import Path
 
 from bot.core import aspects
-from bot.core.analyzer import Analysis, person_names
+from bot.core.analyzer import Analysis, person_names, written_acronyms
 from bot.core.asking import MIN_STORY_WORDS, asking_pieces
 from bot.core.config import MatchThresholds, PipelineSettings
 from bot.core.explain import Explanation, explain
@@ -18,7 +18,7 @@ from bot.core.glossary import Glossary
 from bot.core.indexcache import IndexCache
 from bot.core.knowledge import KnowledgeBase, load_knowledge, load_knowledge_or_raise
 from bot.core.language import detect_language
-from bot.core.lexicon import information
+from bot.core.lexicon import information, is_valid_word
 from bot.core.matcher import Candidate, LanguageIndex
 from bot.core.models import LANGS, Entry, Outcome, Reply
 from bot.core.normalize import fold
@@ -76,6 +76,7 @@ LONG_FIT = 0.5
 LONG_EVIDENCE = 1.5
 # ...unless the question names something the knowledge base does not know with a capital ("Bumeran",
 # "Netflix"): then the phrasing it holds may be about that other product.
+MIN_ACRONYM_LETTERS = 3  # "ICPNA", "BCP"; two capitals are as often an initial or a typo
 _CAPITALISED = re.compile(r"(?<=[a-záéíóúñ,;:] )[A-ZÁÉÍÓÚÑ][a-záéíóúñ]{2,}\b")
 # A short number or a lone letter names no service even when an entry's words fold into one ("A1" ->
 # "a 1"): a question matched on nothing else ("1", "el 2") is never answered nor offered choices.
@@ -262,9 +263,17 @@ class Pipeline:
             asking = " ".join(pieces)
         capitalised = _CAPITALISED.findall(asking)
         names = person_names(text) if capitalised else set()  # introduced in the story, named in the question
-        return any(
+        if any(
             not analyzer.knows(word) and word not in self._places.words and word not in names
             for word in (fold(w) for w in capitalised)
+        ):
+            return True
+        # An acronym written in capitals that the base does not know ("¿qué beca da el ICPNA?") names another
+        # institution or product, as a capitalised name does; a shouted real word ("URGENTE") does not.
+        return any(
+            len(word) >= MIN_ACRONYM_LETTERS and not analyzer.knows(word) and not is_valid_word(word, lang)
+            and word not in self._places.words
+            for word in written_acronyms(asking)
         )
 
     def held_back(
