@@ -415,3 +415,13 @@ def test_where_the_asker_lives_alone_is_a_place_of_the_story_not_a_name_asked() 
 
     assert "pachacamac" in person_names("mi mamá vive sola en Pachacámac y no tiene pensión")
     assert "surco" in person_names("trabajo en Surco y quiero saber")
+
+
+def test_what_a_paper_must_say_is_not_the_service_asked(shipped: Pipeline) -> None:
+    # "diga" is only in the INPE entry's situations ("un papel que diga que nunca estuve preso"): a form of
+    # "decir" reports, it does not pick the certificate; "la policía" does.
+    reply = shipped.ask(
+        "en la empresa donde voy a entrar me piden un papel que diga que no tengo problemas con la policía"
+    )
+    assert reply.entry_id == "antecedentes-policiales"
+    assert information("diga", "es") == information("dijeron", "es") < 0.2

@@ -32,7 +32,8 @@ CONTEXT_WORDS: dict[str, frozenset[str]] = {
         abuelita abuelito abuelos tio tia tios primo prima esposo esposa esposos novio novia suegro suegra
         sobrino sobrina nieto nieta vecino vecina amigos amigas familia familiar pareja cunado cunada senor
         soy llamo llama nombre anos edad vivo vive viven vivimos trabajo trabaja estudio estudia
-        escuche escucho oi dijeron dicen contaron comentaron recomendaron entiendo entendi pregunto pregunta
+        escuche escucho oi dijeron dicen dice dijo diga digan decir contaron comentaron recomendaron entiendo entendi
+        pregunto pregunta
         consulta consultar averiguar averigue quisiera queria quieren necesita necesitan necesitamos
         gustaria agradeceria agradezco saludo saludos cordial atentamente estimados buenas noches tardes
         disculpa disculpe molestia perdon antemano bendiciones bendicion dios
