@@ -156,6 +156,8 @@ class Pipeline:
     def ask(self, question: str, lang: str = "es", region: str | None = None) -> Reply:
         """Answer one question; `region` is the citizen's department id, if they chose one."""
         started = time.perf_counter()
+        ranking: list[Candidate] = []
+        first: Reply | None = None
         lang = lang if lang in LANGS else "es"
         text = _prepare(question)
         lang = detect_language(text) or lang
@@ -166,7 +168,8 @@ class Pipeline:
         elif listing is not None:
             reply = listing
         else:
-            reply = self._match(text, lang, question)
+            reply, ranking = self._match_ranked(text, lang, question)
+            first = reply
             if lang == "en" and reply.outcome is not Outcome.ANSWER and self._glossary:
                 reply = self._in_spanish(text, question, reply)
             other = "en" if lang == "es" else "es"
@@ -180,12 +183,14 @@ class Pipeline:
         stripped = self.kb.regions.strip(text) if reply.outcome in (Outcome.NONE, Outcome.SUGGEST) else text
         if stripped != text and (alternative := self._match(stripped, lang, question)).outcome is Outcome.ANSWER:
             reply = alternative  # "soy de puno, ...": where the citizen lives is not what they ask
+        own_ranking = reply is first  # this text's ranking made this reply (not another language's or wording's)
         if reply.outcome is Outcome.NONE:
             reply = replace(reply, text=self.kb.message("fallback", lang))
         elif reply.outcome is Outcome.SUGGEST:
             key = "not_covered" if reply.uncovered and self.kb.message("not_covered", lang) else "suggest_intro"
             reply = replace(reply, text=self.kb.message(key, lang))
-        rank = partial(self._ranking, text, reply.lang)  # ranked again only when a region is known
+        # The regional step may look at the ranking again: the one already made, when it made this reply.
+        rank = (lambda: ranking) if own_ranking else partial(self._ranking, text, reply.lang)
         reply = with_region(self.kb, reply, text, region, rank, self.thresholds.answer)
         return replace(reply, latency_ms=(time.perf_counter() - started) * 1000)
 
@@ -213,6 +218,17 @@ class Pipeline:
     ) -> Reply:
         """Rank and decide on one language's index; `cues` (default `text`) is read for aspects and
         places; `foreign` words are another language's (see Analyzer.analyze)."""
+        return self._match_ranked(text, lang, question, cues, foreign)[0]
+
+    def _match_ranked(
+        self,
+        text: str,
+        lang: str,
+        question: str,
+        cues: str | None = None,
+        foreign: tuple[str, frozenset[str]] = ("", frozenset()),
+    ) -> tuple[Reply, list[Candidate]]:
+        """`_match`, and the ranking it decided on."""
         index = self._indexes[lang]
         cues = text if cues is None else cues
         analysis, ranked = _ranked(index, text, foreign, cues)
@@ -236,7 +252,7 @@ class Pipeline:
             score=ranked[0].score if ranked else 0.0,
             aspect=next(iter(missing or asked), None),
             uncovered=bool(missing) and outcome is Outcome.SUGGEST,
-        )
+        ), ranked
 
     def _uncovered(self, entry: Entry, text: str, lang: str = "es") -> list[str]:
         """What the question asks that the entry does not say: an aspect, a place it does not serve, or a
