@@ -251,3 +251,11 @@ def test_a_place_set_aside_is_not_the_place_asked(shipped: Pipeline) -> None:
     elsewhere = shipped.ask("me pusieron una papeleta en el Callao, no en Lima, ¿dónde la pago?")
     assert elsewhere.outcome is not Outcome.ANSWER
     assert shipped.ask("me pusieron una papeleta en Lima, ¿dónde la pago?").entry_id == "sat-papeletas"
+
+
+def test_the_words_asking_for_a_link_do_not_decide_which_service(shipped: Pipeline) -> None:
+    # "link" says which point is wanted (the page), like "cuánto cuesta" or "horario"; "colegio" and "voto"
+    # say which service. Weighed in full, "link" held the ONPE look-up back as a mere suggestion.
+    reply = shipped.ask("pasame link pa ver en q colegio voto xfa")
+    assert reply.outcome is Outcome.ANSWER and reply.entry_id == "onpe-consulta-electoral"
+    assert aspects.cue_words("pasame link pa ver en q colegio voto xfa") == {"pasame", "link"}

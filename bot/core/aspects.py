@@ -320,7 +320,7 @@ _WHO = frozenset({"foreigner", "abroad", "minor", "first-time", "death"})  # abo
 
 # Aspects asked in words any service may carry ("¿cuánto me van a cobrar?", "¿qué papeles piden?"): the
 # words that ask them say which point of the service is wanted, not which service (see `cue_words`).
-GENERIC = frozenset({"cost", "amount", "requirements", "hours", "phone", "when", "duration", "validity"})
+GENERIC = frozenset({"cost", "amount", "requirements", "hours", "phone", "when", "duration", "validity", "link"})
 
 
 @lru_cache(maxsize=4096)  # each question is read by several aspects' checks, and again per entry
