@@ -426,3 +426,9 @@ def test_what_a_paper_must_say_is_not_the_service_asked(shipped: Pipeline) -> No
     )
     assert reply.entry_id == "antecedentes-policiales"
     assert information("diga", "es") == information("dijeron", "es") < 0.2
+
+
+def test_a_real_word_the_lists_lack_is_not_cut_into_rare_pieces(shipped: Pipeline) -> None:
+    analyzer = shipped._indexes["es"].analyzer
+    assert analyzer.correct("moroso") == "moroso"  # not "mor oso": "mor" is too rare to be a word typed alone
+    assert analyzer.correct("clavesol") == "clave sol" and analyzer.correct("quierosacar") == "quiero sacar"

@@ -18,12 +18,13 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from bot.core.asking import MIN_STORY_WORDS, asking_pieces
-from bot.core.lexicon import DIMINUTIVE, MIN_INFORMATION, information, is_valid_word
+from bot.core.lexicon import DIMINUTIVE, MIN_INFORMATION, information, is_valid_word, zipf
 from bot.core.normalize import STOP_WORDS, base_form, fold, folded_words, sound_key, stem, words
 from bot.core.typos import NearWords
 
 MIN_CORRECTABLE_LENGTH = 4
 MIN_GLUED_PART = 3
+GLUED_PART_ZIPF = 4.0  # a part of a glued word the base lacks must be this common (about 10 per million words)
 # A capitalised word where a name or a place stands ("soy Luis", "vive sola en Huancayo", "mi tía Marta")
 # is about the asker, not the service.
 _NAMED = re.compile(
@@ -223,7 +224,9 @@ class Analyzer:
         return meant
 
     def _is_word(self, part: str) -> bool:
-        return part in self._vocabulary or is_valid_word(part, self.lang)
+        """A half of a glued word: a word of the base, or a common word of the language. A rare one ("mor")
+        is more likely a piece of a real word the frequency list lacks ("moroso" -> "mor oso")."""
+        return part in self._vocabulary or zipf(part, self.lang) >= GLUED_PART_ZIPF
 
     def _softened(self, tokens: list[str]) -> dict[str, float]:
         """Canonical words the question reaches only through a context variant -> that variant's information."""
