@@ -432,3 +432,10 @@ def test_a_real_word_the_lists_lack_is_not_cut_into_rare_pieces(shipped: Pipelin
     analyzer = shipped._indexes["es"].analyzer
     assert analyzer.correct("moroso") == "moroso"  # not "mor oso": "mor" is too rare to be a word typed alone
     assert analyzer.correct("clavesol") == "clave sol" and analyzer.correct("quierosacar") == "quiero sacar"
+
+
+def test_a_named_street_or_building_of_the_story_is_a_place_not_another_product() -> None:
+    from bot.core.analyzer import person_names
+
+    assert {"javier", "prado"} <= person_names("me pusieron una multa en la Javier Prado")
+    assert "netflix" not in person_names("quiero pagar Netflix con mi tarjeta")

@@ -25,12 +25,13 @@ from bot.core.typos import NearWords
 MIN_CORRECTABLE_LENGTH = 4
 MIN_GLUED_PART = 3
 GLUED_PART_ZIPF = 4.0  # a part of a glued word the base lacks must be this common (about 10 per million words)
-# A capitalised word where a name or a place stands ("soy Luis", "vive sola en Huancayo", "mi tía Marta")
-# is about the asker, not the service.
+# A capitalised word where a name or a place stands ("soy Luis", "vive sola en Huancayo", "mi tía Marta",
+# "en la Javier Prado", "en el Rebagliati") is about the asker and their story, not the service.
 _NAMED = re.compile(
     r"\b(?:soy|llamo|llama|nombre es|(?:vivo|vive|viven|vivimos|resido|reside|radico|radica)(?: sol[oa]s?| ahora)? en|"
-    r"(?:trabajo|trabaja|estudio|estudia|naci|nacio) en|soy de|es de|somos de|desde|tia|tio|hermana|"
-    r"hermano|vecina|vecino|mama|papa|abuela|abuelo|hija|hijo|esposa|esposo|amiga|amigo|don|dona|i live in|from|my|"
+    r"(?:trabajo|trabaja|estudio|estudia|naci|nacio) en|en (?:el|la)|cerca (?:del|de la)|soy de|es de|somos de|"
+    r"desde|tia|tio|hermana|hermano|vecina|vecino|mama|papa|abuela|abuelo|hija|hijo|esposa|esposo|amiga|amigo|"
+    r"don|dona|i live in|from|my|"
     r"escribe|saluda|presento|habla|senora|senor|senorita|sra|sr|doctor|doctora|ingeniero|ingeniera|profesor|"
     r"profesora|i am|i'm|name is)"
     r"[:,]?\s+([A-Z][a-z]+(?: [A-Z][a-z]+)?)",
