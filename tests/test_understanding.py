@@ -364,7 +364,9 @@ def test_the_questions_own_cue_decides_between_two_close_sibling_entries(shipped
     explained = format_explanation(shipped.explanation(question))
     assert explained.index("sis-afiliacion") < explained.index("sis-consulta")  # shown first, as decided
     assert shipped.ask("sis afiliado").outcome is Outcome.SUGGEST  # no cue for either: the margin asks which
-    assert aspects.entry_kinds(shipped.kb.entries["sis-consulta"]) == {"look-up"}
+    assert aspects.entry_kinds(shipped.kb.entries["sis-consulta"]) == {
+        "look-up", "institution:sis", "institution:seguro integral de salud"  # the institution both SIS entries share
+    }
     assert aspects.sibling_kinds("se me venció el brevete") == {"expired"}
     assert aspects.sibling_kinds("perdí el brevete de mi hijo") == {"lost", "minor"}
 
@@ -439,3 +441,15 @@ def test_a_named_street_or_building_of_the_story_is_a_place_not_another_product(
 
     assert {"javier", "prado"} <= person_names("me pusieron una multa en la Javier Prado")
     assert "netflix" not in person_names("quiero pagar Netflix con mi tarjeta")
+
+
+def test_the_institution_named_decides_between_close_sibling_certificates(shipped: Pipeline) -> None:
+    from bot.core import aspects
+
+    police = shipped.kb.entries["antecedentes-policiales"]
+    assert {"pnp", "policia"} <= aspects.institution_names(police)
+    # Close to the INPE's certificate by its words ("un papel que diga que..."), but the police is named.
+    reply = shipped.ask("En la chamba nueva me piden un papel que diga que no tengo problemas con la policía")
+    assert reply.outcome is Outcome.ANSWER and reply.entry_id == "antecedentes-policiales"
+    judiciary = shipped.ask("necesito el certificado del poder judicial para un trabajo")
+    assert judiciary.entry_id == "antecedentes-penales"

@@ -12,6 +12,7 @@ Cues are matched on folded text (lowercase, no accents, chat slang spelled out).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -21,7 +22,7 @@ import yaml
 
 from bot.core.asking import MIN_STORY_WORDS, asking_pieces
 from bot.core.models import Entry
-from bot.core.normalize import STOP_WORDS, stem, words
+from bot.core.normalize import STOP_WORDS, fold, stem, words
 
 
 @dataclass(frozen=True)
@@ -580,17 +581,43 @@ SIBLING_KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
 )
 
 
-def sibling_kinds(question: str) -> frozenset[str]:
-    """The sibling kinds a question's own cues name ("se me venció" -> expired)."""
+def sibling_kinds(question: str, entries: Iterable[Entry] = ()) -> frozenset[str]:
+    """The sibling kinds a question's own cues name ("se me venció" -> expired), and which of `entries`'
+    institutions it names ("el certificado del Poder Judicial": the Poder Judicial's, not the INPE's)."""
     text = _folded(question)
-    return frozenset(kind for kind, cue, _ in SIBLING_KINDS if cue.search(text))
+    kinds = {kind for kind, cue, _ in SIBLING_KINDS if cue.search(text)}
+    padded = f" {text} "
+    kinds.update(f"{INSTITUTION}{name}" for e in entries for name in institution_names(e) if f" {name} " in padded)
+    return frozenset(kinds)
+
+
+INSTITUTION = "institution:"  # prefix of the kind "this entry's institution is named"
+_ACRONYM_IN_BRACKETS = re.compile(r"\(([A-ZÁÉÍÓÚÑ]{2,8})\)")
+_NAME_BEFORE = re.compile(r"^([^(,;]+?)\s*(?:\(|,|;|$)")
+_NATIONAL = " nacional del peru"
+
+
+@lru_cache(maxsize=16_384)
+def institution_names(entry: Entry) -> frozenset[str]:
+    """How a question names the entry's institution, folded: its name (of two words or more, before any
+    bracket or comma) and its acronym in brackets ("Instituto Nacional Penitenciario (INPE)")."""
+    names = {fold(found) for found in _ACRONYM_IN_BRACKETS.findall(entry.institution)}
+    lead = _NAME_BEFORE.match(entry.institution)
+    name = " ".join(words(lead.group(1))) if lead is not None else ""
+    if len(name.split()) >= 2 or name == " ".join(words(entry.institution)) != "":  # "Reniec", "SUNAT" whole
+        names.add(name)
+        if name.endswith(_NATIONAL) and len(name) > len(_NATIONAL):  # "la policía" for the Policía Nacional del Perú
+            names.add(name.removesuffix(_NATIONAL))
+    return frozenset(n for n in names if n)
 
 
 @lru_cache(maxsize=16_384)  # entries are immutable; a reload brings new ones
 def entry_kinds(entry: Entry) -> frozenset[str]:
-    """The sibling kinds an entry is, by its title and id ("Consultar si estás afiliado al SIS": look-up)."""
+    """The sibling kinds an entry is, by its title and id ("Consultar si estás afiliado al SIS": look-up),
+    and its institution's names."""
     text = " ".join(words(f"{entry.title.es} {entry.title.en or ''} {entry.id.replace('-', ' ')}"))
-    return frozenset(kind for kind, _, said in SIBLING_KINDS if said.search(text))
+    kinds = {kind for kind, _, said in SIBLING_KINDS if said.search(text)}
+    return frozenset(kinds | {f"{INSTITUTION}{name}" for name in institution_names(entry)})
 
 
 # "¿hay algún lugar / alguna página / alguna forma...?" asks for a way to do what follows, not for a thing

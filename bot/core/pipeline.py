@@ -365,7 +365,7 @@ class Pipeline:
         margin = self.thresholds.margin
         decided = False
         if _close_siblings(ranked, margin):
-            kinds = aspects.sibling_kinds(cues)
+            kinds = aspects.sibling_kinds(cues, (ranked[0].entry, ranked[1].entry))
             ranked = _cued_first(ranked, kinds, margin)
             decided = _cue_decides(kinds, ranked[0].entry, ranked[1].entry)
         runner_up = ranked[1].score if len(ranked) > 1 else 0.0
@@ -400,7 +400,7 @@ class Pipeline:
         analysis = _aspect_words_weighed(index.analyze(text), text)
         names_unknown = self._names_unknown(text, index.lang)
         refused = _refused(analysis, index, text)
-        kinds = aspects.sibling_kinds(text)
+        kinds = aspects.sibling_kinds(text, (c.entry for c in self._ranking(text, index.lang)))
         spanish = index.lang == "es"
         long_message = _long_message(analysis, spanish)
 
@@ -447,10 +447,13 @@ def _cued_first(ranked: list[Candidate], kinds: frozenset[str], margin: float) -
 
 def _cue_decides(kinds: frozenset[str], entry: Entry, sibling: Entry) -> bool:
     """Of two sibling entries, only `entry` is of a kind the question's cues name: joining or checking
-    ("¿cómo me afilio?"), a lost or an expired document, a minor's, a first one (aspects.SIBLING_KINDS)."""
+    ("¿cómo me afilio?"), a lost or an expired document, a minor's, a first one (aspects.SIBLING_KINDS), or
+    an institution's (the Poder Judicial's certificate, not the INPE's); an institution both share decides nothing."""
     if not kinds:
         return False
-    return bool(kinds & aspects.entry_kinds(entry)) and not kinds & aspects.entry_kinds(sibling)
+    own, other = aspects.entry_kinds(entry), aspects.entry_kinds(sibling)
+    kinds = frozenset(k for k in kinds if not (k.startswith(aspects.INSTITUTION) and k in own and k in other))
+    return bool(kinds & own) and not kinds & other
 
 
 def _ranked(
