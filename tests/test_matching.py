@@ -13,11 +13,17 @@ from bot.core.normalize import fold, sound_key, stem
 from bot.core.pipeline import Pipeline
 
 FIXTURE = Path(__file__).parent / "fixtures" / "mini_kb"
+SHIPPED = Path(__file__).resolve().parent.parent / "knowledge"
 
 
 @pytest.fixture(scope="module")
 def pipeline() -> Pipeline:
     return Pipeline(load_knowledge_or_raise(FIXTURE))
+
+
+@pytest.fixture(scope="module")
+def shipped_pipeline() -> Pipeline:
+    return Pipeline(load_knowledge_or_raise(SHIPPED))
 
 
 def test_fold_removes_case_accents_punctuation_emoji_and_stretching() -> None:
@@ -135,6 +141,13 @@ def test_the_question_language_wins_over_the_setting_when_it_is_clear(pipeline: 
     assert spanish.lang == "es" and spanish.entry_id == "dni-renovacion"
     keyword_only = pipeline.ask("brevete puntos", "en")  # nothing to tell: keep the setting
     assert keyword_only.lang == "en"
+
+
+@pytest.mark.parametrize("question", ["where can I vote", "where do I vote?"])
+def test_a_short_english_question_is_not_small_talk_by_its_sound(shipped_pipeline: Pipeline, question: str) -> None:
+    # By sound, "I" was the greeting "hi" and "vote" the word "bot": the question got the greeting.
+    reply = shipped_pipeline.ask(question, "en")
+    assert reply.outcome is Outcome.ANSWER and reply.entry_id == "onpe-consulta-electoral"
 
 
 @pytest.mark.parametrize(("message", "intent"), [("grasias", "thanks"), ("<b>hola</b>", "greeting")])

@@ -13,12 +13,18 @@ from bot.core.normalize import STOP_WORDS, sound_key, stem, words
 
 PRIORITY = ("help", "thanks", "goodbye", "greeting")  # when one message holds several
 # Words that only address the bot ("k hace este bot"): they do not turn small talk into a question.
-ADDRESS = ("bot", "asistente", "robot", "chatbot", "assistant")
+ADDRESS = frozenset({"bot", "asistente", "robot", "chatbot", "assistant"})
+
+
+def _key(word: str) -> str:
+    """A word's sound-alike key ("grasias" = "gracias"); a word of one or two letters is its own key, as its
+    sound would merge words that are not alike (without its h, the greeting "hi" sounds like the pronoun "I")."""
+    return word if len(word) <= 2 else sound_key(stem(word))
 
 
 def _sounds(text: str) -> str:
     """Sound-alike keys of the words' stems: "grasias" = "gracias", "que hace" = "que haces"."""
-    return " ".join(sound_key(stem(word)) for word in words(text))
+    return " ".join(_key(word) for word in words(text) if word not in ADDRESS)
 
 
 class SmallTalk:
@@ -38,7 +44,8 @@ class SmallTalk:
                 alternatives = "|".join(re.escape(p) for p in reversed(phrases))
                 patterns.append((name, re.compile(rf"\b(?:{alternatives})\b")))
         self._patterns = patterns
-        self._filler = {sound_key(stem(w)) for w in (*STOP_WORDS["es"], *STOP_WORDS["en"], *ADDRESS)}
+        # Words addressing the bot are left out by their spelling: by sound, "vote" would be "bot".
+        self._filler = {_key(w) for w in (*STOP_WORDS["es"], *STOP_WORDS["en"])}
         # A word whose key is in no phrase and no filler makes the message a question: reading stops
         # there, so a long message costs a few words, not all of them.
         self._known = self._filler | phrase_keys | {""}
@@ -47,7 +54,9 @@ class SmallTalk:
         """The small-talk intent when the message is nothing but small talk (and filler words)."""
         keys = []
         for word in words(question):
-            key = sound_key(stem(word))
+            if word in ADDRESS:
+                continue
+            key = _key(word)
             if key not in self._known:
                 return None
             keys.append(key)
