@@ -430,7 +430,10 @@ class LanguageIndex:
         if everywhere < asked:  # every entry is hit; the best are those above `base` when enough are
             first = np.minimum(first, everywhere)
             if len(hit) < MAX_SCORED or _kth_largest(total[hit], MAX_SCORED) <= base:
-                hit = np.arange(size)
+                # The others all total `base` and tie on their first word: the lowest numbers of them
+                # come next, so only MAX_SCORED of them can be among the best (not all 10,000 sorted).
+                rest = np.setdiff1d(np.arange(min(size, len(hit) + MAX_SCORED)), hit, assume_unique=True)
+                hit = np.concatenate((hit, rest[:MAX_SCORED]))
         elif len(hit) <= MAX_SCORED:
             return [int(n) for n in hit]
         values = total[hit]
