@@ -453,3 +453,12 @@ def test_the_institution_named_decides_between_close_sibling_certificates(shippe
     assert reply.outcome is Outcome.ANSWER and reply.entry_id == "antecedentes-policiales"
     judiciary = shipped.ask("necesito el certificado del poder judicial para un trabajo")
     assert judiciary.entry_id == "antecedentes-penales"
+
+
+def test_asking_where_the_offices_are_picks_the_sites_entry_over_its_sibling(shipped: Pipeline) -> None:
+    from bot.core import aspects
+
+    assert "where" in aspects.entry_kinds(shipped.kb.entries["centros-mac-sedes"])
+    assert "where" not in aspects.entry_kinds(shipped.kb.entries["centros-mac"])
+    reply = shipped.ask("Where are the MAC one-stop government service centers located in Lima and Callao?", "en")
+    assert reply.outcome is Outcome.ANSWER and reply.entry_id == "centros-mac-sedes"

@@ -578,6 +578,11 @@ SIBLING_KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
     ("minor", _re(r"menor(?:es)? de edad|mi (?:hijo|hija|bebe)|recien nacid\w*|nin[oa]s?|child\w*|baby"),
      _re(r"menor\w*|bebe|nin[oa]s?|child\w*|baby")),
     ("first", _re(r"primera vez|nunca (?:he|ha|hemos) tenido|first time"), _re(r"primera vez|first")),
+    # Where the offices are, not what they do: "¿dónde queda exactamente?", "el más cercano", "located".
+    ("where", _re(r"donde (?:queda|quedan|esta|estan|se ubica|se ubican|se encuentra|se encuentran)|ubicacion|"
+                  r"ubicad[oa]s?|direccion(?:es)?|(?:mas )?cercan[oa]s?|cerca de (?:mi|mi casa|aqui|aca)|"
+                  r"where (?:is|are)|located|address\w*|nearest|locations?"),
+     _re(r"donde|sedes|where|locations?")),
 )
 
 
