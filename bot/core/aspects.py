@@ -592,8 +592,25 @@ def sibling_kinds(question: str, entries: Iterable[Entry] = ()) -> frozenset[str
     text = _folded(question)
     kinds = {kind for kind, cue, _ in SIBLING_KINDS if cue.search(text)}
     padded = f" {text} "
+    entries = tuple(entries)
     kinds.update(f"{INSTITUTION}{name}" for e in entries for name in institution_names(e) if f" {name} " in padded)
+    if entries:
+        asked_stems = {stem(w) for w in text.split() if w not in STOP_WORDS["es"] and w not in STOP_WORDS["en"]}
+        kinds.update(k for e in entries for k in title_kinds(e) if k.removeprefix(TITLE) in asked_stems)
     return frozenset(kinds)
+
+
+TITLE = "title:"  # prefix of the kind "a word of this entry's title is asked"
+
+
+@lru_cache(maxsize=16_384)
+def title_kinds(entry: Entry) -> frozenset[str]:
+    """The stems of the entry's titles as kinds: of two siblings, the one whose own title word the question
+    uses ("antecedentes penales" against "antecedentes judiciales") is the one asked, when no cue decides."""
+    text = f"{entry.title.es} {entry.title.en or ''}"
+    return frozenset(
+        f"{TITLE}{stem(w)}" for w in words(text) if w not in STOP_WORDS["es"] and w not in STOP_WORDS["en"]
+    )
 
 
 INSTITUTION = "institution:"  # prefix of the kind "this entry's institution is named"
@@ -622,7 +639,7 @@ def entry_kinds(entry: Entry) -> frozenset[str]:
     and its institution's names."""
     text = " ".join(words(f"{entry.title.es} {entry.title.en or ''} {entry.id.replace('-', ' ')}"))
     kinds = {kind for kind, _, said in SIBLING_KINDS if said.search(text)}
-    return frozenset(kinds | {f"{INSTITUTION}{name}" for name in institution_names(entry)})
+    return frozenset(kinds | {f"{INSTITUTION}{name}" for name in institution_names(entry)} | title_kinds(entry))
 
 
 # "¿hay algún lugar / alguna página / alguna forma...?" asks for a way to do what follows, not for a thing
