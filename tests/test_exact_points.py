@@ -259,3 +259,19 @@ def test_the_words_asking_for_a_link_do_not_decide_which_service(shipped: Pipeli
     reply = shipped.ask("pasame link pa ver en q colegio voto xfa")
     assert reply.outcome is Outcome.ANSWER and reply.entry_id == "onpe-consulta-electoral"
     assert aspects.cue_words("pasame link pa ver en q colegio voto xfa") == {"pasame", "link"}
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["hasta que dia son las inscripciones de beca 18 para la convocatoria 2026",
+     "que dia pagan pension 65 este bimestre en cajabamba",
+     "hasta cuando vence la primera cuota del predial 2026 en la municipalidad de piura"],
+)
+def test_a_day_or_deadline_the_entry_does_not_give_is_offered_not_answered(shipped: Pipeline, question: str) -> None:
+    assert aspects.asked(question)[:1] == ["when"]
+    reply = shipped.ask(question)
+    assert reply.outcome is Outcome.SUGGEST and reply.uncovered
+
+
+def test_a_validity_question_is_not_a_deadline() -> None:
+    assert "when" not in aspects.asked("hasta cuando vence mi dni")

@@ -113,7 +113,11 @@ ASPECTS: tuple[Aspect, ...] = (
            None),
     Aspect(
         "when",
-        _re(r"en que (?:mes|fecha)|hasta que (?:fecha|dia) (?:puedo|podemos|se puede|tengo|tenemos|hay)|"
+        _re(r"en que (?:mes|fecha|dia)|"
+            r"hasta que (?:fecha|dia) (?:puedo|podemos|se puede|tengo|tenemos|hay|son|es|van|vencen?|cierran?)|"
+            r"que dia (?:pagan|pagaran|depositan|cobran|salen?|abren?|cierran?|vencen?|empiezan?)|"
+            r"hasta cuando vencen? (?:el|la|los|las) (?:primer[ao]?|segund[ao]|ultim[ao]|plazo|cuota|pago|declaracion|"
+            r"inscripcion)\w*|"
             r"que fecha (?:sale|abre|empieza|inicia|es)|fecha (?:limite|de inicio|de cierre)|"
             r"plazo|desde (?:que|cuando)|a partir de (?:que|cuando)|"
             r"hasta cuando(?! (?:vence|vencen|esta|estara|tengo|dura|es valid))|since when|"
@@ -727,7 +731,9 @@ _COMPARED = re.compile(
 # An entry saying a figure or a schedule is set place by place ("la fija cada municipalidad en su TUPA")
 # does not give it for the place a question names, unless it names that place too.
 _SET_BY_PLACE = re.compile(
-    r"\b(?:cada|segun (?:la|el|cada|tu|su)|depende de (?:la|el|cada|tu|su)) (?:municipalidad|municipio|region|"
+    r"\b(?:cada|segun (?:la|el|cada|tu|su)|depende de (?:la|el|cada|tu|su)|(?:que )?(?:fija|fijan|establece|establecen|"
+    r"determina|determinan) (?:la|el|cada|tu|su)|(?:cronograma|calendario|ordenanza) de (?:la|el|cada|tu|su)) "
+    r"(?:municipalidad|municipio|region|"
     r"gobierno regional|distrito|provincia|sede|oficina|centro|agencia)\b"
 )
 LOCAL = frozenset({"cost", "amount", "hours", "phone", "penalty", "when"})  # what one place's office sets for itself
