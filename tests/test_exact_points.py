@@ -34,6 +34,7 @@ def shipped() -> Pipeline:
         # A payment code with the amount "en la página oficial" does not say how much.
         ("cuanto cuesta la dispensa por no votar", "jne-dispensa", "cost"),
         ("cuantos soles es la multa por no tener soat", "soat-consulta", "amount"),
+        ("cual es la multa exacta si me chapan manejando sin soat", "soat-consulta", "amount"),
         ("cuando se abre la proxima convocatoria de techo propio", "techo-propio", "when"),
         ("en el carne de vacunacion digital no aparece mi tercera dosis, como lo corrijo", "carnet-vacunacion",
          "correction"),

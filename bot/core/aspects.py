@@ -80,6 +80,8 @@ ASPECTS: tuple[Aspect, ...] = (
             r"monto (?:de|del) (?:la |el |mi |su )?(?:pension|bono|subsidio|apoyo|pago|beca)|"
             r"cuanto (?:me |le |les |nos |te )?(?:va a |van a )?tocar|cuantos soles|cuanto es ahora en soles|"
             r"(?:multa|sancion|pension|bono) (?:\w+ ){0,5}cuanto es|"
+            r"(?:cual es|de cuanto es) (?:la|el) (?:multa|sancion|monto|pago|bono|pension) exact[oa]|"
+            r"(?:multa|sancion|monto|pago) exact[oa]|"
             r"how much (?:money|do they pay)"),
         _re(AMOUNT),
     ),
