@@ -185,7 +185,8 @@ ASPECTS: tuple[Aspect, ...] = (
     Aspect("first-time", _re(r"por primera vez|first time"), None,
            contrary=_re(r"renov\w*|duplicad\w*|revalid\w*|record|consulta\w*|estado|renew\w*|duplicate|check\w*")),
     Aspect("join", _re(r"afili(?:o|ar|arme|arse|arte|arlo|arla|arnos|e|en|amos)|"
-                       r"inscrib(?:o|ir|irme|irse|irte|irlo|irla|irnos|e|en|imos)|"
+                       r"inscrib(?:o|ir|irme|irse|irte|irlo|irla|irnos|e|en|imos|a|an|amos)|"
+                       r"(?:entrar|entre|entremos|ingresar|ingrese|ingresemos) (?:al|a la) (?:programa|padron)|"
                        r"(?:me|nos|te) registro|registrarme|registrarse|registrarte|"
                        # "¿cómo lo meto al SIS?": enrolling someone, in chat
                        r"(?:lo|la|los|las|me|nos|te) (?:meto|metemos|meter|metes|meta) (?:al|a la|a|en) |"
