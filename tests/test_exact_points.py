@@ -276,3 +276,8 @@ def test_a_day_or_deadline_the_entry_does_not_give_is_offered_not_answered(shipp
 
 def test_a_validity_question_is_not_a_deadline() -> None:
     assert "when" not in aspects.asked("hasta cuando vence mi dni")
+
+
+def test_an_office_of_another_place_compared_with_is_not_the_place_asked(shipped: Pipeline) -> None:
+    reply = shipped.ask("como pago una papeleta que me pusieron en arequipa, hay descuento como en el sat de lima?")
+    assert reply.outcome is not Outcome.ANSWER

@@ -729,7 +729,8 @@ class Places:
 # "en el Callao, no en Lima", "ni en Lima": a place set aside, not asked about either.
 _COMPARED = re.compile(
     r"\b(?:(?:como|igual que|al igual que|a diferencia de) (?:(?:dicen|me dijeron|escuche) que (?:hay |es |pasa )?)?"
-    r"(?:en |el |la |los )?|(?:no|ni|en vez de|en lugar de) (?:en|de|del) (?:el |la |los )?)\w+(?: de \w+| \w+)?"
+    r"(?:(?:en|el|la|los|del) )*|(?:no|ni|en vez de|en lugar de) (?:en|de|del) (?:el |la |los )?)\w+(?: de \w+| \w+)?"
+    r"(?: de \w+)?"
 )
 # An entry saying a figure or a schedule is set place by place ("la fija cada municipalidad en su TUPA")
 # does not give it for the place a question names, unless it names that place too.
