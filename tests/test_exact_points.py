@@ -281,3 +281,10 @@ def test_a_validity_question_is_not_a_deadline() -> None:
 def test_an_office_of_another_place_compared_with_is_not_the_place_asked(shipped: Pipeline) -> None:
     reply = shipped.ask("como pago una papeleta que me pusieron en arequipa, hay descuento como en el sat de lima?")
     assert reply.outcome is not Outcome.ANSWER
+
+
+def test_another_countrys_document_is_not_answered_by_the_peruvian_one(shipped: Pipeline) -> None:
+    assert "foreign-document" in aspects.asked("vivo en Arica, como saco la licencia de conducir chilena?")
+    assert "foreign-document" not in aspects.asked("como renuevo mi pasaporte peruano")
+    reply = shipped.ask("vivo en Arica, como saco la licencia de conducir chilena?")
+    assert reply.outcome is Outcome.SUGGEST and reply.uncovered

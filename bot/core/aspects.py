@@ -102,6 +102,15 @@ ASPECTS: tuple[Aspect, ...] = (
                         r"telefono de (?:contacto|atencion)|cual es el (?:telefono|correo)|a que numero|llamar|"
                         r"correo electronico de|phone number|whatsapp number|number to call"),
            None, frozenset({"telefono", "whatsapp", "correo"})),
+    # Another country's document ("la licencia de conducir chilena", "un pasaporte de Italia"): only an entry
+    # naming that country says how to get it; a Peruvian document is no answer.
+    Aspect("foreign-document",
+           _re(r"(?:licencia|brevete|pasaporte|cedula|dni|documento|carnet|carne|partida|acta|visa|permiso)"
+               r"(?: de conducir| de manejo| de identidad| de nacimiento)? "
+               r"(?:(?:chilen|argentin|bolivian|ecuatorian|colombian|venezolan|brasilen|mexican|italian|"
+               r"american|estadounidense|gring|espanol|uruguay|paraguay)[oa]?s?|"
+               rf"(?:de|del) (?:{_COUNTRIES}))"),
+           None),
     # Paid or issued in another currency ("¿puedo emitir el recibo en dólares?"): only an entry naming it says so.
     Aspect("currency", _re(r"en (?:dolares|euros|moneda extranjera|otra moneda)|in (?:dollars|euros)|"
                            r"(?:foreign|another) currency"),
