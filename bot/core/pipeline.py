@@ -434,7 +434,12 @@ def _close_siblings(ranked: list[Candidate], margin: float) -> bool:
     """The first two candidates are close and of one family (same first word of their ids: sis-*, dni-*)."""
     if len(ranked) < 2 or ranked[0].score - ranked[1].score >= margin:
         return False
-    return ranked[0].entry.id.split("-")[0] == ranked[1].entry.id.split("-")[0]
+    return _family(ranked[0].entry) == _family(ranked[1].entry)
+
+
+def _family(entry: Entry) -> str:
+    """The first word of an entry's id, in the singular: laboratorio-gtd and laboratorios-regionales are one family."""
+    return entry.id.split("-")[0].removesuffix("s")
 
 
 def _cued_first(ranked: list[Candidate], kinds: frozenset[str], margin: float) -> list[Candidate]:
