@@ -288,3 +288,9 @@ def test_another_countrys_document_is_not_answered_by_the_peruvian_one(shipped: 
     assert "foreign-document" not in aspects.asked("como renuevo mi pasaporte peruano")
     reply = shipped.ask("vivo en Arica, como saco la licencia de conducir chilena?")
     assert reply.outcome is Outcome.SUGGEST and reply.uncovered
+
+
+def test_a_thing_asked_by_an_acronym_that_is_also_a_word_is_found_in_its_entry(shipped: Pipeline) -> None:
+    # "mac" is read folded in the thing asked ("is there a MAC ... in Piura"); the index knows it as MAC.
+    reply = shipped.ask("Is there a MAC citizen service centre in Piura and where is it?", "en")
+    assert reply.outcome is Outcome.ANSWER and reply.entry_id == "centros-mac-sedes"

@@ -10,7 +10,7 @@ from functools import partial
 from pathlib import Path
 
 from bot.core import aspects
-from bot.core.analyzer import Analysis, person_names, written_acronyms
+from bot.core.analyzer import Analysis, acronym_stem, person_names, written_acronyms
 from bot.core.asking import MIN_STORY_WORDS, asking_pieces
 from bot.core.config import MatchThresholds, PipelineSettings
 from bot.core.explain import Explanation, explain
@@ -263,7 +263,9 @@ class Pipeline:
         thing = aspects.thing_asked(text)
         if thing is not None and (index := self._indexes[lang]).profiles.get(entry.id) is not None:
             stems = index.analyzer.analyze(thing, correct=False).stems
-            if stems and not any(index.field_of(entry.id, s) for s in stems):
+            # The thing is read folded: an acronym that is also a word ("mac") is known by its capitals.
+            known = index.field_of
+            if stems and not any(known(entry.id, s) or known(entry.id, acronym_stem(s)) for s in stems):
                 missing.append(aspects.EXISTENCE)
         return missing
 
