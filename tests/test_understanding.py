@@ -473,3 +473,12 @@ def test_a_word_of_only_one_siblings_title_decides_when_no_cue_does(shipped: Pip
     assert {first.entry.id, second.entry.id} == {"antecedentes-penales", "antecedentes-judiciales"}
     reply = shipped.ask(question)
     assert reply.outcome is Outcome.ANSWER and reply.entry_id == "antecedentes-penales"
+
+
+def test_a_word_the_base_uses_keeps_its_weight_after_a_place_preposition(shipped: Pipeline) -> None:
+    def weight(question: str, word: str) -> float:
+        return next(w.weight for w in shipped.explanation(question).words if w.word == word)
+
+    # "en la Sunat" reads like "en la Javier Prado", but SUNAT is what the question is about.
+    told = weight("vendo artesanias y me dijeron que primero tengo que inscribirme en la Sunat", "sunat")
+    assert told == weight("tengo que inscribirme en la sunat", "sunat")

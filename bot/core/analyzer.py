@@ -325,7 +325,8 @@ class Analyzer:
             tokens = " ".join(t if t in foreign_words else self.correct(t) for t in tokens).split()
         softened = self._softened(tokens) if correct else {}
         tokens = self.apply_synonyms(tokens)
-        named = person_names(text) if correct else set()
+        # Names and places of the story weigh as context; a word the base uses keeps its weight ("en la Sunat").
+        named = {w for w in person_names(text) if not self.knows(w)} if correct else set()
         asking = self._asking_words(text, len(tokens)) if correct else None
         acronyms = (
             self._acronyms_meant(tokens, text, own_acronyms)
