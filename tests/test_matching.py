@@ -153,3 +153,23 @@ def test_a_short_english_question_is_not_small_talk_by_its_sound(shipped_pipelin
 @pytest.mark.parametrize(("message", "intent"), [("grasias", "thanks"), ("<b>hola</b>", "greeting")])
 def test_small_talk_survives_typos_and_markup(pipeline: Pipeline, message: str, intent: str) -> None:
     assert pipeline.ask(message).intent == intent
+
+
+def test_a_spanish_question_is_not_searched_again_among_the_english_phrasings(
+    shipped_pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Its function words say it is Spanish: nothing the English index holds can be its answer.
+    searched: list[str] = []
+    match = shipped_pipeline._match_ranked
+
+    def spy(text: str, lang: str, *args: object, **kwargs: object) -> object:
+        searched.append(lang)
+        return match(text, lang, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(shipped_pipeline, "_match_ranked", spy)
+    monkeypatch.setattr(shipped_pipeline, "_match", lambda text, lang, q, *a, **k: spy(text, lang, q, *a, **k)[0])
+    assert shipped_pipeline.ask("como preparo un ceviche de pescado para mi familia").outcome is Outcome.NONE
+    assert searched == ["es"]
+    searched.clear()
+    reply = shipped_pipeline.ask("renew driving licence")  # keywords alone: either language may hold them
+    assert searched[:2] == ["es", "en"] and reply.outcome is not Outcome.NONE

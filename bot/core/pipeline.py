@@ -160,7 +160,8 @@ class Pipeline:
         first: Reply | None = None
         lang = lang if lang in LANGS else "es"
         text = _prepare(question)
-        lang = detect_language(text) or lang
+        detected = detect_language(text)
+        lang = detected or lang
         intent = self._smalltalk.intent(text)
         listing = None if intent is not None else event_list_reply(self.kb, text, question, lang, region)
         if intent is not None:
@@ -173,7 +174,9 @@ class Pipeline:
             if lang == "en" and reply.outcome is not Outcome.ANSWER and self._glossary:
                 reply = self._in_spanish(text, question, reply)
             other = "en" if lang == "es" else "es"
-            if reply.outcome is Outcome.NONE and self._indexes[other].profiles:  # an empty index finds nothing
+            # The other language's index, for keywords alone ("pasaporte", "clave sol"); a question whose
+            # function words say its language is not read as the other one's.
+            if reply.outcome is Outcome.NONE and detected is None and self._indexes[other].profiles:
                 alternative = self._match(text, other, question)
                 if alternative.outcome is not Outcome.NONE:
                     # Matching English phrasings means an English question; a Spanish match for an
