@@ -128,6 +128,34 @@ def _off_glossary() -> None:
     glossary.Glossary.__bool__ = lambda self: False  # type: ignore[method-assign]
 
 
+def _off_institutions() -> None:
+    """The institution a question names does not decide between close siblings."""
+    from bot.core import aspects
+
+    aspects.institution_names = lambda entry: frozenset()  # type: ignore[assignment]
+
+
+def _off_title_words() -> None:
+    """A word of only one sibling's title does not decide between close siblings."""
+    from bot.core import aspects
+
+    aspects.title_kinds = lambda entry: frozenset()  # type: ignore[assignment]
+
+
+def _off_unknown_acronyms() -> None:
+    """An unknown acronym in capitals ("ICPNA") does not count as naming another institution."""
+    from bot.core import pipeline
+
+    pipeline.MIN_ACRONYM_LETTERS = 10**6
+
+
+def _off_context_synonyms() -> None:
+    """A context word reached through a synonym ("esposo" -> conyuge) weighs like the canonical word."""
+    from bot.core import analyzer
+
+    analyzer.Analyzer._softened = lambda self, tokens: {}  # type: ignore[method-assign]
+
+
 def _off_situations(kb: Any) -> Any:
     """Entries without their `situations`."""
     entries = {i: replace(e, situations=type(e.situations)()) for i, e in kb.entries.items()}
@@ -151,6 +179,10 @@ METHODS: dict[str, Callable[[], None] | None] = {
     "unconfirmed points not covered": _off_unconfirmed,
     "fees set place by place": _off_set_by_place,
     "English glossary": _off_glossary,
+    "institution named decides siblings": _off_institutions,
+    "title word decides siblings": _off_title_words,
+    "unknown acronym names another thing": _off_unknown_acronyms,
+    "context word kept through synonyms": _off_context_synonyms,
 }
 
 
@@ -184,7 +216,8 @@ def measure(method: str, paths: list[Path]) -> dict[str, Any]:
 
 
 def _name(path: Path) -> str:
-    return path.stem if path.suffix else path.name
+    """The set's name: its file's stem, with its folder ("holdout12/holdout") so two files named alike stay apart."""
+    return f"{path.parent.name}/{path.stem}" if path.suffix else path.name
 
 
 def render(rows: dict[str, dict[str, Any]]) -> str:
