@@ -177,15 +177,16 @@ class Pipeline:
             # The other language's index, for keywords alone ("pasaporte", "clave sol"); a question whose
             # function words say its language is not read as the other one's.
             if reply.outcome is Outcome.NONE and detected is None and self._indexes[other].profiles:
-                alternative = self._match(text, other, question)
+                alternative = self._match_ranked(text, other, question)[0]
                 if alternative.outcome is not Outcome.NONE:
                     # Matching English phrasings means an English question; a Spanish match for an
                     # English user keeps English labels (entry texts fall back to Spanish by themselves).
                     lang = "en" if other == "en" else lang
                     reply = replace(alternative, lang=lang, normalized=reply.normalized)
         stripped = self.kb.regions.strip(text) if reply.outcome in (Outcome.NONE, Outcome.SUGGEST) else text
-        if stripped != text and (alternative := self._match(stripped, lang, question)).outcome is Outcome.ANSWER:
-            reply = alternative  # "soy de puno, ...": where the citizen lives is not what they ask
+        if stripped != text:  # "soy de puno, ...": where the citizen lives is not what they ask
+            alternative = self._match_ranked(stripped, lang, question)[0]
+            reply = alternative if alternative.outcome is Outcome.ANSWER else reply
         own_ranking = reply is first  # this text's ranking made this reply (not another language's or wording's)
         if reply.outcome is Outcome.NONE:
             reply = replace(reply, text=self.kb.message("fallback", lang))
@@ -206,22 +207,10 @@ class Pipeline:
         if not spanish:
             return english
         # Aspect cues are read on both wordings: "how much" and "cuánto cuesta" ask the same.
-        found = self._match(spanish, "es", question, cues=f"{text} {spanish}", foreign=("en", untranslated))
+        found = self._match_ranked(spanish, "es", question, f"{text} {spanish}", ("en", untranslated))[0]
         offers = found.outcome is not Outcome.NONE
         better = found.outcome is Outcome.ANSWER or (english.outcome is Outcome.NONE and offers)
         return replace(found, lang="en", normalized=english.normalized) if better else english
-
-    def _match(
-        self,
-        text: str,
-        lang: str,
-        question: str,
-        cues: str | None = None,
-        foreign: tuple[str, frozenset[str]] = ("", frozenset()),
-    ) -> Reply:
-        """Rank and decide on one language's index; `cues` (default `text`) is read for aspects and
-        places; `foreign` words are another language's (see Analyzer.analyze)."""
-        return self._match_ranked(text, lang, question, cues, foreign)[0]
 
     def _match_ranked(
         self,
@@ -231,7 +220,8 @@ class Pipeline:
         cues: str | None = None,
         foreign: tuple[str, frozenset[str]] = ("", frozenset()),
     ) -> tuple[Reply, list[Candidate]]:
-        """`_match`, and the ranking it decided on."""
+        """Rank and decide on one language's index, and the ranking decided on; `cues` (default `text`) is
+        read for aspects and places; `foreign` words are another language's (see Analyzer.analyze)."""
         index = self._indexes[lang]
         cues = text if cues is None else cues
         analysis, ranked = _ranked(index, text, foreign, cues)
