@@ -294,3 +294,22 @@ def test_a_thing_asked_by_an_acronym_that_is_also_a_word_is_found_in_its_entry(s
     # "mac" is read folded in the thing asked ("is there a MAC ... in Piura"); the index knows it as MAC.
     reply = shipped.ask("Is there a MAC citizen service centre in Piura and where is it?", "en")
     assert reply.outcome is Outcome.ANSWER and reply.entry_id == "centros-mac-sedes"
+
+
+@pytest.mark.parametrize(
+    ("question", "aspect"),
+    [("si dejo de pagar los arbitrios varios años, ¿la municipalidad me puede embargar la casa?", "seizure"),
+     ("mi hijo viaja con su mamá, ¿para sacarle el pasaporte necesita mi autorización notarial?", "authorisation")],
+)
+def test_a_consequence_or_an_authorisation_the_entry_does_not_tell_is_offered(
+    shipped: Pipeline, question: str, aspect: str
+) -> None:
+    assert aspect in aspects.asked(question)
+    reply = shipped.ask(question)
+    assert reply.outcome is Outcome.SUGGEST and reply.uncovered
+
+
+def test_the_consequence_the_entry_tells_is_answered(shipped: Pipeline) -> None:
+    # The SAT entry says unpaid tickets go to cobranza coactiva (account seizure).
+    reply = shipped.ask("si no pago las papeletas del sat me pueden embargar?")
+    assert reply.outcome is Outcome.ANSWER and reply.entry_id == "sat-papeletas"

@@ -102,6 +102,17 @@ ASPECTS: tuple[Aspect, ...] = (
                         r"telefono de (?:contacto|atencion)|cual es el (?:telefono|correo)|a que numero|llamar|"
                         r"correo electronico de|phone number|whatsapp number|number to call"),
            None, frozenset({"telefono", "whatsapp", "correo"})),
+    # What the authorities may do to the citizen or their goods ("¿me pueden embargar o rematar la casa?"):
+    # only an entry telling that consequence answers it.
+    Aspect("seizure", _re(r"embarg\w+|remat\w+|desaloj\w+|cobranza coactiva|seize\w*|evict\w*"),
+           _re(r"embarg\w+|remat\w+|desaloj\w+|cobranza coactiva|seiz\w+|evict\w*")),
+    # A parent's or a notary's authorisation ("¿necesita mi autorización notarial?"): only an entry saying
+    # whose authorisation is needed answers it.
+    Aspect("authorisation", _re(r"autorizacion (?:notarial|de viaje|del (?:padre|papa)|de la (?:madre|mama)|"
+                                r"de (?:mi|su|tu) (?:padre|madre|papa|mama|esposo|esposa)|de ambos)|"
+                                r"(?:permiso|poder) notarial|carta poder|notarized|"
+                                r"parental (?:consent|authori[sz]ation)"),
+           _re(r"autoriza\w*|notari\w*|carta poder|poder (?:notarial|simple)|consent\w*|authori[sz]\w*")),
     # Another country's document ("la licencia de conducir chilena", "un pasaporte de Italia"): only an entry
     # naming that country says how to get it; a Peruvian document is no answer.
     Aspect("foreign-document",
