@@ -313,3 +313,8 @@ def test_the_consequence_the_entry_tells_is_answered(shipped: Pipeline) -> None:
     # The SAT entry says unpaid tickets go to cobranza coactiva (account seizure).
     reply = shipped.ask("si no pago las papeletas del sat me pueden embargar?")
     assert reply.outcome is Outcome.ANSWER and reply.entry_id == "sat-papeletas"
+
+
+def test_the_askers_own_private_body_is_the_subject_but_an_employer_is_only_context() -> None:
+    assert "private" in aspects.asked("en mi empresa privada queremos una mesa de partes virtual para clientes")
+    assert "private" not in aspects.asked("trabajo en una empresa privada y quiero saber si estoy en afp")

@@ -113,6 +113,14 @@ ASPECTS: tuple[Aspect, ...] = (
                                 r"(?:permiso|poder) notarial|carta poder|notarized|"
                                 r"parental (?:consent|authori[sz]ation)"),
            _re(r"autoriza\w*|notari\w*|carta poder|poder (?:notarial|simple)|consent\w*|authori[sz]\w*")),
+    # A private body's own service ("en mi empresa privada queremos una mesa de partes"): a state entry
+    # answers it only when it speaks of private bodies.
+    # "Trabajo en una empresa privada" tells who asks: only the asker's own private body, or a private
+    # clinic asked about, is the subject.
+    Aspect("private", _re(r"(?:mi|mis|nuestra|nuestras|nuestro) (?:empresa|clinica|universidad|colegio|institucion|"
+                          r"compania|negocio)s? (?:privad[ao]s?|particular(?:es)?)|"
+                          r"(?:en|de) (?:la|una) clinica (?:privada|particular)|our private (?:company|business)"),
+           _re(r"privad\w*|particular\w*|private")),
     # Another country's document ("la licencia de conducir chilena", "un pasaporte de Italia"): only an entry
     # naming that country says how to get it; a Peruvian document is no answer.
     Aspect("foreign-document",
