@@ -113,10 +113,9 @@ ASPECTS: tuple[Aspect, ...] = (
                                 r"(?:permiso|poder) notarial|carta poder|notarized|"
                                 r"parental (?:consent|authori[sz]ation)"),
            _re(r"autoriza\w*|notari\w*|carta poder|poder (?:notarial|simple)|consent\w*|authori[sz]\w*")),
-    # A private body's own service ("en mi empresa privada queremos una mesa de partes"): a state entry
-    # answers it only when it speaks of private bodies.
-    # "Trabajo en una empresa privada" tells who asks: only the asker's own private body, or a private
-    # clinic asked about, is the subject.
+    # A private body's own service ("en mi empresa privada queremos una mesa de partes", a private clinic
+    # asked about): a state entry answers it only when it speaks of private bodies. "Trabajo en una empresa
+    # privada" only tells who asks.
     Aspect("private", _re(r"(?:mi|mis|nuestra|nuestras|nuestro) (?:empresa|clinica|universidad|colegio|institucion|"
                           r"compania|negocio)s? (?:privad[ao]s?|particular(?:es)?)|"
                           r"(?:en|de) (?:la|una) clinica (?:privada|particular)|our private (?:company|business)"),
@@ -578,9 +577,15 @@ def _cases(entry: Entry) -> tuple[tuple[frozenset[str], str], ...]:
     for clause in _CLAUSE.split(entry.cost.es.strip()):
         labelled = _LABELLED.match(clause)
         label, body = (labelled.group(1), labelled.group(2)) if labelled else ("", clause)
-        names = frozenset(stem(w) for w in words(label) if w not in STOP_WORDS["es"])
+        names = frozenset(_content_stems(label, "es"))
         result.append((names, " ".join(words(body))))
     return tuple(result)
+
+
+def _content_stems(text: str, *langs: str) -> set[str]:
+    """The stems of a text's words that are no stop word of `langs`."""
+    stop = frozenset().union(*(STOP_WORDS[lang] for lang in langs))
+    return {stem(w) for w in words(text) if w not in stop}
 
 
 def _named_case(entry: Entry, question: str) -> list[str]:
@@ -630,7 +635,7 @@ def sibling_kinds(question: str, entries: Iterable[Entry] = ()) -> frozenset[str
     entries = tuple(entries)
     kinds.update(f"{INSTITUTION}{name}" for e in entries for name in institution_names(e) if f" {name} " in padded)
     if entries:
-        asked_stems = {stem(w) for w in text.split() if w not in STOP_WORDS["es"] and w not in STOP_WORDS["en"]}
+        asked_stems = _content_stems(text, "es", "en")
         kinds.update(k for e in entries for k in title_kinds(e) if k.removeprefix(TITLE) in asked_stems)
     return frozenset(kinds)
 
@@ -642,10 +647,7 @@ TITLE = "title:"  # prefix of the kind "a word of this entry's title is asked"
 def title_kinds(entry: Entry) -> frozenset[str]:
     """The stems of the entry's titles as kinds: of two siblings, the one whose own title word the question
     uses ("antecedentes penales" against "antecedentes judiciales") is the one asked, when no cue decides."""
-    text = f"{entry.title.es} {entry.title.en or ''}"
-    return frozenset(
-        f"{TITLE}{stem(w)}" for w in words(text) if w not in STOP_WORDS["es"] and w not in STOP_WORDS["en"]
-    )
+    return frozenset(f"{TITLE}{s}" for s in _content_stems(f"{entry.title.es} {entry.title.en or ''}", "es", "en"))
 
 
 INSTITUTION = "institution:"  # prefix of the kind "this entry's institution is named"
@@ -661,7 +663,8 @@ def institution_names(entry: Entry) -> frozenset[str]:
     names = {fold(found) for found in _ACRONYM_IN_BRACKETS.findall(entry.institution)}
     lead = _NAME_BEFORE.match(entry.institution)
     name = " ".join(words(lead.group(1))) if lead is not None else ""
-    if len(name.split()) >= 2 or name == " ".join(words(entry.institution)) != "":  # "Reniec", "SUNAT" whole
+    whole = name != "" and name == " ".join(words(entry.institution))  # "Reniec", "SUNAT": one word, all of it
+    if len(name.split()) >= 2 or whole:
         names.add(name)
         if name.endswith(_NATIONAL) and len(name) > len(_NATIONAL):  # "la policía" for the Policía Nacional del Perú
             names.add(name.removesuffix(_NATIONAL))

@@ -452,11 +452,13 @@ def _cue_decides(kinds: frozenset[str], entry: Entry, sibling: Entry) -> bool:
     if not kinds:
         return False
     own, other = aspects.entry_kinds(entry), aspects.entry_kinds(sibling)
-    cues = frozenset(k for k in kinds if not k.startswith(aspects.TITLE))
-    cues = frozenset(k for k in cues if not (k.startswith(aspects.INSTITUTION) and k in own and k in other))
+    shared = own & other
+    titles = {k for k in kinds if k.startswith(aspects.TITLE)} - shared
+    cues = {
+        k for k in kinds if not k.startswith(aspects.TITLE) and not (k.startswith(aspects.INSTITUTION) and k in shared)
+    }
     if cues & (own | other):  # a cue speaks for one of them: it decides, or nothing does
         return bool(cues & own) and not cues & other
-    titles = frozenset(k for k in kinds if k.startswith(aspects.TITLE)) - (own & other)
     return bool(titles & own) and not titles & other
 
 
