@@ -77,12 +77,9 @@ class _EntryProfile:
     fields: list[float] = field(default_factory=list)  # per phrasing: its field's weight
     in_shapes: dict[str, list[int]] | None = None  # stem -> the phrasings holding it (see _shapes)
     fits: dict[str, float] | None = None  # matched stems, joined in set order -> fit (see _fit)
-    # What fit can be at most: the best field weight, and per stem the best field weight per unit of
-    # weight of the phrasings holding it. A phrasing's fit is the sum, over the matched stems it holds, of
-    # each stem's weight times its field weight over its total: at most the sum of each matched stem's
-    # weight times that stem's best such ratio (0 for a keyword's stem, in no phrasing).
-    best_field: float = 0.0
-    share_ceiling: dict[str, float] = field(default_factory=dict)
+    # What fit can be at most: the best field weight, and the best field weight per unit of phrasing weight
+    # (a phrasing's share of its weight times its field's weight is at most both times the matched weight).
+    fit_ceiling: tuple[float, float] = (0.0, 0.0)
 
 
 @dataclass(frozen=True)
@@ -264,15 +261,15 @@ class LanguageIndex:
             # Summed in set order, as the weights of a phrasing's distinct stems always were.
             profile.totals = [sum(map(weight_of, set(p))) for p, _ in profile.phrasings]  # > 0: it has a stem
             profile.fields = [w for _, w in profile.phrasings]
-            profile.best_field = max(profile.fields, default=0.0)
+            profile.fit_ceiling = (
+                max(profile.fields, default=0.0),
+                max((f / t for f, t in zip(profile.fields, profile.totals, strict=True)), default=0.0),
+            )
         self.pair_weights = _idf(_document_frequency(p.pairs for p in self.profiles.values()), count)
         # Made for every entry now, not the first time one is fitted: 0.05 s at 10,000 entries, while a
         # question's first sight of a few entries' shapes was a fifth of its time on such a base.
         for profile in self._order:
-            ratios = [f / t for f, t in zip(profile.fields, profile.totals, strict=True)]
-            profile.share_ceiling = {
-                s: max([ratios[p] for p in positions]) for s, positions in self._shapes(profile).items()
-            }
+            self._shapes(profile)
 
     def _posting_arrays(self) -> dict[str, np.ndarray]:
         """Each main-field stem's entry numbers, ascending, as slices of one array.
@@ -471,18 +468,18 @@ class LanguageIndex:
             main = asked & profile.stems
             # One pass over the matched stems for what `sum` and `max` of them gave: the same additions,
             # in the same order, from the same start (0 + w is w); IDF weights are > 0.
-            known = reach = rarest = 0.0
-            share_of = profile.share_ceiling.get
+            known = rarity = rarest = 0.0
             for s in main:
                 known += weights[s]
                 r = idf_of[s]
-                reach += r * share_of(s, 0.0)
+                rarity += r
                 if r > rarest:
                     rarest = r
             known += BODY_SHARE * sum(map(weight_of, asked & profile.body))
             shared_pairs = known_pairs & profile.pairs if known_pairs else known_pairs
             phrase = min(1.0, len(shared_pairs) / counted_pairs) if pairs else None
-            ceiling = min(profile.best_field, reach)
+            best_field, per_weight = profile.fit_ceiling
+            ceiling = min(best_field, rarity * per_weight)
             at_most = COVERAGE_WEIGHT * (known / total) + FIT_WEIGHT * ceiling + PHRASE_WEIGHT * (
                 ceiling if phrase is None else phrase
             )
