@@ -278,6 +278,23 @@ def test_a_validity_question_is_not_a_deadline() -> None:
     assert "when" not in aspects.asked("hasta cuando vence mi dni")
 
 
+def test_how_many_days_of_validity_asks_how_long_it_is_valid_not_how_long_it_takes(shipped: Pipeline) -> None:
+    assert aspects.asked("cuantos meses de vigencia tiene el certificado de antecedentes penales") == ["validity"]
+    reply = shipped.ask("el certificado de antecedentes judiciales del inpe cuantos dias tiene de validez")
+    assert reply.outcome is Outcome.ANSWER and reply.entry_id == "antecedentes-judiciales"
+
+
+def test_a_trip_to_argentina_is_no_nationality_but_an_argentinian_asker_is_a_foreigner() -> None:
+    assert "foreigner" not in aspects.asked("mi hija viaja a Argentina en mayo, cuanto dura su pasaporte")
+    assert "foreigner" in aspects.asked("soy argentina y vivo en Arequipa, puedo sacar el sis")
+
+
+def test_a_thing_asked_in_a_diminutive_is_read_as_its_word(shipped: Pipeline) -> None:
+    # "platita" is money, which the entry talks about: asking whether there is some is not a point it omits.
+    reply = shipped.ask("mi abuelo tiene 70 anos y nunca aporto, hay alguna platita del estado para el")
+    assert reply.outcome is Outcome.ANSWER and reply.entry_id == "pension-65"
+
+
 def test_an_office_of_another_place_compared_with_is_not_the_place_asked(shipped: Pipeline) -> None:
     reply = shipped.ask("como pago una papeleta que me pusieron en arequipa, hay descuento como en el sat de lima?")
     assert reply.outcome is not Outcome.ANSWER

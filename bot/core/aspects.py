@@ -174,13 +174,16 @@ ASPECTS: tuple[Aspect, ...] = (
     Aspect(
         "validity",  # how long a certificate or card stays valid: not how long getting it takes
         _re(rf"(?:cuanto tiempo|cuanto) {_VALID}|cada cuanto|cuant[oa]s (?:dias|semanas|meses|anos) {_VALID}|"
+            r"(?:cuanto tiempo|cuant[oa]s (?:dias|semanas|meses|anos)) (?:\w+ ){0,3}de (?:validez|vigencia)|"
             r"(?:cuanto|que) (?:tiempo de )?vigencia|"
             r"how long is it valid|how long does it last"),
         _re(r"(?:vale|valen|valido|valida|dura|duran|vigencia de|vigente por|valid for|lasts?|cada|por) "
             r"(?:\d+|un|una|dos|tres|cuatro|cinco|seis|diez) "
             r"(?:dias|semanas|meses|mes|anos|ano|days|weeks|months|years|year)"),
     ),
+    # "Argentina" is also the country: "viaja a Argentina" is a trip, "soy argentina" a nationality.
     Aspect("foreigner", _re(r"(?<!el )(?<!al )extranjer[oa]s?|foreigners?|foreign national|"
+                             r"(?<!\ba )(?<!\ben )(?<!\bde )(?<!para )(?<!hacia )(?<!desde )(?<!por )"
                              r"(?:venezolan|colombian|bolivian|ecuatorian|chilen|argentin|brasilen|haitian|cuban|"
                              r"mexican|paraguay|urugua|dominican)(?:[oa]s?)|"
                              r"espanol(?:a|es|as)? (?:residente|que vive)"),
@@ -402,8 +405,13 @@ def _asked(question: str) -> tuple[str, ...]:
     if asking == whole:
         if not _ANY.search(whole):
             return ()
-        return tuple(a.name for a in ASPECTS if a.asked.search(whole))
-    return tuple(a.name for a in ASPECTS if a.asked.search(whole if a.name in _WHO else asking))
+        found = tuple(a.name for a in ASPECTS if a.asked.search(whole))
+    else:
+        found = tuple(a.name for a in ASPECTS if a.asked.search(whole if a.name in _WHO else asking))
+    if "validity" in found and "duration" in found:
+        # "¿cuántos días tiene de validez?": the span asked is how long it stays valid, not how long it takes.
+        found = tuple(name for name in found if name != "duration")
+    return found
 
 
 @lru_cache(maxsize=16_384)  # entries are immutable; a reload brings new ones

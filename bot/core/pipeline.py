@@ -255,7 +255,7 @@ class Pipeline:
             missing.append(aspects.PLACE)
         thing = aspects.thing_asked(text)
         if thing is not None and (index := self._indexes[lang]).profiles.get(entry.id) is not None:
-            stems = index.analyzer.analyze(thing, correct=False).stems
+            stems = index.analyzer.analyze(thing).stems
             # The thing is read folded: an acronym that is also a word ("mac") is known by its capitals.
             known = index.field_of
             if stems and not any(known(entry.id, s) or known(entry.id, acronym_stem(s)) for s in stems):
