@@ -335,3 +335,11 @@ def test_the_consequence_the_entry_tells_is_answered(shipped: Pipeline) -> None:
 def test_the_askers_own_private_body_is_the_subject_but_an_employer_is_only_context() -> None:
     assert "private" in aspects.asked("en mi empresa privada queremos una mesa de partes virtual para clientes")
     assert "private" not in aspects.asked("trabajo en una empresa privada y quiero saber si estoy en afp")
+
+
+def test_the_childrens_entry_answers_only_a_question_that_speaks_of_a_child(shipped: Pipeline) -> None:
+    adult = shipped.ask("en cuantos dias me entregan el dni renovado en iquitos")
+    assert adult.entry_id != "dni-menores"
+    for question in ("en cuantos dias entregan el dni de mi nena", "cuanto demora el dni de mi hijito"):
+        reply = shipped.ask(question)
+        assert reply.outcome is Outcome.ANSWER and reply.entry_id == "dni-menores"

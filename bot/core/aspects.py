@@ -634,6 +634,17 @@ SIBLING_KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
 )
 
 
+# Any mention of a child, in the words parents use ("mi nena", "el chibolo", "mi hijito de 3 años", "our
+# daughter"): wider than the "minor" cue, which must tell two sibling entries apart.
+_CHILD = _re(r"hij[oa]s?|hijit[oa]s?|nen[ae]s?|chibol[oa]s?|bebes?|bebit[oa]s?|wawas?|guaguas?|menor\w*|"
+             r"nin[oa]s?|ninit[oa]s?|recien nacid\w*|naci[oa]|nacio|daughters?|sons?|kids?|child\w*|bab(?:y|ies)|born")
+
+
+def names_a_child(question: str) -> bool:
+    """The question speaks of a child at all: an entry for minors can only answer such a question."""
+    return _CHILD.search(_folded(question)) is not None
+
+
 def sibling_kinds(question: str, entries: Iterable[Entry] = ()) -> frozenset[str]:
     """The sibling kinds a question's own cues name ("se me venció" -> expired), and which of `entries`'
     institutions it names ("el certificado del Poder Judicial": the Poder Judicial's, not the INPE's)."""

@@ -367,6 +367,8 @@ class Pipeline:
         held = self.held_back(
             ranked[0], runner_up, names_unknown, decided=decided, long_message=long_message, spanish=spanish
         )
+        if held is None and _for_children_unasked(ranked, cues):
+            held = "for minors, no child named"
         if held is None:
             return Outcome.ANSWER, [ranked[0]]
         return Outcome.SUGGEST, self._close(ranked)
@@ -399,7 +401,15 @@ class Pipeline:
         spanish = index.lang == "es"
         long_message = _long_message(analysis, spanish)
 
+        ranking = self._ranking(text, index.lang)
+
         def gate(candidate: Candidate, following: Candidate | None) -> str | None:
+            held = _gate(candidate, following)
+            if held is None and candidate.entry.id == ranking[0].entry.id and _for_children_unasked(ranking, text):
+                return "for minors, no child named"
+            return held
+
+        def _gate(candidate: Candidate, following: Candidate | None) -> str | None:
             if following is None:
                 return self.held_back(
                     candidate, 0.0, names_unknown, refused, long_message=long_message, spanish=spanish
@@ -430,6 +440,16 @@ def _close_siblings(ranked: list[Candidate], margin: float) -> bool:
     if len(ranked) < 2 or ranked[0].score - ranked[1].score >= margin:
         return False
     return _family(ranked[0].entry) == _family(ranked[1].entry)
+
+
+def _for_children_unasked(ranked: list[Candidate], cues: str) -> bool:
+    """The best entry is its family's one for minors (dni-menores beside dni-renovacion) and the question
+    speaks of no child: "¿cuántos días demora el DNI renovado?" is not answered with the children's DNI."""
+    top = ranked[0].entry
+    if "minor" not in aspects.entry_kinds(top) or aspects.names_a_child(cues):
+        return False
+    family = _family(top)
+    return any(_family(c.entry) == family for c in ranked[1:])
 
 
 def _family(entry: Entry) -> str:
