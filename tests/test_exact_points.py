@@ -338,7 +338,7 @@ def test_the_askers_own_private_body_is_the_subject_but_an_employer_is_only_cont
 
 
 def test_the_childrens_entry_answers_only_a_question_that_speaks_of_a_child(shipped: Pipeline) -> None:
-    adult = shipped.ask("en cuantos dias me entregan el dni renovado en iquitos")
+    adult = shipped.ask("cuanto demora reniec en entregar el dni renovado")
     assert adult.entry_id != "dni-menores"
     for question in ("en cuantos dias entregan el dni de mi nena", "cuanto demora el dni de mi hijito"):
         reply = shipped.ask(question)
