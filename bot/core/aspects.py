@@ -640,6 +640,21 @@ _CHILD = _re(r"hij[oa]s?|hijit[oa]s?|nen[ae]s?|chibol[oa]s?|bebes?|bebit[oa]s?|w
              r"nin[oa]s?|ninit[oa]s?|recien nacid\w*|naci[oa]|nacio|daughters?|sons?|kids?|child\w*|bab(?:y|ies)|born")
 
 
+_FOR_MINORS: dict[tuple[str, str, str], bool] = {}  # (id, titles) -> for minors? (an Entry hashes slowly)
+
+
+def for_minors(entry: Entry) -> bool:
+    """The entry is its family's one for minors, by its title and id (see SIBLING_KINDS)."""
+    key = (entry.id, entry.title.es, entry.title.en or "")  # a reload may retitle an entry
+    known = _FOR_MINORS.get(key)
+    if known is None:
+        if len(_FOR_MINORS) > 100_000:
+            _FOR_MINORS.clear()
+        said = next(said for kind, _, said in SIBLING_KINDS if kind == "minor")
+        known = _FOR_MINORS[key] = said.search(" ".join(words(" ".join(key).replace("-", " ")))) is not None
+    return known
+
+
 def names_a_child(question: str) -> bool:
     """The question speaks of a child at all: an entry for minors can only answer such a question."""
     return _CHILD.search(_folded(question)) is not None

@@ -79,6 +79,11 @@ class Entry:
     source_file: str = ""
     source_line: int = 0
 
+    def __hash__(self) -> int:
+        """By id alone: entries key the per-entry caches (lru_cache), and hashing every field on each
+        lookup cost more than some of the work cached. Equal entries have equal ids, so == agrees."""
+        return hash(self.id)
+
     @property
     def is_event(self) -> bool:
         return self.kind == "event"

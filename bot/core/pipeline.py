@@ -446,10 +446,10 @@ def _for_children_unasked(ranked: list[Candidate], cues: str) -> bool:
     """The best entry is its family's one for minors (dni-menores beside dni-renovacion) and the question
     speaks of no child: "¿cuántos días demora el DNI renovado?" is not answered with the children's DNI."""
     top = ranked[0].entry
-    if "minor" not in aspects.entry_kinds(top) or aspects.names_a_child(cues):
-        return False
     family = _family(top)
-    return any(_family(c.entry) == family for c in ranked[1:])
+    if not any(_family(c.entry) == family for c in ranked[1:]):
+        return False
+    return aspects.for_minors(top) and not aspects.names_a_child(cues)
 
 
 def _family(entry: Entry) -> str:
