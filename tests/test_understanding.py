@@ -149,6 +149,13 @@ def test_acronyms_match_on_their_written_form_or_their_context(shipped: Pipeline
     assert shipped.ask("qué es la PIDE").entry_id == "pide"
 
 
+def test_a_word_after_an_object_pronoun_is_the_verb_not_the_acronym(shipped: Pipeline) -> None:
+    # "pide" stands next to "municipalidad" in the PIDE entry too, but "me pide" is the verb.
+    reply = shipped.ask("que papeles me pide la muni para abrir mi bodega")
+    assert reply.entry_id == "licencia-funcionamiento" and "pide" not in {e.id for e in reply.candidates}
+    assert shipped.ask("como se conecta mi municipalidad a la pide").entry_id == "pide"
+
+
 def test_explain_shows_weights_aspect_coverage_and_gates(shipped: Pipeline) -> None:
     text = format_explanation(shipped.explanation("¿Cuánto cuesta exactamente un certificado literal en SUNARP?"))
     assert "aspect asked: cost" in text

@@ -99,6 +99,9 @@ class Analysis:
 MAX_REMEMBERED_WORDS = 50_000  # per-word analysis kept; questions bring new words without end
 
 
+_OBJECT_PRONOUNS = frozenset({"me", "te", "se", "le", "les", "nos", "os"})
+
+
 class Analyzer:
     """Per-language analysis built once from the knowledge base's vocabulary and synonyms."""
 
@@ -216,9 +219,12 @@ class Analyzer:
         if not present:
             return set()
         meant = present & (own | written_acronyms(text))
+        # After an object pronoun the word is the verb, whatever stands around it: "me pide la muni"
+        # asks what the municipality asks for, not about the PIDE platform.
+        verbs = {t for before, t in zip(tokens, tokens[1:], strict=False) if before in _OBJECT_PRONOUNS}
         content = [t for t in tokens if t not in self.stop_words]
         for i, token in enumerate(content):
-            if token in present and token not in meant:
+            if token in present and token not in meant and token not in verbs:
                 neighbours = {stem(t, self.lang) for t in content[max(i - 1, 0) : i + 2] if t != token}
                 if neighbours & self.acronyms[token]:
                     meant.add(token)
