@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import pairwise
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -221,7 +222,7 @@ class Analyzer:
         meant = present & (own | written_acronyms(text))
         # After an object pronoun the word is the verb, whatever stands around it: "me pide la muni"
         # asks what the municipality asks for, not about the PIDE platform.
-        verbs = {t for before, t in zip(tokens, tokens[1:], strict=False) if before in _OBJECT_PRONOUNS}
+        verbs = {t for before, t in pairwise(tokens) if before in _OBJECT_PRONOUNS}
         content = [t for t in tokens if t not in self.stop_words]
         for i, token in enumerate(content):
             if token in present and token not in meant and token not in verbs:
