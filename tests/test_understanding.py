@@ -286,6 +286,13 @@ def test_a_place_or_a_person_after_de_keeps_the_service(shipped: Pipeline) -> No
     assert shipped.ask("necesito la partida de nacimiento de mi hijo").entry_id == "actas-certificadas"
 
 
+def test_a_verbs_de_says_from_where_not_which_other_thing(shipped: Pipeline) -> None:
+    # "licencia de manejar del bolsillo": the "del" follows a verb, so "bolsillo" names no other licence.
+    question = "se me cayo la licencia de manejar del bolsillo y no la encuentro, como saco otra"
+    assert "names another thing" not in format_explanation(shipped.explanation(question))
+    assert "licencia-conducir-duplicado" in {e.id for e in shipped.ask(question).candidates}
+
+
 STORY = (
     "hola buenas, mi esposa y yo tenemos una bodeguita en el mercado del barrio y el serenazgo vino a "
     "molestarnos, quería saber cómo saco la licencia de funcionamiento"

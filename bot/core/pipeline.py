@@ -531,8 +531,8 @@ def _names_another_thing(analysis: Analysis, index: LanguageIndex, text: str) ->
     for i, token in enumerate(tokens[1:-1], 1):
         if token not in _COMPLEMENT or tokens[i - 1] in analyzer.stop_words or not analyzer.knows(tokens[i - 1]):
             continue
-        if tokens[i - 1] in _PERSONS:
-            continue
+        if tokens[i - 1] in _PERSONS or _INFINITIVE.match(tokens[i - 1]):
+            continue  # a relative's "de" says whose; a verb's "de" says from where ("manejar del bolsillo")
         following = next((t for t in tokens[i + 1 : i + 3] if t not in _DETERMINERS), "")
         if (
             following and not following.isdigit() and following not in analyzer.places and following not in names
