@@ -343,3 +343,9 @@ def test_the_childrens_entry_answers_only_a_question_that_speaks_of_a_child(ship
     for question in ("en cuantos dias entregan el dni de mi nena", "cuanto demora el dni de mi hijito"):
         reply = shipped.ask(question)
         assert reply.outcome is Outcome.ANSWER and reply.entry_id == "dni-menores"
+
+
+def test_asking_whether_someone_was_enrolled_is_a_look_up_not_how_to_join() -> None:
+    assert "join" not in aspects.asked("quiero saber si mi empleador me afilio a una afp")
+    assert "join" not in aspects.asked("como veo si ya me inscribieron en pension 65")
+    assert aspects.asked("como me afilio al sis") == ["join"]

@@ -395,6 +395,11 @@ def _asking_text(question: str) -> str:
     return text
 
 
+_CHECKING_JOINED = _re(r"(?:saber|ver|consultar|verificar|revisar|averiguar|confirmar|chequear|checar) si "
+                       r"(?:\w+ ){0,4}(?:afili|inscrib|registr)\w*|(?:check|know|see) (?:if|whether) "
+                       r"(?:\w+ ){0,4}(?:enrolled|registered|signed up)")
+
+
 @lru_cache(maxsize=4096)  # the pipeline asks this of the same question for the decision and the entry
 def _asked(question: str) -> tuple[str, ...]:
     # A long message: what it asks is in its asking part ("ahora me sale una multa. ¿Puedo justificarlo?"
@@ -408,6 +413,9 @@ def _asked(question: str) -> tuple[str, ...]:
         found = tuple(a.name for a in ASPECTS if a.asked.search(whole))
     else:
         found = tuple(a.name for a in ASPECTS if a.asked.search(whole if a.name in _WHO else asking))
+    if "join" in found and _CHECKING_JOINED.search(whole):
+        # "quiero saber si mi empleador me afilió": whether someone was enrolled, not how to enrol.
+        found = tuple(name for name in found if name != "join")
     if "validity" in found and "duration" in found:
         # "¿cuántos días tiene de validez?": the span asked is how long it stays valid, not how long it takes.
         found = tuple(name for name in found if name != "duration")
