@@ -95,6 +95,13 @@ def test_chat_abbreviations_for_family_and_school_are_read(shipped: Pipeline) ->
     assert reply.outcome is Outcome.ANSWER and reply.entry_id == "dni-menores"
 
 
+def test_function_words_and_greetings_spelled_by_ear_weigh_nothing(shipped: Pipeline) -> None:
+    # "kon" is "con", an opening "ola" is "hola": neither is a rare word naming another topic.
+    analysis = shipped._indexes["es"].analyzer.analyze("ola kiero ver kon mi dni si tengo multa por no votar")
+    assert "kon" not in analysis.words and "ola" not in analysis.words
+    assert "ola" in shipped._indexes["es"].analyzer.analyze("una ola grande se llevo mi dni").words
+
+
 def test_an_answer_word_finds_its_entry() -> None:
     # "biofacial" is only in the steps: it still counts, as a weaker field, towards renewal.
     kb = load_knowledge_or_raise(FIXTURE)

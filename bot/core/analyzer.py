@@ -169,7 +169,15 @@ class Analyzer:
 
     def correct(self, word: str) -> str:
         """The vocabulary word (or two glued ones, space-separated) a typo most likely meant, or the word."""
-        if word in self._vocabulary or word.isdigit() or len(word) < MIN_CORRECTABLE_LENGTH:
+        if word in self._vocabulary or word.isdigit():
+            return word
+        if len(word) < MIN_CORRECTABLE_LENGTH:
+            # Too short to correct, except a function word spelled by ear ("kon" for "con"): no real word,
+            # and it sounds like a stop word, so it must not weigh like a rare content word.
+            if len(word) > 1 and not is_valid_word(word, self.lang):
+                same_sound = self._by_sound.get(sound_key(word))
+                if same_sound is not None and same_sound in self.stop_words:
+                    return same_sound
             return word
         cached = self._corrections.get(word)
         if cached is not None:
@@ -330,6 +338,12 @@ class Analyzer:
         foreign_lang, foreign_words = foreign
         if correct:
             tokens = " ".join(t if t in foreign_words else self.correct(t) for t in tokens).split()
+            if len(tokens) > 1 and tokens[0] not in self.stop_words:
+                # A message opens with a greeting spelled by ear ("ola, kiero saber..."): the word that
+                # sounds like a stop word there is that word, though it is also a real one (a wave).
+                opening = self._by_sound.get(sound_key(tokens[0]))
+                if opening is not None and opening in self.stop_words and not self.knows(tokens[0]):
+                    tokens[0] = opening
         softened = self._softened(tokens) if correct else {}
         tokens = self.apply_synonyms(tokens)
         # Names and places of the story weigh as context; a word the base uses keeps its weight ("en la Sunat").
