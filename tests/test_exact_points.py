@@ -316,6 +316,7 @@ def test_a_thing_asked_by_an_acronym_that_is_also_a_word_is_found_in_its_entry(s
 @pytest.mark.parametrize(
     ("question", "aspect"),
     [("si dejo de pagar los arbitrios varios años, ¿la municipalidad me puede embargar la casa?", "seizure"),
+     ("debo tres años de predial, ¿me pueden quitar mi terreno?", "seizure"),
      ("mi hijo viaja con su mamá, ¿para sacarle el pasaporte necesita mi autorización notarial?", "authorisation")],
 )
 def test_a_consequence_or_an_authorisation_the_entry_does_not_tell_is_offered(

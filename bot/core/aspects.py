@@ -104,7 +104,9 @@ ASPECTS: tuple[Aspect, ...] = (
            None, frozenset({"telefono", "whatsapp", "correo"})),
     # What the authorities may do to the citizen or their goods ("¿me pueden embargar o rematar la casa?"):
     # only an entry telling that consequence answers it.
-    Aspect("seizure", _re(r"embarg\w+|remat\w+|desaloj\w+|cobranza coactiva|seize\w*|evict\w*"),
+    Aspect("seizure", _re(r"embarg\w+|remat\w+|desaloj\w+|cobranza coactiva|seize\w*|evict\w*|"
+                          r"(?:quitar|quitarme|quitan|quitaran|quite|quiten) (?:mi |mis |la |las |el |los |su |sus )?"
+                          r"(?:casa|casita|terreno|propiedad|vivienda|inmueble|carro|auto|moto|local|departamento)s?"),
            _re(r"embarg\w+|remat\w+|desaloj\w+|cobranza coactiva|seiz\w+|evict\w*")),
     # A parent's or a notary's authorisation ("¿necesita mi autorización notarial?"): only an entry saying
     # whose authorisation is needed answers it.
