@@ -503,3 +503,11 @@ def test_a_word_the_base_uses_keeps_its_weight_after_a_place_preposition(shipped
     # "en la Sunat" reads like "en la Javier Prado", but SUNAT is what the question is about.
     told = weight("vendo artesanias y me dijeron que primero tengo que inscribirme en la Sunat", "sunat")
     assert told == weight("tengo que inscribirme en la sunat", "sunat")
+
+
+def test_an_institution_known_from_other_entries_only_holds_the_answer_back(shipped: Pipeline) -> None:
+    # The BCP is in the base as a place to pay; a password of the BCP's app is not Clave SOL (SUNAT's).
+    question = "olvidé la clave de mi app del BCP, cómo la recupero"
+    assert shipped.ask(question).outcome is not Outcome.ANSWER
+    assert "held back: names another institution" in format_explanation(shipped.explanation(question))
+    assert shipped.ask("olvidé mi clave SOL de la SUNAT, cómo la recupero").entry_id == "clave-sol"

@@ -21,7 +21,7 @@ from bot.core.language import detect_language
 from bot.core.lexicon import information, is_valid_word
 from bot.core.matcher import Candidate, LanguageIndex
 from bot.core.models import LANGS, Entry, Outcome, Reply
-from bot.core.normalize import fold
+from bot.core.normalize import fold, stem
 from bot.core.privacy import mask_personal_data
 from bot.core.problems import Problem
 from bot.core.regional import event_list_reply, with_region
@@ -262,6 +262,18 @@ class Pipeline:
                 missing.append(aspects.EXISTENCE)
         return missing
 
+    def _names_other_institution(self, candidate: Candidate, text: str) -> bool:
+        """The question names in capitals an institution the base knows from other entries only ("la clave
+        de mi app del BCP" beside Clave SOL, which is SUNAT's): it asks about that institution's thing."""
+        index = self._indexes["es"]
+        for word in written_acronyms(text):
+            if len(word) < MIN_ACRONYM_LETTERS or word in self._places.words or not index.analyzer.knows(word):
+                continue
+            entry_id = candidate.entry.id
+            if not (index.field_of(entry_id, stem(word)) or index.field_of(entry_id, acronym_stem(word))):
+                return True
+        return False
+
     def _names_unknown(self, text: str, lang: str) -> bool:
         """The question names with a capital, mid-sentence, something the knowledge base does not know.
 
@@ -369,6 +381,8 @@ class Pipeline:
         )
         if held is None and _for_children_unasked(ranked, cues):
             held = "for minors, no child named"
+        if held is None and self._names_other_institution(ranked[0], cues):
+            held = "names another institution"
         if held is None:
             return Outcome.ANSWER, [ranked[0]]
         return Outcome.SUGGEST, self._close(ranked)
@@ -407,6 +421,8 @@ class Pipeline:
             held = _gate(candidate, following)
             if held is None and candidate.entry.id == ranking[0].entry.id and _for_children_unasked(ranking, text):
                 return "for minors, no child named"
+            if held is None and self._names_other_institution(candidate, text):
+                return "names another institution"
             return held
 
         def _gate(candidate: Candidate, following: Candidate | None) -> str | None:
