@@ -135,10 +135,19 @@ def test_ics_refuses_an_event_without_date(kb: KnowledgeBase) -> None:
         ("trabajo en huacho", "lima"),
         ("I live in Cusco", "cusco"),
         ("como renuevo mi dni", None),
+        # Provinces and well-known districts, not only capitals: where most citizens say they live.
+        ("vivo en un caserio de Ayabaca", "piura"),
+        ("tengo mi terreno en Baños del Inca", "cajamarca"),
+        ("somos de Coronel Portillo", "ucayali"),
     ],
 )
 def test_region_named_in_text(shipped: Pipeline, text: str, department: str | None) -> None:
     assert shipped.kb.regions.find(text) == department
+
+
+def test_a_province_in_the_story_weighs_as_context_not_as_a_rare_word(shipped: Pipeline) -> None:
+    analysis = shipped._indexes["es"].analyzer.analyze("vivo en la sierra de Ayabaca y quiero sacar mi dni")
+    assert analysis.info(analysis.words.index("ayabaca")) <= 0.2
 
 
 def test_set_region_changes_the_mac_answer(shipped: Pipeline) -> None:
@@ -202,7 +211,7 @@ def test_unknown_department_in_regions_is_an_error_with_its_line(tmp_path: Path,
 
 
 def test_alias_of_two_departments_is_an_error(tmp_path: Path, kb: KnowledgeBase) -> None:
-    broken = _broken_copy(tmp_path, kb.directory, "aliases: [tacna]", "aliases: [tacna, juliaca]", "departamentos.yaml")
+    broken = _broken_copy(tmp_path, kb.directory, "aliases: [tacna,", "aliases: [tacna, juliaca,", "departamentos.yaml")
     loaded, problems = load_knowledge(broken)
     assert loaded is None
     assert any("departamentos.yaml:" in str(p) and "'juliaca' ya es alias de 'puno'" in str(p) for p in problems)
