@@ -511,3 +511,11 @@ def test_an_institution_known_from_other_entries_only_holds_the_answer_back(ship
     assert shipped.ask(question).outcome is not Outcome.ANSWER
     assert "held back: names another institution" in format_explanation(shipped.explanation(question))
     assert shipped.ask("olvidé mi clave SOL de la SUNAT, cómo la recupero").entry_id == "clave-sol"
+
+
+def test_an_institution_in_the_story_of_a_long_message_does_not_hold_the_answer_back(shipped: Pipeline) -> None:
+    question = (
+        "Buenas tardes, soy asistente en una UGEL de Cusco y estoy preparando una exposición para mis colegas. "
+        "¿Con qué decreto supremo se aprobó la Política Nacional de Transformación Digital al 2030?"
+    )
+    assert shipped.ask(question).entry_id == "politica-td-2030"

@@ -264,8 +264,11 @@ class Pipeline:
 
     def _names_other_institution(self, candidate: Candidate, text: str) -> bool:
         """The question names in capitals an institution the base knows from other entries only ("la clave
-        de mi app del BCP" beside Clave SOL, which is SUNAT's): it asks about that institution's thing."""
+        de mi app del BCP" beside Clave SOL, which is SUNAT's): it asks about that institution's thing.
+        In a long message only the asking part is read, as in `_names_unknown`."""
         index = self._indexes["es"]
+        if len(text.split()) >= MIN_STORY_WORDS and (pieces := asking_pieces(text)):
+            text = " ".join(pieces)  # a long message's story names where the asker works, not what is asked
         for word in written_acronyms(text):
             if len(word) < MIN_ACRONYM_LETTERS or word in self._places.words or not index.analyzer.knows(word):
                 continue
