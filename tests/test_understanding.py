@@ -519,3 +519,11 @@ def test_an_institution_in_the_story_of_a_long_message_does_not_hold_the_answer_
         "¿Con qué decreto supremo se aprobó la Política Nacional de Transformación Digital al 2030?"
     )
     assert shipped.ask(question).entry_id == "politica-td-2030"
+
+
+def test_a_word_split_by_voice_typing_is_joined_back_but_two_words_stay_two(shipped: Pipeline) -> None:
+    analyzer = shipped._indexes["es"].analyzer
+    assert "breve" not in analyzer.analyze("como saco mi breve te por primera vez").words
+    # "hogar es" and "paga la" are two words: joined they would be other words of the base.
+    assert "hogar" in analyzer.analyze("quieren medir si mi hogar es pobre").words
+    assert "pagala" not in analyzer.analyze("cuanto es la pension que paga la onp").words

@@ -24,6 +24,7 @@ from bot.core.normalize import STOP_WORDS, base_form, fold, folded_words, sound_
 from bot.core.typos import NearWords
 
 MIN_CORRECTABLE_LENGTH = 4
+MIN_REJOINED_LENGTH = 6  # two halves joined back into a word this long at least ("breve te" -> brevete)
 MIN_GLUED_PART = 3
 GLUED_PART_ZIPF = 4.0  # a part of a glued word the base lacks must be this common (about 10 per million words)
 # A capitalised word where a name or a place stands ("soy Luis", "vive sola en Huancayo", "mi tía Marta",
@@ -239,6 +240,32 @@ class Analyzer:
                     meant.add(token)
         return meant
 
+    def _rejoined(self, tokens: list[str], foreign: frozenset[str]) -> list[str]:
+        """A word split in two by voice typing or a slip of the thumb ("breve te", "pasa porte") joined
+        back, when together they are a knowledge-base word and neither half is a content word of it ("hogar
+        es" stays: "hogares" would change what is asked)."""
+        if len(tokens) < 2:
+            return tokens
+        vocabulary, stops = self._vocabulary, self.stop_words
+        result: list[str] = []
+        i = 0
+        while i < len(tokens):
+            if i + 1 < len(tokens):
+                first, second = tokens[i], tokens[i + 1]
+                joined = first + second
+                if (
+                    len(joined) >= MIN_REJOINED_LENGTH and joined in vocabulary and joined not in stops
+                    and first not in foreign and second not in foreign and not first.isdigit()
+                    and not second.isdigit()
+                    and not any(h in vocabulary and h not in stops for h in (first, second))
+                ):
+                    result.append(joined)
+                    i += 2
+                    continue
+            result.append(tokens[i])
+            i += 1
+        return result
+
     def _is_word(self, part: str) -> bool:
         """A half of a glued word: a word of the base, or a common word of the language. A rare one ("mor")
         is more likely a piece of a real word the frequency list lacks ("moroso" -> "mor oso")."""
@@ -337,6 +364,7 @@ class Analyzer:
         folded = " ".join(tokens)
         foreign_lang, foreign_words = foreign
         if correct:
+            tokens = self._rejoined(tokens, foreign_words)
             tokens = " ".join(t if t in foreign_words else self.correct(t) for t in tokens).split()
             if len(tokens) > 1 and tokens[0] not in self.stop_words:
                 # A message opens with a greeting spelled by ear ("ola, kiero saber..."): the word that
