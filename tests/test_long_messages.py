@@ -80,3 +80,11 @@ def test_asking_for_any_place_or_way_is_not_asking_whether_a_thing_exists() -> N
     assert aspects.thing_asked("¿hay algún lugar donde pueda hacer todos mis trámites juntos?") is None
     assert aspects.thing_asked("¿hay alguna página para descargar datos del Estado?") is None
     assert aspects.thing_asked("¿hay algún curso para que me borren puntos?") == "curso"
+
+
+def test_a_pain_told_by_someone_with_no_insurance_is_not_an_essalud_appointment(shipped: Pipeline) -> None:
+    reply = shipped.ask(
+        "no tengo ningún seguro de salud y hace semanas me duele la muela, ¿hay algún seguro que no me cueste?"
+    )
+    assert reply.entry_id != "essalud-citas"
+    assert "sis-afiliacion" in {e.id for e in reply.candidates}
