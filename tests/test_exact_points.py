@@ -93,6 +93,7 @@ def test_an_exact_point_the_entry_does_not_state_is_offered_not_answered(
         ("de cuanto es la multa por no votar", "jne-multas", "amount"),
         ("cuanto me va a tocar de pension 65", "pension-65", "amount"),
         ("en que puesto esta el peru en el indice govtech", "govtech-gtmi", "rank"),
+        ("requisitos para sacar el brevete A-I por primera vez", "licencia-conducir-nueva", "requirements"),
     ],
 )
 def test_the_same_kind_of_point_is_answered_when_the_entry_states_it(
@@ -100,6 +101,26 @@ def test_the_same_kind_of_point_is_answered_when_the_entry_states_it(
 ) -> None:
     reply = shipped.ask(question)
     assert reply.outcome is Outcome.ANSWER and reply.entry_id == entry and reply.aspect == aspect
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "quiero sacar mi licencia de categoria b para la moto, que examenes piden",
+        # The class may be told in the story and the question only ask what is needed.
+        "trabajo con mi mototaxi en Ilo y necesito la licencia, la de categoría B. ¿Qué requisitos y exámenes piden?",
+        "como saco la licencia A-IIb para manejar taxi",
+    ],
+)
+def test_a_licence_class_the_entry_does_not_name_is_offered_not_answered(shipped: Pipeline, question: str) -> None:
+    assert "licence-class" in aspects.asked(question)
+    reply = shipped.ask(question)
+    assert reply.outcome is Outcome.SUGGEST and reply.uncovered
+    assert "licence-class" not in aspects.asked("quiero la licencia a nombre de mi empresa")
+
+
+def test_the_amount_of_a_fine_asked_in_soles_is_an_amount() -> None:
+    assert "amount" in aspects.asked("¿cuánto es en soles la multa por no tener soat?")
 
 
 def test_asking_how_to_look_a_number_up_or_how_long_something_lasts_is_no_count() -> None:

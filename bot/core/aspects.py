@@ -73,7 +73,7 @@ ASPECTS: tuple[Aspect, ...] = (
     Aspect(
         "amount",
         _re(r"cuanto (?:dinero|plata)|cuanto (?:le |les |me |te |nos )?(?:van a pagar|pagan|dan|recibe|reciben)|"
-            r"(?:de )?cuanto es (?:exactamente |ahora |actualmente |realmente )?(?:la|el|mi|su) "
+            r"(?:de )?cuanto es (?:exactamente |ahora |actualmente |realmente |en soles |en plata )?(?:la|el|mi|su) "
             r"(?:pension|bono|monto|subsidio|pago|sueldo|multa|sancion|deuda)|"
             # "me equivoqué en el monto del comprobante" tells a mistake, it asks no amount
             r"(?:cual es|que|de cuanto es|saber) (?:el )?monto|"
@@ -261,6 +261,10 @@ ASPECTS: tuple[Aspect, ...] = (
            _re(r"hasta (?:los )?\d+ anos|edad maxima|limite de edad|sin limite de edad|up to \d+ years")),
     # "el eje 8", "el artículo 5": one numbered part of a text the entry must quote by its number.
     Aspect("item", _re(r"(?:eje|articulo|inciso|numeral|objetivo|lineamiento|capitulo) (?:n |numero |nro )?\d+"), None),
+    # A driving licence's class ("la de categoría B", "A-IIb", "A2"): only an entry naming that class answers.
+    # "a" alone is a preposition ("licencia a mi nombre"): class A is asked with its number ("A-I", "A2b").
+    Aspect("licence-class", _re(r"(?:categoria|clase|licencia|brevete) (?:[ab] (?:i{1,3}|[123])[abc]?(?: [abc])?|b)"),
+           None),
     Aspect("instalments", _re(r"en cuotas|(?:fraccion|fraccionar|fraccionamiento)\w*|por partes|a plazos|"
                               r"install?ments?|in parts"),
            _re(r"cuotas|fraccion\w*|install?ment\w*")),
@@ -355,7 +359,9 @@ _LABELLED = re.compile(r"^([^:]{2,40}):\s*(.+)$")
 _ANY = re.compile("|".join(a.asked.pattern for a in ASPECTS))  # one pass for the usual question asking none
 _BY_NAME = {a.name: a for a in ASPECTS}
 _AMOUNT = _re(AMOUNT)
-_WHO = frozenset({"foreigner", "abroad", "minor", "first-time", "death"})  # about the asker: read in the whole message
+# About the asker, or which document the whole message is about ("quiero la de categoría B. ¿Qué piden?"):
+# read in the whole message, not only its asking part.
+_WHO = frozenset({"foreigner", "abroad", "minor", "first-time", "death", "licence-class"})
 
 
 # Aspects asked in words any service may carry ("¿cuánto me van a cobrar?", "¿qué papeles piden?"): the
@@ -540,6 +546,8 @@ def covers(entry: Entry, name: str, question: str = "") -> bool:
     word = re.escape(used.group(0).split()[-1])
     if name == "item":  # the same part by its number: "eje 8" in the question, "eje 8" in the entry
         return re.search(rf"\b{re.escape(used.group(0))}\b", text) is not None
+    if name == "licence-class":
+        return _names_class(used.group(0), f"{text} {_folded(entry.title.es)}")
     if name == "count":  # "hasta 5 menores", "había 38 módulos": a number in a sentence naming the thing counted
         # The number must count the thing, not name it ("Beca 18", "Pensión 65"), and be of the year asked.
         stem_ = word[: max(4, len(word) - 2)]
@@ -551,6 +559,22 @@ def covers(entry: Entry, name: str, question: str = "") -> bool:
             for s in _sentences(entry)
         )
     return re.search(rf"\b{word}\b", text) is not None
+
+
+_ROMAN = {"1": "i", "2": "ii", "3": "iii"}
+_CLASS_WORDS = frozenset({"categoria", "clase", "licencia", "brevete", "de"})
+
+
+def _names_class(asked_class: str, text: str) -> bool:
+    """The entry names the licence class asked: "b" needs a class B, "a ii" the A-II (folded "a ii")."""
+    spaced = re.sub(r"\b(i{1,3}|[123])([abc])\b", r"\1 \2", asked_class)  # "iib" -> "ii b"
+    code = [_ROMAN.get(w, w) for w in spaced.split() if w not in _CLASS_WORDS]
+    if not code:
+        return True
+    letter, rest = code[0], " ".join(code[1:2])  # the class and its number; a sub-letter ("A-IIb") is of it
+    if rest:
+        return re.search(rf"\b{letter} (?:categoria )?{rest}\b", text) is not None
+    return re.search(rf"\b(?:clase|categoria) {letter}\b|\b{letter} i{{1,3}}\b", text) is not None
 
 
 _EMAIL_ASKED = re.compile(r"\b(?:correo|email|e mail|mail)\b")
