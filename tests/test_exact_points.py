@@ -119,6 +119,19 @@ def test_a_licence_class_the_entry_does_not_name_is_offered_not_answered(shipped
     assert "licence-class" not in aspects.asked("quiero la licencia a nombre de mi empresa")
 
 
+def test_what_the_entry_says_of_the_case_asked_answers_it(shipped: Pipeline) -> None:
+    # "Es gratis en casos como discapacidad": free for the case the question names, though the fee is not given.
+    entry = shipped.kb.entries["jne-dispensa"]
+    assert aspects.covers(entry, "cost", "¿la dispensa electoral es gratis para una persona con discapacidad?")
+    assert not aspects.covers(entry, "cost", "cuanto cuesta la dispensa por no votar")
+    # "debían llegar a las 6:00" gives the hour; "con 24 horas de anticipación" how long before.
+    onpe = shipped.kb.entries["onpe-consulta-electoral"]
+    assert aspects.covers(onpe, "hours", "¿a qué hora tenían que llegar los miembros de mesa?")
+    question = "¿con cuánto tiempo de anticipación puedo cambiar mi cita de essalud?"
+    assert aspects.asked(question) == ["advance"]
+    assert aspects.covers(shipped.kb.entries["essalud-citas"], "advance", question)
+
+
 def test_the_amount_of_a_fine_asked_in_soles_is_an_amount() -> None:
     assert "amount" in aspects.asked("¿cuánto es en soles la multa por no tener soat?")
 

@@ -97,7 +97,7 @@ ASPECTS: tuple[Aspect, ...] = (
                         r"atienden (?:hoy|manana|de noche|en la tarde|en la manana|todo el dia|los fines|el fin)|abren|"
                         r"cierran|que dias (?:atiende|abre)n?|"
                         r"(?:atiende|abre)n? (?:los |el )?(?:sabados?|domingos?|feriados?)|opening hours|what time"),
-           _re(r"\d{1,2}(?: \d\d)? ?(?:am|pm|h)|horarios?|lunes a|24 horas|opening hours")),
+           _re(r"\d{1,2}(?: \d\d)? ?(?:am|pm|h)|a las \d{1,2}(?: \d\d)?|horarios?|lunes a|24 horas|opening hours")),
     Aspect("phone", _re(r"(?:numero|linea) (?:de )?(?:telefono|whatsapp|contacto|atencion)|"
                         r"telefono de (?:contacto|atencion)|cual es el (?:telefono|correo)|a que numero|llamar|"
                         r"correo electronico de|phone number|whatsapp number|number to call"),
@@ -173,6 +173,11 @@ ASPECTS: tuple[Aspect, ...] = (
         _re(rf"(?:en|tarda|tardan|demora|demoran|toma|dentro de|within|in|takes?) (?:unos |hasta |about |up to )?"
             rf"\d+ {_SPAN}|{_SPAN_WORDS}|inmediat\w*|al instante|mismo dia|en el dia|immediately|same day"),
     ),
+    # How long before something must be done ("¿con cuánto tiempo de anticipación cambio la cita?"): not how
+    # long the procedure takes.
+    Aspect("advance", _re(r"cuant[oa] (?:tiempo )?(?:de |con )?anticipacion|cuant[oa]s? (?:horas|dias|semanas) antes|"
+                          r"how (?:far|long) in advance"),
+           _re(r"\d+ (?:horas|dias|semanas) (?:de anticipacion|antes)|(?:hours|days|weeks) in advance")),
     Aspect(
         "validity",  # how long a certificate or card stays valid: not how long getting it takes
         _re(rf"(?:cuanto tiempo|cuanto) {_VALID}|cada cuanto|cuant[oa]s (?:dias|semanas|meses|anos) {_VALID}|"
@@ -424,6 +429,8 @@ def _asked(question: str) -> tuple[str, ...]:
     if "join" in found and _CHECKING_JOINED.search(whole):
         # "quiero saber si mi empleador me afilió": whether someone was enrolled, not how to enrol.
         found = tuple(name for name in found if name != "join")
+    if "advance" in found and "duration" in found:
+        found = tuple(name for name in found if name != "duration")
     if "validity" in found and "duration" in found:
         # "¿cuántos días tiene de validez?": the span asked is how long it stays valid, not how long it takes.
         found = tuple(name for name in found if name != "duration")
@@ -528,6 +535,8 @@ def covers(entry: Entry, name: str, question: str = "") -> bool:
         return bool(entry.requirements.es)
     if name == "link":
         return _own_page(entry)
+    if name == "cost" and _free_for_case_asked(entry, question):
+        return True
     clauses = _cost_clauses(entry, question)
     if name == "cost" and clauses is not None:  # the cost field says what is paid ("Gratuito", "S/ 41")
         return any(not _REFERRAL.match(c) and not (_ELSEWHERE.search(c) and not _AMOUNT.search(c)) for c in clauses)
@@ -634,6 +643,27 @@ def _named_case(entry: Entry, question: str) -> list[str]:
     """The clauses of the cases a question names whole ("renovar" names "Renovación:")."""
     asked_stems = {stem(w) for w in words(question)}
     return [body for names, body in _cases(entry) if names and names <= asked_stems]
+
+
+_FREE = re.compile(r"\b(?:gratis|gratuit[oa]s?|sin costo|no (?:pagan|pagas|cuesta)|free of charge)\b")
+_CASE_WORD = re.compile(r"\b[a-z]{6,}\b")
+
+
+def _free_for_case_asked(entry: Entry, question: str) -> bool:
+    """The entry says it is free in the very case the question names ("Es gratis en casos como
+    discapacidad" for "¿nos cobran la tasa por ser persona con discapacidad?")."""
+    asked = {w[:6] for w in _CASE_WORD.findall(_asking_text(question))} - _NO_CASE
+    if not asked:
+        return False
+    return any(
+        _FREE.search(s) and asked & {w[:6] for w in _CASE_WORD.findall(s)}
+        for s in _sentences(entry)
+    )
+
+
+# Word beginnings (6 letters) of the asking itself or of anyone, never a case of their own.
+_NO_CASE = frozenset({"cuanto", "cuesta", "cuestan", "cobran", "precio", "tarifa", "gratis", "gratui", "costos",
+                      "pagar", "pagamo", "tramit", "person"})
 
 
 def _cost_clauses(entry: Entry, question: str) -> list[str] | None:
