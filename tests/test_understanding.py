@@ -527,3 +527,20 @@ def test_a_word_split_by_voice_typing_is_joined_back_but_two_words_stay_two(ship
     # "hogar es" and "paga la" are two words: joined they would be other words of the base.
     assert "hogar" in analyzer.analyze("quieren medir si mi hogar es pobre").words
     assert "pagala" not in analyzer.analyze("cuanto es la pension que paga la onp").words
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        ("se me perdio el de ene i en el mercado, como saco un duplicado", "dni-duplicado"),
+        ("el ese i ese para todos es gratis, como me afilio", "sis-afiliacion"),
+    ],
+)
+def test_an_acronym_spelled_out_letter_by_letter_is_the_acronym(shipped: Pipeline, question: str, entry: str) -> None:
+    reply = shipped.ask(question)
+    assert reply.outcome is Outcome.ANSWER and reply.entry_id == entry
+
+
+def test_letter_names_that_spell_no_word_of_the_base_stay_words(shipped: Pipeline) -> None:
+    analyzer = shipped._indexes["es"].analyzer
+    assert "ene" in analyzer.analyze("el de la ene i de mi hermano").words

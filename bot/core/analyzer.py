@@ -102,6 +102,12 @@ MAX_REMEMBERED_WORDS = 50_000  # per-word analysis kept; questions bring new wor
 
 
 _OBJECT_PRONOUNS = frozenset({"me", "te", "se", "le", "les", "nos", "os"})
+# Spanish letter names, as voice typing spells an acronym out ("de ene i" for DNI).
+_LETTER_NAMES = {
+    "a": "a", "be": "b", "ce": "c", "de": "d", "e": "e", "efe": "f", "ge": "g", "hache": "h", "i": "i",
+    "jota": "j", "ka": "k", "ele": "l", "eme": "m", "ene": "n", "o": "o", "pe": "p", "cu": "q", "erre": "r",
+    "ere": "r", "ese": "s", "te": "t", "u": "u", "uve": "v", "ve": "v", "equis": "x", "ye": "y", "zeta": "z",
+}
 
 
 class Analyzer:
@@ -266,6 +272,36 @@ class Analyzer:
             i += 1
         return result
 
+    def _spelled_out(self, tokens: list[str]) -> list[str]:
+        """An acronym spelled letter by letter, as voice typing writes it ("el de ene i" -> dni, "ese i
+        ese" -> sis): a run of Spanish letter names whose letters make a word of the base."""
+        if not any(t in _LETTER_NAMES for t in tokens):
+            return tokens
+        result: list[str] = []
+        i = 0
+        while i < len(tokens):
+            end = i
+            while end < len(tokens) and tokens[end] in _LETTER_NAMES:
+                end += 1
+            found = None
+            for start in range(i, end - 1):  # the longest run of two letters or more, from the left
+                for stop in range(end, start + 1, -1):
+                    joined = "".join(_LETTER_NAMES[t] for t in tokens[start:stop])
+                    if len(joined) >= 3 and joined in self._vocabulary and joined not in self.stop_words:
+                        found = (start, stop, joined)
+                        break
+                if found:
+                    break
+            if found is None:
+                result.extend(tokens[i : max(end, i + 1)])
+                i = max(end, i + 1)
+                continue
+            start, stop, joined = found
+            result.extend(tokens[i:start])
+            result.append(joined)
+            i = stop
+        return result
+
     def _is_word(self, part: str) -> bool:
         """A half of a glued word: a word of the base, or a common word of the language. A rare one ("mor")
         is more likely a piece of a real word the frequency list lacks ("moroso" -> "mor oso")."""
@@ -364,7 +400,7 @@ class Analyzer:
         folded = " ".join(tokens)
         foreign_lang, foreign_words = foreign
         if correct:
-            tokens = self._rejoined(tokens, foreign_words)
+            tokens = self._spelled_out(self._rejoined(tokens, foreign_words))
             tokens = " ".join(t if t in foreign_words else self.correct(t) for t in tokens).split()
             if len(tokens) > 1 and tokens[0] not in self.stop_words:
                 # A message opens with a greeting spelled by ear ("ola, kiero saber..."): the word that
