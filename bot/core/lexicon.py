@@ -42,6 +42,7 @@ CONTEXT_WORDS: dict[str, frozenset[str]] = {
         enero febrero marzo abril mayo junio julio agosto setiembre septiembre octubre noviembre diciembre
         ayudarme ayudarnos orientarme orientacion informacion info
         causa causita pata patita broder brother floro juerga tono jato chevere bacan manyas asu pes jerma
+        onda puro cuento
         herramienta herramientas permite permiten mecanismo mecanismos normativa normativas establece establecen
         segun procedimiento procedimientos efectuar realizar obtener brinda brindan funciona funcionan administra
         administran encargada encargado encargadas encargados existente existentes actualmente
