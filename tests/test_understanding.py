@@ -328,6 +328,8 @@ def test_peruvian_chat_fillers_weigh_like_context_not_like_another_topic() -> No
     # Rare in general Spanish, so without this they would weigh like "Netflix" and hold the answer back.
     assert max(information(w, "es") for w in ("causa", "floro", "juerga", "jato", "onda", "puro")) < 0.2
     assert information("antivirus", "es") == 1.0
+    # The past of the commonest verbs tells the story ("nunca supe si...", "no pude ir"), not the topic.
+    assert max(information(w, "es") for w in ("supe", "iban", "pudimos", "vine")) < 0.2
 
 
 def test_how_long_it_takes_is_not_answered_by_how_long_it_is_valid(shipped: Pipeline) -> None:

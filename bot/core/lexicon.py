@@ -22,7 +22,9 @@ COMMON_ZIPF = 6.5  # this common: as little information as a function word
 MIN_INFORMATION = 0.1
 
 # Words about the person asking rather than the service asked for: family, self-introduction,
-# politeness, wanting and hearing, Peruvian chat fillers ("oe causa", "es puro floro", "en la
+# politeness, wanting and hearing, the past and subjunctive forms of the commonest verbs (ser, ir, saber,
+# tener, hacer, poder, decir, ver, venir... : "nunca supe", "no pude ir", which frequency lists rank as
+# rare words), voice typing's dictated "coma", Peruvian chat fillers ("oe causa", "es puro floro", "en la
 # juerga") and the official register of FAQ pages ("¿qué herramienta permite...?", "la entidad
 # encargada de administrar...", "según la normativa"). Frequencies alone rank some of them like content words.
 CONTEXT_WORDS: dict[str, frozenset[str]] = {
@@ -42,7 +44,13 @@ CONTEXT_WORDS: dict[str, frozenset[str]] = {
         enero febrero marzo abril mayo junio julio agosto setiembre septiembre octubre noviembre diciembre
         ayudarme ayudarnos orientarme orientacion informacion info
         causa causita pata patita broder brother floro juerga tono jato chevere bacan manyas asu pes jerma
-        onda puro cuento
+        onda puro cuento coma
+        fuera fueran iba ibas iban ibamos supe supo supimos supieron sabia sabias sabiamos sabian sepa sepan
+        tuve tuvo tuvimos tuvieron tenia tenias teniamos tenian tenga tengan hice hizo hicimos hicieron hacia
+        hacian haga hagan pude pudo pudimos pudieron podia podian pueda puedan quise quiso quisimos quisieron
+        quiera quieran dije dijimos decia decian di dio dimos dieron daba daban vi vio vimos vieron veia veian
+        puse puso pusimos pusieron ponia ponga vine vino vinimos vinieron venia venga estuve estuvo estuvimos
+        estuvieron estaban esten hubo habia habian haya hayan vaya vayan vayas conmigo contigo
         herramienta herramientas permite permiten mecanismo mecanismos normativa normativas establece establecen
         segun procedimiento procedimientos efectuar realizar obtener brinda brindan funciona funcionan administra
         administran encargada encargado encargadas encargados existente existentes actualmente
