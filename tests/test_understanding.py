@@ -546,3 +546,12 @@ def test_an_acronym_spelled_out_letter_by_letter_is_the_acronym(shipped: Pipelin
 def test_letter_names_that_spell_no_word_of_the_base_stay_words(shipped: Pipeline) -> None:
     analyzer = shipped._indexes["es"].analyzer
     assert "ene" in analyzer.analyze("el de la ene i de mi hermano").words
+
+
+def test_asking_how_to_be_spared_a_fine_picks_the_waiver_over_the_fine(shipped: Pipeline) -> None:
+    from bot.core import aspects
+
+    assert "waiver" in aspects.sibling_kinds("que hago para que no me cobren la multa por no votar")
+    reply = shipped.ask("no vote porque estaba de viaje por trabajo, que hago para que no me cobren la multa")
+    assert reply.outcome is Outcome.ANSWER and reply.entry_id == "jne-dispensa"
+    assert "look-up" in aspects.sibling_kinds("como compruebo que la empresa esta activa")

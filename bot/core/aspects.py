@@ -677,8 +677,8 @@ def _cost_clauses(entry: Entry, question: str) -> list[str] | None:
 # minor's, a first one): (kind, the cue in a question, the kind in an entry's title or id).
 SIBLING_KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
     ("look-up",
-     _re(r"consult\w*|verific\w*|busc\w*|ver si|saber si|revis\w*|(?:estoy|sigo) (?:afiliad|asegurad)\w*|"
-         r"sigue (?:activ|vigente)\w*|check\w*|whether|look up"),
+     _re(r"consult\w*|verific\w*|comprob\w*|compruebo|chequ\w*|busc\w*|ver si|saber si|revis\w*|"
+         r"(?:estoy|sigo) (?:afiliad|asegurad)\w*|sigue (?:activ|vigente)\w*|check\w*|whether|look up"),
      _re(r"consulta\w*|verifica\w*|check\w*|look up")),
     ("join", _re(r"afili(?:o|ar|arme|arse|arte|arla|arlo|acion)|inscrib\w*|inscripcion|enrol\w*|sign up|join|"
                  r"(?:lo|la|los|las|me|nos|te) (?:meto|metemos|meter|metes|meta) (?:al|a la|a|en)"),
@@ -690,6 +690,12 @@ SIBLING_KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
     ("minor", _re(r"menor(?:es)? de edad|mi (?:hijo|hija|bebe)|recien nacid\w*|nin[oa]s?|child\w*|baby"),
      _re(r"menor\w*|bebe|nin[oa]s?|child\w*|baby")),
     ("first", _re(r"primera vez|nunca (?:he|ha|hemos) tenido|first time"), _re(r"primera vez|first")),
+    # Being excused from a penalty, not paying it: "¿qué hago para que no me cobren la multa?", "no pude votar
+    # porque estaba enfermo", "justificar".
+    ("waiver", _re(r"(?:evitar|evito|evitarla|evitarlo|librarme de|salvarme de) (?:la |una |esa )?multa|"
+                   r"(?:que|pa que|para que) no me (?:cobren|pongan|multen|caiga)|no me multen|justific\w*|"
+                   r"dispens\w*|excus\w*|waiver|excused?"),
+     _re(r"dispensa\w*|justificacion\w*|waiver")),
     # Where the offices are, not what they do: "¿dónde queda exactamente?", "el más cercano", "located".
     ("where", _re(r"donde (?:queda|quedan|esta|estan|se ubica|se ubican|se encuentra|se encuentran)|ubicacion|"
                   r"ubicad[oa]s?|direccion(?:es)?|(?:mas )?cercan[oa]s?|cerca de (?:mi|mi casa|aqui|aca)|"
