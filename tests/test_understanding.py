@@ -555,3 +555,11 @@ def test_asking_how_to_be_spared_a_fine_picks_the_waiver_over_the_fine(shipped: 
     reply = shipped.ask("no vote porque estaba de viaje por trabajo, que hago para que no me cobren la multa")
     assert reply.outcome is Outcome.ANSWER and reply.entry_id == "jne-dispensa"
     assert "look-up" in aspects.sibling_kinds("como compruebo que la empresa esta activa")
+
+
+def test_a_document_that_fell_and_cannot_be_found_is_a_lost_one(shipped: Pipeline) -> None:
+    from bot.core import aspects
+
+    assert "lost" in aspects.sibling_kinds("se me cayo el brevete y no lo encuentro")
+    reply = shipped.ask("se me cayo la licencia de manejar en la combi y no la encuentro, como saco otra igualita")
+    assert (reply.entry_id or reply.candidates[0].id) == "licencia-conducir-duplicado"

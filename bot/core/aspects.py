@@ -683,7 +683,8 @@ SIBLING_KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
     ("join", _re(r"afili(?:o|ar|arme|arse|arte|arla|arlo|acion)|inscrib\w*|inscripcion|enrol\w*|sign up|join|"
                  r"(?:lo|la|los|las|me|nos|te) (?:meto|metemos|meter|metes|meta) (?:al|a la|a|en)"),
      _re(r"afiliarte|afiliarse|afiliacion|inscripcion|inscribirte|join\w*|enrol\w*")),
-    ("lost", _re(r"perd\w*|rob\w*|extravi\w*|duplicad\w*|malogr\w*|deterior\w*|lost|stolen|damaged"),
+    ("lost", _re(r"perd\w*|rob\w*|extravi\w*|duplicad\w*|malogr\w*|deterior\w*|no (?:lo|la|los|las) encuentro|"
+                 r"se me (?:cayo|cayeron|mojo|rompio)|(?:otro|otra) igual\w*|lost|stolen|damaged"),
      _re(r"duplicad\w*|perdida|robo|replacement")),
     ("expired", _re(r"vencid\w*|vence|vencio|caduc\w*|renov\w*|revalid\w*|expir\w*|renew\w*"),
      _re(r"renov\w*|revalid\w*|renew\w*")),
