@@ -129,3 +129,8 @@ def test_shared_development_sets(pipeline: Pipeline) -> None:
     oos = quality(pipeline, [SHARED_EVAL / "dev-out-of-scope-schuster.yaml"])
     assert oos["false_answers"] <= 0.01 * oos["out_of_scope"], oos["failures"]
     assert oos["oos_suggested"] <= 0.15 * oos["out_of_scope"], oos["failures"]
+
+
+def test_a_document_that_can_no_longer_be_read_is_a_damaged_one(pipeline: Pipeline) -> None:
+    reply = pipeline.ask("mi dni esta todo despegado y ya no se lee mi nombre, como saco otro")
+    assert reply.outcome is Outcome.ANSWER and reply.entry_id == "dni-duplicado"
