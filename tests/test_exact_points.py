@@ -52,11 +52,10 @@ def shipped() -> Pipeline:
         # An event entry tells what was, not a later edition.
         ("cuando sera el gore ejecutivo 2031", "gore-ejecutivo", "year"),
         ("mi papa cobraba pension 65 y fallecio, quien cobra ese dinero", "pension-65", "death"),
-        # The entry says the next edition is "por anunciar": nobody knows yet, so the citizen is told this
-        # point is not covered and shown the entry (which says so), not handed it as the date.
+        # The event's next edition is "por anunciar" and its card shows the last edition's dates, so the
+        # citizen is told this point is not covered and shown the entry (which says so), not handed it as the date.
         ("proxima edicion de encuentros por la descentralizacion", "encuentros-descentralizacion", "when"),
         ("en que puesto quedo el peru en el indice govtech 2025", "govtech-gtmi", "rank"),
-        ("desde que fecha los ciudadanos usaremos la casilla unica electronica", "casilla-unica", "when"),
         # Consequences, limits and moves between systems are points of their own.
         ("mi brevete peruano me sirve para manejar en argentina", "licencia-conducir-nueva", "abroad"),
         ("tengo una papeleta del sat de hace diez anos, ya prescribio", "sat-papeletas", "prescription"),
@@ -94,6 +93,9 @@ def test_an_exact_point_the_entry_does_not_state_is_offered_not_answered(
         ("cuanto me va a tocar de pension 65", "pension-65", "amount"),
         ("en que puesto esta el peru en el indice govtech", "govtech-gtmi", "rank"),
         ("requisitos para sacar el brevete A-I por primera vez", "licencia-conducir-nueva", "requirements"),
+        # "Aún no hay fecha confirmada": no date is set yet, and that is the answer (unlike "no lo tenemos
+        # confirmado", a point the base does not know).
+        ("desde que fecha los ciudadanos usaremos la casilla unica electronica", "casilla-unica", "when"),
     ],
 )
 def test_the_same_kind_of_point_is_answered_when_the_entry_states_it(

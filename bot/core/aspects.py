@@ -469,15 +469,21 @@ def _sentences(entry: Entry) -> tuple[str, ...]:
     return tuple(" ".join(words(s)) for p in parts for s in _SENTENCE.split(p) if s.strip())
 
 
-# An entry that says a point is not known ("el puesto exacto en 2025 no lo tenemos confirmado", "aún no hay
-# fecha", "las siguientes por anunciar", "consulta su contenido en el texto oficial") does not answer it:
-# the citizen is told honestly that this point is not covered and offered the entry as the closest help.
+# An entry that says *we* do not know a point ("el puesto exacto en 2025 no lo tenemos confirmado", "dato no
+# verificado", "consulta su contenido en el texto oficial") does not answer it: the citizen is told honestly
+# that this point is not covered and offered the entry as the closest help. A service saying the point is not
+# set yet in the world ("aún no hay fecha", "no ha sido publicado") does answer it: that is the answer, and
+# three outside question sets expected it. An event's card shows its last edition's dates, so an event
+# whose next edition is "por anunciar" is still offered, not answered, for "when".
 _UNCONFIRMED = re.compile(
-    r"\bno (?:lo |la |los |las )?(?:tenemos|esta|estan|fue|ha sido|han sido) (?:confirmad|verificad|publicad)\w*|"
-    r"\bno (?:esta|hay) (?:\w+ )?(?:confirmad|verificad)\w*|\bsin (?:confirmar|fecha)|\bno hay fecha|"
-    r"\bpor (?:anunciar|confirmar|definir)\b|\bno confirmad\w*|\bno verificad\w*|"
-    r"\bconsulta\w* (?:\w+ ){0,4}en (?:el texto oficial|la norma)\b|"
-    r"\bnot (?:yet )?(?:confirmed|announced|verified)\b|\bto be (?:announced|confirmed)\b"
+    r"\bno (?:lo |la |los |las )?(?:tenemos|hemos) (?:\w+ )?(?:confirmad|verificad)\w*|\bno verificad\w*|"
+    r"\bsin verificar\b|\bconsulta\w* (?:\w+ ){0,4}en (?:el texto oficial|la norma)\b|\bnot verified\b"
+)
+_NOT_SET = re.compile(
+    r"\bno (?:lo |la |los |las )?(?:esta|estan|fue|ha sido|han sido) (?:confirmad|publicad)\w*|"
+    r"\bno (?:esta|hay) (?:\w+ )?confirmad\w*|\bsin (?:confirmar|fecha)|\bno hay fecha|"
+    r"\bpor (?:anunciar|confirmar|definir)\b|\bno confirmad\w*|"
+    r"\bnot (?:yet )?(?:confirmed|announced)\b|\bto be (?:announced|confirmed)\b"
 )
 # What an unconfirmed sentence must be about to leave the aspect unanswered.
 _TOPIC = {
@@ -496,7 +502,7 @@ def _unconfirmed_sentences(entry: Entry, with_next: bool = False) -> tuple[str, 
     sentences = _sentences(entry)
     if with_next:
         sentences = tuple(f"{a} {b}" for a, b in zip(sentences, (*sentences[1:], ""), strict=True))
-    return tuple(s for s in sentences if _UNCONFIRMED.search(s))
+    return tuple(s for s in sentences if _UNCONFIRMED.search(s) or (entry.is_event and _NOT_SET.search(s)))
 
 
 def _unconfirmed(entry: Entry, name: str, question: str) -> bool:
