@@ -386,3 +386,10 @@ def test_asking_whether_someone_was_enrolled_is_a_look_up_not_how_to_join() -> N
     assert "join" not in aspects.asked("quiero saber si mi empleador me afilio a una afp")
     assert "join" not in aspects.asked("como veo si ya me inscribieron en pension 65")
     assert aspects.asked("como me afilio al sis") == ["join"]
+
+
+def test_asking_whether_they_sell_something_is_a_purchase_the_service_does_not_offer(shipped: Pipeline) -> None:
+    question = "¿en el centro MAC de Plaza Norte venden celulares baratos?"
+    assert "purchase" in aspects.asked(question)
+    assert shipped.ask(question).outcome is not Outcome.ANSWER
+    assert "where" in aspects.sibling_kinds("cual es la sede que me queda mas cerca")

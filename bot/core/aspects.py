@@ -239,6 +239,7 @@ ASPECTS: tuple[Aspect, ...] = (
            _re(r"(?:nota|puntaje|promedio|calificacion) minim[oa]|(?:puntaje|promedio|nota) de \d+|\d+ puntos")),
     Aspect("payment-code", _re(r"codigo de pago|payment code"), _re(r"codigo \d+|code \d+")),
     Aspect("purchase", _re(r"(?:como|donde) (?:\w+ )?(?:compro|comprar|se compra|adquiero)|"
+                           r"(?:venden|se vende|se venden|hay venta de)|"
                            r"(?:how|where) (?:do i|to|can i) buy"),
            _re(r"compr\w*|venta|vend\w*|adquiri\w*|buy")),
     Aspect("payment-method", _re(r"con (?:tarjeta|yape|plin|efectivo|paypal)|comision\w*"), None),
@@ -706,6 +707,7 @@ SIBLING_KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
     # Where the offices are, not what they do: "¿dónde queda exactamente?", "el más cercano", "located".
     ("where", _re(r"donde (?:queda|quedan|esta|estan|se ubica|se ubican|se encuentra|se encuentran)|ubicacion|"
                   r"ubicad[oa]s?|direccion(?:es)?|(?:mas )?cercan[oa]s?|cerca de (?:mi|mi casa|aqui|aca)|"
+                  r"(?:queda|quede|quedan|esta|estan) mas cerca|"
                   r"where (?:is|are)|located|address\w*|nearest|locations?"),
      _re(r"donde|sedes|where|locations?")),
 )
