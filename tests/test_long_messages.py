@@ -88,3 +88,11 @@ def test_a_pain_told_by_someone_with_no_insurance_is_not_an_essalud_appointment(
     )
     assert reply.entry_id != "essalud-citas"
     assert "sis-afiliacion" in {e.id for e in reply.candidates}
+
+
+def test_a_question_opened_after_a_comma_is_the_asking_part() -> None:
+    from bot.core.asking import asking_pieces
+
+    text = "Una empresa de seguros me llama todos los días con mis datos que nunca di, ¿ante quién me quejo?"
+    assert asking_pieces(text) == ["¿ante quién me quejo?"]
+    assert asking_pieces(text, after_comma=False) == [text]

@@ -21,9 +21,12 @@ _ASKING = re.compile(
 )
 
 
-def asking_pieces(text: str) -> list[str]:
-    """The sentences that ask (raw), or the folded rest of each sentence from its asking phrase on."""
-    pieces = _PIECE.findall(text)
+def asking_pieces(text: str, *, after_comma: bool = True) -> list[str]:
+    """The sentences that ask (raw), or the folded rest of each sentence from its asking phrase on.
+
+    A question opened after a comma ("..., ¿ante quién me quejo?") asks on its own; with `after_comma`
+    False it stays with the clause before it ("la clave de mi app del BCP, ¿cómo la recupero?")."""
+    pieces = _PIECE.findall(text.replace("¿", "\n¿") if after_comma else text)
     asking = [p for p in pieces if "?" in p or "¿" in p]
     if not asking:
         found = ((folded, _ASKING.search(folded)) for folded in map(fold, pieces))

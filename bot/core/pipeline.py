@@ -271,7 +271,7 @@ class Pipeline:
         de mi app del BCP" beside Clave SOL, which is SUNAT's): it asks about that institution's thing.
         In a long message only the asking part is read, as in `_names_unknown`."""
         index = self._indexes["es"]
-        if len(text.split()) >= MIN_STORY_WORDS and (pieces := asking_pieces(text)):
+        if len(text.split()) >= MIN_STORY_WORDS and (pieces := asking_pieces(text, after_comma=False)):
             text = " ".join(pieces)  # a long message's story names where the asker works, not what is asked
         for word in written_acronyms(text):
             if len(word) < MIN_ACRONYM_LETTERS or word in self._places.words or not index.analyzer.knows(word):
