@@ -69,8 +69,9 @@ def _needs(items: list[tuple[Any, Any]]) -> Needs | None:
             candidates.append(inner)
     if run:
         candidates.append(("".join(run),))
-    # The rarest need: the one whose shortest text is longest, then the one with fewer texts.
-    return max(candidates, key=lambda c: (min(map(len, c)), -len(c)), default=None)
+    # The rarest need: the one whose shortest text is longest (spaces aside: " en " is a common word, not
+    # a long text), then the one with fewer texts.
+    return max(candidates, key=lambda c: (min(len(t.strip()) for t in c), -len(c)), default=None)
 
 
 def _flat(items: list[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
