@@ -358,22 +358,22 @@ class LanguageIndex:
             known = fits.get(key)
             if known is not None:
                 return known
-        # Only the phrasings holding an asked stem: the others get 0, and every share is >= 0.
-        got: dict[int, float] = {}
+        # Per phrasing, the weight of the asked stems it holds, added in the order of `key` (from 0: 0 + w
+        # is w); a list indexed by phrasing, not a dict, since this loop runs for every (stem, phrasing).
+        got: list[float] | None = None
         idf, in_shapes = self.weights, self._shapes(profile)
+        totals, fields = profile.totals, profile.fields
         for s in matched:  # in the order of `key`
             positions = in_shapes.get(s)
             if not positions:  # a keyword's stem is in no phrasing
                 continue
             w = idf[s]
-            if got:
-                share = got.get
-                for position in positions:
-                    got[position] = share(position, 0.0) + w
-            else:  # the first: 0 + w is w
-                got = dict.fromkeys(positions, w)
-        totals, fields = profile.totals, profile.fields
-        fit = max([w / totals[p] * fields[p] for p, w in got.items()], default=0.0)
+            if got is None:
+                got = [0.0] * len(totals)
+            for position in positions:
+                got[position] += w
+        # A phrasing holding no asked stem gets 0, and every share is >= 0.
+        fit = 0.0 if got is None else max([w / t * f for w, t, f in zip(got, totals, fields, strict=True)])
         if len(fits) >= REMEMBERED_FITS:
             fits.clear()
         fits[key] = fit
