@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -21,6 +21,7 @@ from pathlib import Path
 import yaml
 
 from bot.core.asking import MIN_STORY_WORDS, asking_pieces
+from bot.core.literals import Needs, lacks, required_literals
 from bot.core.models import Entry
 from bot.core.normalize import STOP_WORDS, fold, stem, words
 
@@ -35,6 +36,16 @@ class Aspect:
     # On the entry's folded title: the entry is about something else ("renovación" when asked for the
     # first time, "consulta" when asked how to join); then the aspect is not covered.
     contrary: re.Pattern[str] | None = None
+    # Texts one of which every match of `asked` holds (see bot.core.literals): read off the pattern.
+    needs: Needs | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "needs", required_literals(self.asked))
+
+    def is_asked(self, text: str) -> bool:
+        """Whether the folded `text` asks this aspect. A text holding none of the words a match needs is
+        not searched: most questions ask no aspect, and 45 searches cost more than the matching itself."""
+        return not lacks(text, self.needs) and self.asked.search(text) is not None
 
 
 def _re(pattern: str) -> re.Pattern[str]:
@@ -362,7 +373,6 @@ _ELSEWHERE = re.compile(
 # vigente..."): a question naming one of them is answered by that case's clause alone.
 _CLAUSE = re.compile(r"(?<=[.;])\s+")
 _LABELLED = re.compile(r"^([^:]{2,40}):\s*(.+)$")
-_ANY = re.compile("|".join(a.asked.pattern for a in ASPECTS))  # one pass for the usual question asking none
 _BY_NAME = {a.name: a for a in ASPECTS}
 _AMOUNT = _re(AMOUNT)
 # About the asker, or which document the whole message is about ("quiero la de categoría B. ¿Qué piden?"):
@@ -422,11 +432,9 @@ def _asked(question: str) -> tuple[str, ...]:
     # was most of a long message's matching time).
     whole, asking = _folded(question), _asking_text(question)
     if asking == whole:
-        if not _ANY.search(whole):
-            return ()
-        found = tuple(a.name for a in ASPECTS if a.asked.search(whole))
+        found = tuple(a.name for a in ASPECTS if a.is_asked(whole))
     else:
-        found = tuple(a.name for a in ASPECTS if a.asked.search(whole if a.name in _WHO else asking))
+        found = tuple(a.name for a in ASPECTS if a.is_asked(whole if a.name in _WHO else asking))
     if "join" in found and _CHECKING_JOINED.search(whole):
         # "quiero saber si mi empleador me afilió": whether someone was enrolled, not how to enrol.
         found = tuple(name for name in found if name != "join")

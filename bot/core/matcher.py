@@ -358,22 +358,22 @@ class LanguageIndex:
             known = fits.get(key)
             if known is not None:
                 return known
-        # Only the phrasings holding an asked stem: the others get 0, and every share is >= 0.
-        got: dict[int, float] = {}
+        # Per phrasing, the weight of the asked stems it holds, added in the order of `key` (from 0: 0 + w
+        # is w); a list indexed by phrasing, not a dict, since this loop runs for every (stem, phrasing).
+        got: list[float] | None = None
         idf, in_shapes = self.weights, self._shapes(profile)
+        totals, fields = profile.totals, profile.fields
         for s in matched:  # in the order of `key`
             positions = in_shapes.get(s)
             if not positions:  # a keyword's stem is in no phrasing
                 continue
             w = idf[s]
-            if got:
-                share = got.get
-                for position in positions:
-                    got[position] = share(position, 0.0) + w
-            else:  # the first: 0 + w is w
-                got = dict.fromkeys(positions, w)
-        totals, fields = profile.totals, profile.fields
-        fit = max([w / totals[p] * fields[p] for p, w in got.items()], default=0.0)
+            if got is None:
+                got = [0.0] * len(totals)
+            for position in positions:
+                got[position] += w
+        # A phrasing holding no asked stem gets 0, and every share is >= 0.
+        fit = 0.0 if got is None else max([w / t * f for w, t, f in zip(got, totals, fields, strict=True)])
         if len(fits) >= REMEMBERED_FITS:
             fits.clear()
         fits[key] = fit
@@ -396,13 +396,13 @@ class LanguageIndex:
                 return heapq.nlargest(MAX_SCORED, shared, key=shared.__getitem__)
             return list(shared)
         size, asked = len(self._order), len(stems)
-        first = np.full(size, asked)  # the first asked word an entry holds, of the words some entries lack
         everywhere = asked  # the first asked word that every entry holds ("trámite" in a ministry's catalogue)
         base = 0.0  # the total of an entry holding no other asked word
-        postings = [self._arrays.get(s) for s in stems]
         some: list[np.ndarray] = []  # the postings of the words some entries lack, and their weights
         some_weights: list[float] = []
-        for position, (s, numbers) in enumerate(zip(stems, postings, strict=True)):
+        some_stems: list[tuple[int, str]] = []  # (position asked, stem) of those words, in the order asked
+        for position, s in enumerate(stems):
+            numbers = self._arrays.get(s)
             if numbers is None:
                 continue
             if len(numbers) == size:  # one addition for all, and it sets no entry apart
@@ -411,6 +411,7 @@ class LanguageIndex:
             else:
                 some.append(numbers)
                 some_weights.append(weights[s])
+                some_stems.append((position, s))
         # One weighted count over all postings instead of a read-add-write per word (the words in the
         # order asked); a word every entry holds is added to all at the end.
         total: np.ndarray = (
@@ -420,15 +421,11 @@ class LanguageIndex:
             if some
             else np.zeros(size)
         )
+        # The entries some word sets apart: their totals are sums of weights > 0, the others' are 0.
+        hit = np.flatnonzero(total > 0.0)
         if base:
             total += base
-        for position in range(asked - 1, -1, -1):  # the last one written, the first asked word, stays
-            numbers = postings[position]
-            if numbers is not None and len(numbers) < size:
-                first[numbers] = position
-        hit = np.flatnonzero(first < asked)
         if everywhere < asked:  # every entry is hit; the best are those above `base` when enough are
-            first = np.minimum(first, everywhere)
             if len(hit) < MAX_SCORED or _kth_largest(total[hit], MAX_SCORED) <= base:
                 # The others all total `base` and tie on their first word: the lowest numbers of them
                 # come next, so only MAX_SCORED of them can be among the best (not all 10,000 sorted).
@@ -437,8 +434,31 @@ class LanguageIndex:
         elif len(hit) <= MAX_SCORED:
             return [int(n) for n in hit]
         values = total[hit]
-        hit = hit[values >= _kth_largest(values, MAX_SCORED)]
-        return [int(n) for n in hit[np.lexsort((hit, first[hit], -total[hit]))[:MAX_SCORED]]]
+        kept = hit[values >= _kth_largest(values, MAX_SCORED)]
+        return self._best_first(kept.tolist(), total[kept].tolist(), some_stems, min(everywhere, asked))
+
+    def _best_first(
+        self, numbers: list[int], totals: list[float], some_stems: list[tuple[int, str]], unmet: int
+    ) -> list[int]:
+        """The MAX_SCORED of `numbers` with the highest totals, ties to the entry holding an earlier asked
+        word (`some_stems`; `unmet` for one holding none of them), then to the lower entry number.
+
+        Worked out for these few entries only (a few dozen: those at or above the MAX_SCORED-th total),
+        from their own stems, instead of over arrays of every entry: an entry's posting holds it exactly
+        when its main stems hold the word."""
+        order = self._order
+        words = [(min(position, unmet), s) for position, s in some_stems]
+        keyed = []
+        for number, shared in zip(numbers, totals, strict=True):
+            held = order[number].stems
+            first = unmet
+            for position, s in words:  # (a loop, not next() of a generator: this runs per entry)
+                if s in held:
+                    first = position
+                    break
+            keyed.append((-shared, first, number))
+        keyed.sort()
+        return [number for _, _, number in keyed[:MAX_SCORED]]
 
     def postings(self, stem: str) -> list[int]:
         """The entry numbers whose main fields hold `stem`."""

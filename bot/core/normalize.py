@@ -15,8 +15,9 @@ import snowballstemmer
 
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 _STRETCHED = re.compile(r"([a-z])\1{2,}")
-_SPACES = re.compile(r"\s+")
+_SPACES = re.compile(r"\s+")  # squeezed by _NON_WORD already (see _fold); the plain reference folding uses it
 _GLUED_NUMBER = re.compile(r"(?<=[a-z])(?=[0-9])|(?<=[0-9])(?=[a-z]{3,})")
+_A_DIGIT = re.compile(r"[0-9]")  # what a glued number needs
 
 
 class _Marks(dict[int, int | None]):
@@ -41,10 +42,12 @@ def _fold(text: str) -> str:
     plain = text.lower()
     if not plain.isascii():  # ASCII is its own decomposition, without marks
         plain = unicodedata.normalize("NFKD", plain).translate(_MARKS)
+    # Letters, digits and single spaces from here on: no whitespace run is left to squeeze (_SPACES), and
+    # the steps below put a space only between a letter and a digit, never beside another space.
     plain = _NON_WORD.sub(" ", plain)
-    plain = _GLUED_NUMBER.sub(" ", plain)  # "beca18" -> "beca 18", "covid19" -> "covid 19"
-    plain = _STRETCHED.sub(r"\1", plain)
-    return _SPACES.sub(" ", plain).strip()
+    if _A_DIGIT.search(plain):  # (most texts have none: one scan instead of a lookbehind at every position)
+        plain = _GLUED_NUMBER.sub(" ", plain)  # "beca18" -> "beca 18", "covid19" -> "covid 19"
+    return _STRETCHED.sub(r"\1", plain).strip()
 
 
 # Chat spellings of function words ("q", "xq", "pa", "dnd") and common clipped words ("cel", "poli"),
