@@ -15,10 +15,14 @@ import re
 from typing import Any
 
 # The standard library's regex parser and its opcodes: private modules, the same parse `re.compile` uses.
-_parser: Any = importlib.import_module("re._parser")
-_c: Any = importlib.import_module("re._constants")
-_ZERO_WIDTH = frozenset({_c.AT, _c.ASSERT, _c.ASSERT_NOT})  # consume nothing: literals around them touch
-_REPEATS = frozenset({_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT})
+# Should a later Python move them, every pattern is simply always searched (correct, only slower).
+try:
+    _parser: Any = importlib.import_module("re._parser")
+    _c: Any = importlib.import_module("re._constants")
+    _ZERO_WIDTH = frozenset({_c.AT, _c.ASSERT, _c.ASSERT_NOT})  # consume nothing: literals around them touch
+    _REPEATS = frozenset({_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT})
+except (ImportError, AttributeError):  # pragma: no cover - depends on the Python version
+    _parser = None
 
 Needs = tuple[str, ...]  # one of these texts is in every text the pattern matches
 
@@ -28,12 +32,15 @@ def required_literals(pattern: re.Pattern[str]) -> Needs | None:
     None when no such text can be read off the pattern (then it must always be searched).
 
     A case-insensitive pattern has no literal needs: its literals match other cases too."""
-    if pattern.flags & re.IGNORECASE:
+    if _parser is None or pattern.flags & re.IGNORECASE:
         return None
-    parsed = _parser.parse(pattern.pattern, pattern.flags)
-    if parsed.state.flags & re.IGNORECASE:
+    try:
+        parsed = _parser.parse(pattern.pattern, pattern.flags)
+        if parsed.state.flags & re.IGNORECASE:
+            return None
+        needs = _needs(list(parsed.data))
+    except Exception:  # a parse of another Python version's shape: fall back to searching always
         return None
-    needs = _needs(list(parsed.data))
     return None if needs is None else _shortest_cover(needs)
 
 
