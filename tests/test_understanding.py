@@ -563,3 +563,11 @@ def test_a_document_that_fell_and_cannot_be_found_is_a_lost_one(shipped: Pipelin
     assert "lost" in aspects.sibling_kinds("se me cayo el brevete y no lo encuentro")
     reply = shipped.ask("se me cayo la licencia de manejar en la combi y no la encuentro, como saco otra igualita")
     assert (reply.entry_id or reply.candidates[0].id) == "licencia-conducir-duplicado"
+
+
+def test_where_in_town_and_short_district_names_weigh_as_context(shipped: Pipeline) -> None:
+    analyzer = shipped._indexes["es"].analyzer
+    analysis = analyzer.analyze("me multaron en la avenida grau de sjl, si pago rapido me rebajan algo")
+    assert analysis.info(analysis.words.index("avenida")) < 0.2
+    assert analysis.info(analysis.words.index("sjl")) < 0.2
+    assert "descuento" in analysis.words  # "me rebajan" asks for the discount

@@ -699,7 +699,7 @@ SIBLING_KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
                  r"(?:lo|la|los|las|me|nos|te) (?:meto|metemos|meter|metes|meta) (?:al|a la|a|en)"),
      _re(r"afiliarte|afiliarse|afiliacion|inscripcion|inscribirte|join\w*|enrol\w*")),
     ("lost", _re(r"perd\w*|rob\w*|extravi\w*|duplicad\w*|malogr\w*|deterior\w*|no (?:lo|la|los|las) encuentro|"
-                 r"se me (?:cayo|cayeron|mojo|rompio)|(?:otro|otra) igual\w*|lost|stolen|damaged"),
+                 r"se me (?:cayo|cayeron|mojo|rompio)|(?:otro|otra) igual\w*|pedazos|mordi\w*|lost|stolen|damaged"),
      _re(r"duplicad\w*|perdida|robo|replacement")),
     ("expired", _re(r"vencid\w*|vence|vencio|caduc\w*|renov\w*|revalid\w*|expir\w*|renew\w*"),
      _re(r"renov\w*|revalid\w*|renew\w*")),
@@ -853,7 +853,8 @@ class Places:
         self.aliases = aliases
         ordered = sorted(aliases, key=len, reverse=True)
         self._pattern = re.compile(rf"\b(?:{'|'.join(map(re.escape, ordered))})\b") if ordered else None
-        self.words = frozenset(w for a in aliases for w in a.split() if len(w) > 3)  # "lima metropolitana"
+        # The words of the aliases ("lima metropolitana"), and short aliases whole ("sjl", "ilo", "ica").
+        self.words = frozenset(w for a in aliases for w in a.split() if len(w) > 3 or w == a)
 
     @classmethod
     def load(cls, path: Path) -> Places:

@@ -24,9 +24,10 @@ MIN_INFORMATION = 0.1
 # Words about the person asking rather than the service asked for: family, self-introduction,
 # politeness, wanting and hearing, the past and subjunctive forms of the commonest verbs (ser, ir, saber,
 # tener, hacer, poder, decir, ver, venir... : "nunca supe", "no pude ir", which frequency lists rank as
-# rare words), voice typing's dictated "coma", Peruvian chat fillers ("oe causa", "es puro floro", "en la
-# juerga") and the official register of FAQ pages ("¿qué herramienta permite...?", "la entidad
-# encargada de administrar...", "según la normativa"). Frequencies alone rank some of them like content words.
+# rare words), where in town the asker is ("en la avenida...", "un asentamiento humano"), voice typing's
+# dictated "coma", Peruvian chat fillers ("oe causa", "es puro floro", "en la juerga") and the official
+# register of FAQ pages ("¿qué herramienta permite...?", "la entidad encargada de administrar...", "según
+# la normativa"). Frequencies alone rank some of them like content words.
 CONTEXT_WORDS: dict[str, frozenset[str]] = {
     "es": frozenset(
         """
@@ -51,6 +52,7 @@ CONTEXT_WORDS: dict[str, frozenset[str]] = {
         quiera quieran dije dijimos decia decian di dio dimos dieron daba daban vi vio vimos vieron veia veian
         puse puso pusimos pusieron ponia ponga vine vino vinimos vinieron venia venga estuve estuvo estuvimos
         estuvieron estaban esten hubo habia habian haya hayan vaya vayan vayas conmigo contigo
+        debia debias debiamos debian avenida jiron calle cuadra urbanizacion asentamiento barrio
         herramienta herramientas permite permiten mecanismo mecanismos normativa normativas establece establecen
         segun procedimiento procedimientos efectuar realizar obtener brinda brindan funciona funcionan administra
         administran encargada encargado encargadas encargados existente existentes actualmente

@@ -63,7 +63,7 @@ SLANG = {
     "hrs": "horas", "xa": "para", "m": "me", "t": "te", "bb": "bebe", "bbs": "bebes", "cole": "colegio",
     "grax": "gracias", "xfis": "por favor", "ofi": "oficina", "nro": "numero", "tel": "telefono",
     "hno": "hermano", "hna": "hermana", "sra": "senora", "sr": "senor", "vdd": "verdad", "dps": "despues",
-    "abue": "abuela", "nda": "nada", "taba": "estaba", "tabamos": "estabamos", "tabas": "estabas",
+    "abue": "abuela", "nda": "nada", "taba": "estaba", "tabamos": "estabamos", "tabas": "estabas", "toi": "estoy",
 }
 
 
