@@ -393,3 +393,10 @@ def test_asking_whether_they_sell_something_is_a_purchase_the_service_does_not_o
     assert "purchase" in aspects.asked(question)
     assert shipped.ask(question).outcome is not Outcome.ANSWER
     assert "where" in aspects.sibling_kinds("cual es la sede que me queda mas cerca")
+
+
+def test_only_money_answers_how_much_is_given_and_being_in_a_country_is_abroad(shipped: Pipeline) -> None:
+    # Beca 18 is free to apply for ("postulas gratis"), which says nothing of how much money it gives.
+    assert not aspects.covers(shipped.kb.entries["beca-18"], "amount", "cuanto dinero da beca 18 al mes")
+    assert aspects.covers(shipped.kb.entries["jne-multas"], "amount", "de cuanto es la multa por no votar")
+    assert "abroad" in aspects.asked("puedo sacar mi certificado estando en españa")

@@ -66,6 +66,7 @@ _COUNTRIES = (
     r"panama|costa rica|uruguay|paraguay|portugal|europa"
 )
 AMOUNT = r"s \d+|\d+ soles|usd \d+|gratuit[oa]s?|gratis|sin costo|no tiene costo|no cuesta|free|no cost"
+MONEY = r"s \d+|\d+ soles|usd \d+|\d+ (?:dolares|dollars|euros)"
 ASPECTS: tuple[Aspect, ...] = (
     Aspect(
         "cost",
@@ -94,7 +95,8 @@ ASPECTS: tuple[Aspect, ...] = (
             r"(?:cual es|de cuanto es) (?:la|el) (?:multa|sancion|monto|pago|bono|pension) exact[oa]|"
             r"(?:multa|sancion|monto|pago) exact[oa]|"
             r"how much (?:money|do they pay)"),
-        _re(AMOUNT),
+        # Only money answers how much is given or owed: "postulas gratis" says nothing of a grant's amount.
+        _re(MONEY),
     ),
     Aspect(
         "requirements",
@@ -213,7 +215,7 @@ ASPECTS: tuple[Aspect, ...] = (
                          r"vive|esta|reside|trabaja) (?:\w+ )?en el extranjero|desde (?:alla|alli)|"
                          r"desde fuera del pais|"
                          rf"(?:(?:vivo|estoy|resido|radico|vivimos|estamos|trabajo|trabajamos|vive|viven|"
-                         rf"reside|residen|esta|trabaja) en (?:{_COUNTRIES}))|"
+                         rf"reside|residen|esta|trabaja|estando|viviendo|residiendo|radicando) en (?:{_COUNTRIES}))|"
                          # "¿me sirve para manejar en Argentina?", "¿vale para viajar a Brasil?"
                          rf"(?:sirve|vale|valido|valida|aceptan|acepta) (?:\w+ ){{0,4}}(?:en|a|para) "
                          rf"(?:{_COUNTRIES})\b|"
