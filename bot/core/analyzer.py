@@ -253,17 +253,22 @@ class Analyzer:
         if len(tokens) < 2:
             return tokens
         vocabulary, stops = self._vocabulary, self.stop_words
+        # One half at least is a word the base does not know (stop words are in its vocabulary), and the
+        # other is one too or a stop word: most questions have no such pair, so look for that first.
+        unknown = [t not in vocabulary for t in tokens]
+        if not any(unknown):
+            return tokens
+        free = [u or t in stops for u, t in zip(unknown, tokens, strict=True)]
         result: list[str] = []
         i = 0
         while i < len(tokens):
-            if i + 1 < len(tokens):
+            if i + 1 < len(tokens) and free[i] and free[i + 1] and (unknown[i] or unknown[i + 1]):
                 first, second = tokens[i], tokens[i + 1]
                 joined = first + second
                 if (
                     len(joined) >= MIN_REJOINED_LENGTH and joined in vocabulary and joined not in stops
                     and first not in foreign and second not in foreign and not first.isdigit()
                     and not second.isdigit()
-                    and not any(h in vocabulary and h not in stops for h in (first, second))
                 ):
                     result.append(joined)
                     i += 2
@@ -275,8 +280,9 @@ class Analyzer:
     def _spelled_out(self, tokens: list[str]) -> list[str]:
         """An acronym spelled letter by letter, as voice typing writes it ("el de ene i" -> dni, "ese i
         ese" -> sis): a run of Spanish letter names whose letters make a word of the base."""
-        if not any(t in _LETTER_NAMES for t in tokens):
-            return tokens
+        letters = _LETTER_NAMES
+        if not any(a in letters and b in letters for a, b in pairwise(tokens)):
+            return tokens  # nearly every question: no two letter names in a row
         result: list[str] = []
         i = 0
         while i < len(tokens):
