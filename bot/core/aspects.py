@@ -855,6 +855,7 @@ class Places:
         self.aliases = aliases
         ordered = sorted(aliases, key=len, reverse=True)
         self._pattern = re.compile(rf"\b(?:{'|'.join(map(re.escape, ordered))})\b") if ordered else None
+        self._first_words = frozenset(a.split()[0] for a in aliases)  # most texts hold none: no search
         # The words of the aliases ("lima metropolitana"), and short aliases whole ("sjl", "ilo", "ica").
         self.words = frozenset(w for a in aliases for w in a.split() if len(w) > 3 or w == a)
 
@@ -874,9 +875,10 @@ class Places:
 
     def named(self, text: str) -> set[str]:
         """The departments a text names."""
-        if self._pattern is None:
+        folded = words(text)
+        if self._pattern is None or self._first_words.isdisjoint(folded):
             return set()
-        return {self.aliases[m.group(0)] for m in self._pattern.finditer(" ".join(words(text)))}
+        return {self.aliases[m.group(0)] for m in self._pattern.finditer(" ".join(folded))}
 
 
 # "¿tiene el descuento como en Lima?": a place compared with, not the place asked about.

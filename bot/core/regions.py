@@ -52,6 +52,9 @@ class RegionFinder:
             else None
         )
         self._by_alias = names
+        # An alias can only match where its first word stands: most texts hold none, and the alternation of
+        # every alias is slow to search (~35 us a question with the provinces).
+        self._first_words = frozenset(alias.split()[0] for alias, _ in self._aliases)
         self._lives_in = (
             re.compile(_LIVES_IN + r"(?:" + "|".join(re.escape(alias) for alias, _ in self._aliases) + r")\b")
             if self._aliases
@@ -63,6 +66,8 @@ class RegionFinder:
         if self._pattern is None:
             return None
         folded = fold(text)
+        if self._first_words.isdisjoint(folded.split()):
+            return None
         found = [(m.start(), m.group(1)) for m in self._pattern.finditer(folded)]
         if not found:
             return None
@@ -79,6 +84,8 @@ class RegionFinder:
         if self._lives_in is None:
             return text
         folded = fold(text)
+        if self._first_words.isdisjoint(folded.split()):
+            return text
         stripped = self._lives_in.sub(" ", folded)
         return " ".join(stripped.split()) if stripped != folded else text
 
