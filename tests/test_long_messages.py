@@ -96,3 +96,11 @@ def test_a_question_opened_after_a_comma_is_the_asking_part() -> None:
     text = "Una empresa de seguros me llama todos los días con mis datos que nunca di, ¿ante quién me quejo?"
     assert asking_pieces(text) == ["¿ante quién me quejo?"]
     assert asking_pieces(text, after_comma=False) == [text]
+
+
+def test_a_long_story_whose_question_holds_a_phrasing_whole_is_answered(shipped: Pipeline) -> None:
+    reply = shipped.ask(
+        "Buenas tardes, soy Lucía de Chiclayo. Mi hijo de 8 años va a viajar con su tío a Chile en febrero para "
+        "visitar a su papá. ¿Por cuántos años le dan el pasaporte a un niño de esa edad?"
+    )
+    assert reply.outcome is Outcome.ANSWER and reply.entry_id == "pasaporte"
