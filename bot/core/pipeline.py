@@ -267,6 +267,15 @@ class Pipeline:
                 missing.append(aspects.EXISTENCE)
         return missing
 
+    def _held_by_what_is_named(self, candidate: Candidate, ranking: list[Candidate], text: str) -> str | None:
+        """The gate that the question's own words close on a candidate its scores let through: an entry for
+        minors when no child is named (judged for the best of `ranking`), or another institution named."""
+        if candidate.entry.id == ranking[0].entry.id and _for_children_unasked(ranking, text):
+            return "for minors, no child named"
+        if self._names_other_institution(candidate, text):
+            return "names another institution"
+        return None
+
     def _names_other_institution(self, candidate: Candidate, text: str) -> bool:
         """The question names in capitals an institution the base knows from other entries only ("la clave
         de mi app del BCP" beside Clave SOL, which is SUNAT's): it asks about that institution's thing.
@@ -387,10 +396,8 @@ class Pipeline:
         held = self.held_back(
             ranked[0], runner_up, names_unknown, decided=decided, long_message=long_message, spanish=spanish
         )
-        if held is None and _for_children_unasked(ranked, cues):
-            held = "for minors, no child named"
-        if held is None and self._names_other_institution(ranked[0], cues):
-            held = "names another institution"
+        if held is None:
+            held = self._held_by_what_is_named(ranked[0], ranked, cues)
         if held is None:
             return Outcome.ANSWER, [ranked[0]]
         return Outcome.SUGGEST, self._close(ranked)
@@ -426,14 +433,9 @@ class Pipeline:
         ranking = self._ranking(text, index.lang)
 
         def gate(candidate: Candidate, following: Candidate | None) -> str | None:
-            held = _gate(candidate, following)
-            if held is None and candidate.entry.id == ranking[0].entry.id and _for_children_unasked(ranking, text):
-                return "for minors, no child named"
-            if held is None and self._names_other_institution(candidate, text):
-                return "names another institution"
-            return held
+            return scores_gate(candidate, following) or self._held_by_what_is_named(candidate, ranking, text)
 
-        def _gate(candidate: Candidate, following: Candidate | None) -> str | None:
+        def scores_gate(candidate: Candidate, following: Candidate | None) -> str | None:
             if following is None:
                 return self.held_back(
                     candidate, 0.0, names_unknown, refused, long_message=long_message, spanish=spanish
