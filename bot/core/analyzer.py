@@ -247,9 +247,9 @@ class Analyzer:
         return meant
 
     def _rejoined(self, tokens: list[str], foreign: frozenset[str]) -> list[str]:
-        """A word split in two by voice typing or a slip of the thumb ("breve te", "pasa porte") joined
+        """A word split in two by voice typing or a slip of the thumb ("breve te", "antece dentes") joined
         back, when together they are a knowledge-base word and neither half is a content word of it ("hogar
-        es" stays: "hogares" would change what is asked)."""
+        es" stays: "hogares" would change what is asked; so does "pasa porte", "pasa" being a word of it)."""
         if len(tokens) < 2:
             return tokens
         vocabulary, stops = self._vocabulary, self.stop_words
@@ -287,12 +287,12 @@ class Analyzer:
         i = 0
         while i < len(tokens):
             end = i
-            while end < len(tokens) and tokens[end] in _LETTER_NAMES:
+            while end < len(tokens) and tokens[end] in letters:
                 end += 1
             found = None
             for start in range(i, end - 1):  # the longest run of two letters or more, from the left
                 for stop in range(end, start + 1, -1):
-                    joined = "".join(_LETTER_NAMES[t] for t in tokens[start:stop])
+                    joined = "".join(letters[t] for t in tokens[start:stop])
                     if len(joined) >= 3 and joined in self._vocabulary and joined not in self.stop_words:
                         found = (start, stop, joined)
                         break

@@ -421,6 +421,9 @@ def _asking_text(question: str) -> str:
     return text
 
 
+# (aspect, the one its words also match but it rules out): "¿cuántos días tiene de validez?" and "¿con cuánto
+# tiempo de anticipación?" ask how long it stays valid or how long before, not how long the procedure takes.
+_SUPERSEDES = (("validity", "duration"), ("advance", "duration"))
 _CHECKING_JOINED = _re(r"(?:saber|ver|consultar|verificar|revisar|averiguar|confirmar|chequear|checar) si "
                        r"(?:\w+ ){0,4}(?:afili|inscrib|registr)\w*|(?:check|know|see) (?:if|whether) "
                        r"(?:\w+ ){0,4}(?:enrolled|registered|signed up)")
@@ -440,12 +443,7 @@ def _asked(question: str) -> tuple[str, ...]:
     if "join" in found and _CHECKING_JOINED.search(whole):
         # "quiero saber si mi empleador me afilió": whether someone was enrolled, not how to enrol.
         found = tuple(name for name in found if name != "join")
-    if "advance" in found and "duration" in found:
-        found = tuple(name for name in found if name != "duration")
-    if "validity" in found and "duration" in found:
-        # "¿cuántos días tiene de validez?": the span asked is how long it stays valid, not how long it takes.
-        found = tuple(name for name in found if name != "duration")
-    return found
+    return tuple(n for n in found if not any(n == dropped and kept in found for kept, dropped in _SUPERSEDES))
 
 
 @lru_cache(maxsize=16_384)  # entries are immutable; a reload brings new ones
@@ -708,8 +706,8 @@ SIBLING_KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
     ("minor", _re(r"menor(?:es)? de edad|mi (?:hijo|hija|bebe)|recien nacid\w*|nin[oa]s?|child\w*|baby"),
      _re(r"menor\w*|bebe|nin[oa]s?|child\w*|baby")),
     ("first", _re(r"primera vez|nunca (?:he|ha|hemos) tenido|first time"), _re(r"primera vez|first")),
-    # Being excused from a penalty, not paying it: "¿qué hago para que no me cobren la multa?", "no pude votar
-    # porque estaba enfermo", "justificar".
+    # Being excused from a penalty, not paying it: "¿qué hago para que no me cobren la multa?", "evitar la
+    # multa", "justificar".
     ("waiver", _re(r"(?:evitar|evito|evitarla|evitarlo|librarme de|salvarme de) (?:la |una |esa )?multa|"
                    r"(?:que|pa que|para que) no me (?:cobren|pongan|multen|caiga)|no me multen|justific\w*|"
                    r"dispens\w*|excus\w*|waiver|excused?"),
