@@ -32,3 +32,11 @@ def asking_pieces(text: str, *, after_comma: bool = True) -> list[str]:
         found = ((folded, _ASKING.search(folded)) for folded in map(fold, pieces))
         asking = [folded[m.start() :] for folded, m in found if m is not None]
     return asking
+
+
+def asking_part(text: str, *, after_comma: bool = True) -> str:
+    """What a message asks, for the checks that read only that: a long message's asking pieces (raw or
+    folded, see `asking_pieces`) joined, else the whole text."""
+    if len(text.split()) >= MIN_STORY_WORDS and (pieces := asking_pieces(text, after_comma=after_comma)):
+        return " ".join(pieces)
+    return text

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bot.core import aspects
 from bot.core.analyzer import Analysis, acronym_stem, person_names, written_acronyms
-from bot.core.asking import MIN_STORY_WORDS, asking_pieces
+from bot.core.asking import MIN_STORY_WORDS, asking_part, asking_pieces
 from bot.core.config import MatchThresholds, PipelineSettings
 from bot.core.explain import Explanation, explain
 from bot.core.glossary import Glossary
@@ -281,9 +281,8 @@ class Pipeline:
         de mi app del BCP" beside Clave SOL, which is SUNAT's): it asks about that institution's thing.
         In a long message only the asking part is read, as in `_names_unknown`."""
         index = self._indexes["es"]
-        if len(text.split()) >= MIN_STORY_WORDS and (pieces := asking_pieces(text, after_comma=False)):
-            text = " ".join(pieces)  # a long message's story names where the asker works, not what is asked
-        for word in written_acronyms(text):
+        # A long message's story names where the asker works, not what is asked.
+        for word in written_acronyms(asking_part(text, after_comma=False)):
             if len(word) < MIN_ACRONYM_LETTERS or word in self._places.words or not index.analyzer.knows(word):
                 continue
             entry_id = candidate.entry.id
@@ -298,9 +297,7 @@ class Pipeline:
         district, school or relatives ("compramos un terreno en Jesús Nazareno"), not another product.
         """
         analyzer = self._indexes[lang].analyzer
-        asking = text
-        if len(text.split()) >= MIN_STORY_WORDS and (pieces := asking_pieces(text)):
-            asking = " ".join(pieces)
+        asking = asking_part(text)
         capitalised = _CAPITALISED.findall(asking)
         names = person_names(text) if capitalised else set()  # introduced in the story, named in the question
         if any(
