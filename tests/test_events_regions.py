@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from datetime import datetime
 from pathlib import Path
+from types import SimpleNamespace
 
 import icalendar
 import pytest
@@ -13,7 +14,7 @@ from bot.core.dates import LIMA
 from bot.core.events import EventQuery, find_events, listing_text, parse_event_query
 from bot.core.ics import event_ics
 from bot.core.knowledge import KnowledgeBase, load_knowledge, load_knowledge_or_raise
-from bot.core.models import Outcome
+from bot.core.models import Outcome, Reply
 from bot.core.pipeline import Pipeline
 from tests.events_kb import make_events_kb
 
@@ -255,3 +256,16 @@ def test_console_and_ask_show_the_regional_note(tmp_path: Path) -> None:
         capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60, check=True,
     )  # fmt: skip
     assert "eventos próximos registrados (en Puno)" in chat.stdout or "Próximos eventos (en Puno):" in chat.stdout
+
+
+def test_an_event_answer_is_never_swapped_for_a_regional_service(shipped: Pipeline) -> None:
+    """The question named that occasion; a regional entry ranking close behind it is another subject."""
+    from bot.core.regional import with_region
+
+    kb = shipped.kb
+    event, regional = kb.entries["gore-ejecutivo-trujillo-2021"], kb.entries["laboratorios-regionales"]
+    assert event.is_event and regional.regions
+    reply = Reply(Outcome.ANSWER, "es", "¿qué regiones recibieron la acreditación en Trujillo?", entry=event)
+    ranked = [SimpleNamespace(entry=event, score=0.66), SimpleNamespace(entry=regional, score=0.57)]
+    kept = with_region(kb, reply, reply.question, None, lambda: ranked, 0.45)
+    assert kept.entry_id == event.id and kept.region == "la-libertad"

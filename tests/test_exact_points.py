@@ -74,6 +74,16 @@ def shipped() -> Pipeline:
         ("como me paso de la afp a la onp", "afp-onp-consulta", "switch"),
         ("los pensionistas tienen deduccion en el impuesto predial", "predial-arbitrios", "existence"),
         ("cuantos meses dura la suspension de la licencia por puntos", "mtc-record-conductor", "validity"),
+        # "¿Cuánto está...?" is what it costs now, and a "tasa" or a tax is a fee: a cost field that sends
+        # the citizen to the official page for the amount does not say it.
+        ("oigan cuanto esta ahorita la renovacion de mi carne de extranjeria", "carne-extranjeria", "cost"),
+        ("cuanto es la tasa para revalidar mi brevete", "licencia-conducir-revalidacion", "cost"),
+        ("cuanto seria el impuesto predial de mi casita", "predial-arbitrios", "cost"),
+        ("en cuantos meses me depositan el bono de techo propio", "techo-propio", "duration"),
+        # Studying in another country is being abroad for a scholarship that never speaks of it.
+        ("puedo usar beca 18 para estudiar una carrera en chile", "beca-18", "abroad"),
+        # A private university's own office is not the state's digital mesa de partes.
+        ("como mando mi solicitud a la mesa de partes de la universidad privada", "mesa-partes-digital", "private"),
     ],
 )
 def test_an_exact_point_the_entry_does_not_state_is_offered_not_answered(
@@ -93,6 +103,7 @@ def test_an_exact_point_the_entry_does_not_state_is_offered_not_answered(
         ("cuanto me va a tocar de pension 65", "pension-65", "amount"),
         ("en que puesto esta el peru en el indice govtech", "govtech-gtmi", "rank"),
         ("requisitos para sacar el brevete A-I por primera vez", "licencia-conducir-nueva", "requirements"),
+        ("cuanto esta el pasaporte", "pasaporte", "cost"),
         # "Aún no hay fecha confirmada": no date is set yet, and that is the answer (unlike "no lo tenemos
         # confirmado", a point the base does not know).
         ("desde que fecha los ciudadanos usaremos la casilla unica electronica", "casilla-unica", "when"),
@@ -400,3 +411,10 @@ def test_only_money_answers_how_much_is_given_and_being_in_a_country_is_abroad(s
     assert not aspects.covers(shipped.kb.entries["beca-18"], "amount", "cuanto dinero da beca 18 al mes")
     assert aspects.covers(shipped.kb.entries["jne-multas"], "amount", "de cuanto es la multa por no votar")
     assert "abroad" in aspects.asked("puedo sacar mi certificado estando en españa")
+
+
+def test_how_long_it_is_taking_is_a_duration_and_not_paying_the_fine_is_being_excused(shipped: Pipeline) -> None:
+    assert "duration" in aspects.asked("cuanto esta demorando el tramite del pasaporte")
+    assert "waiver" in aspects.sibling_kinds("no fui a votar, que hago pa no pagar la multa")
+    reply = shipped.ask("no fui a votar porque estuve enfermo, que hago pa no pagar la multa")
+    assert reply.outcome is Outcome.ANSWER and reply.entry_id == "jne-dispensa"

@@ -104,3 +104,12 @@ def test_a_long_story_whose_question_holds_a_phrasing_whole_is_answered(shipped:
         "visitar a su papá. ¿Por cuántos años le dan el pasaporte a un niño de esa edad?"
     )
     assert reply.outcome is Outcome.ANSWER and reply.entry_id == "pasaporte"
+
+
+def test_a_relative_donde_tells_the_story_and_an_opening_one_asks() -> None:
+    from bot.core.asking import asking_pieces
+
+    # "la universidad donde estudio" says which university; nothing here is asked with a question word.
+    assert asking_pieces("quiero mandar una carta a la mesa de partes de la universidad privada donde estudio") == []
+    assert asking_pieces("mi mamá vive en Puno, dónde queda el MAC, gracias") == ["donde queda el mac gracias"]
+    assert asking_pieces("vengo de lejos y quiero saber dónde saco mi DNI") == ["saber donde saco mi dni"]

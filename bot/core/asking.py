@@ -21,6 +21,30 @@ _ASKING = re.compile(
 )
 
 
+# Words after which "donde" or "quien" opens a question ("quiero saber dónde...", "y quién me atiende",
+# "a dónde voy"); after any other word it is a relative ("la universidad donde estudio", "la señora quien
+# me atendió") and tells the story, it does not ask.
+_OPENS_QUESTION = frozenset(
+    "saber se sabe sabes saben sabria dime diganme digame indiquen indiqueme preguntar pregunto averiguar "
+    "consultar ver conocer y o pero a por de hasta desde para en con ante me nos le les te ahora entonces "
+    "bueno ya".split()
+)
+_RELATIVE_ABLE = frozenset({"donde", "quien", "quienes"})
+
+
+def _asking_from(piece: str) -> str | None:
+    """The folded rest of a sentence from its asking phrase on, if it has one that is no relative
+    pronoun; a comma opens a clause, so "vive en Puno, dónde queda el MAC" asks."""
+    clauses = [fold(c) for c in piece.split(",")]
+    for i, clause in enumerate(clauses):
+        for found in _ASKING.finditer(clause):
+            before = clause[: found.start()].split()
+            if found.group(0) in _RELATIVE_ABLE and before and before[-1] not in _OPENS_QUESTION:
+                continue
+            return " ".join(c for c in [clause[found.start() :], *clauses[i + 1 :]] if c)
+    return None
+
+
 def asking_pieces(text: str, *, after_comma: bool = True) -> list[str]:
     """The sentences that ask (raw), or the folded rest of each sentence from its asking phrase on.
 
@@ -29,8 +53,7 @@ def asking_pieces(text: str, *, after_comma: bool = True) -> list[str]:
     pieces = _PIECE.findall(text.replace("¿", "\n¿") if after_comma else text)
     asking = [p for p in pieces if "?" in p or "¿" in p]
     if not asking:
-        found = ((folded, _ASKING.search(folded)) for folded in map(fold, pieces))
-        asking = [folded[m.start() :] for folded, m in found if m is not None]
+        asking = [rest for rest in map(_asking_from, pieces) if rest is not None]
     return asking
 
 

@@ -77,6 +77,10 @@ ASPECTS: tuple[Aspect, ...] = (
             # "me cobraron de más" tells what happened, it asks no fee
             r"costo|precio|tarifa|(?:me|nos|te|les|le) (?:van a |vas a )?cobra(?:n|r|ran|rian|ria)\b(?! mas)|"
             r"cobran algo|"
+            # "¿cuánto está la renovación?" (what it costs now); "¿cuánto es la tasa / el impuesto predial?"
+            r"cuanto (?:esta|estan) (?:ahorita |ahora |actualmente |hoy |hoy en dia )?(?:el|la|los|las|mi|su)\b|"
+            r"cuanto (?:es|son|seria|serian|esta|estan) (?:el|la|los|las) (?:\w+ )?"
+            r"(?:tasa|derecho|impuesto|tributo|arbitrio)s?\b|(?:cual es|de cuanto es) la tasa\b|"
             r"es (?:gratis|gratuito)|tiene (?:algun )?costo|how much|what s the fee|what is the fee|the fee for|"
             r"price|cost of|is it free"
         ),
@@ -133,7 +137,9 @@ ASPECTS: tuple[Aspect, ...] = (
     # privada" only tells who asks.
     Aspect("private", _re(r"(?:mi|mis|nuestra|nuestras|nuestro) (?:empresa|clinica|universidad|colegio|institucion|"
                           r"compania|negocio)s? (?:privad[ao]s?|particular(?:es)?)|"
-                          r"(?:en|de) (?:la|una) clinica (?:privada|particular)|our private (?:company|business)"),
+                          r"(?:en|de) (?:la|una) clinica (?:privada|particular)|"
+                          r"de (?:la|mi) (?:universidad|clinica|colegio|instituto|academia|empresa) "
+                          r"(?:privad[ao]|particular)\b|our private (?:company|business)"),
            _re(r"privad\w*|particular\w*|private")),
     # Another country's document ("la licencia de conducir chilena", "un pasaporte de Italia"): only an entry
     # naming that country says how to get it; a Peruvian document is no answer.
@@ -176,9 +182,10 @@ ASPECTS: tuple[Aspect, ...] = (
     ),
     Aspect(
         "duration",
-        _re(rf"cuanto (?:tiempo )?(?:demora|tarda|se demora|toma)|(?<!cada )cuanto tiempo(?! {_VALID})|cuantos dias|"
+        _re(rf"cuanto (?:tiempo )?(?:demora|tarda|se demora|toma|esta demorando|esta tardando)|"
+            rf"(?<!cada )cuanto tiempo(?! {_VALID})|cuantos dias|"
             r"cuant[oa]s (?:horas|dias|semanas|meses|anos) (?:\w+ )?(?:demora|demoran|tarda|tardan|toma|se demora)|"
-            r"en cuanto tiempo|how long(?! is it valid)|"
+            r"en cuanto tiempo|en cuant[oa]s (?:horas|dias|semanas|meses|anos)|how long(?! is it valid)|"
             r"plazo (?:maximo|legal)(?: que (?:\w+ )?(?:la ley|la norma))? para (?:que|dar|otorgar|entregar|resolver|"
             r"responder|atender)"),
         # How long the procedure takes, not any span: "vale 90 días", "dura 10 años", "65 años", "las 24
@@ -221,6 +228,9 @@ ASPECTS: tuple[Aspect, ...] = (
                          rf"(?:{_COUNTRIES})\b|"
                          rf"(?:{_COUNTRIES})\b.*\bdesde (?:aqui|aca)|"
                          r"(?:vivo|estoy|resido|radico|vivimos|estamos|trabajo) (?:\w+ )?fuera del pais|"
+                         # "¿puedo postular para estudiar en una universidad de Argentina?"
+                         rf"(?:estudiar|estudio|estudie|trabajar|trabaje|usarla|usarlo|usar) (?:\w+ ){{0,4}}(?:en|de) "
+                         rf"(?:{_COUNTRIES})\b|"
                          r"(?:viajar|volver|regresar) (?:a|al) peru|consulado|abroad"),
            _re(r"extranjero|exterior|consulados?|abroad")),
     Aspect("minor", _re(r"menor(?:es)? de edad|recien nacid[oa]|(?:de|para) (?:mi|un|una) (?:bebe|nino|nina)|"
@@ -710,6 +720,7 @@ SIBLING_KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
     # multa", "justificar".
     ("waiver", _re(r"(?:evitar|evito|evitarla|evitarlo|librarme de|salvarme de) (?:la |una |esa )?multa|"
                    r"(?:que|pa que|para que) no me (?:cobren|pongan|multen|caiga)|no me multen|justific\w*|"
+                   r"(?:pa|para) no (?:pagar|pagarla) (?:la |esa |una )?multa|"
                    r"dispens\w*|excus\w*|waiver|excused?"),
      _re(r"dispensa\w*|justificacion\w*|waiver")),
     # Where the offices are, not what they do: "¿dónde queda exactamente?", "el más cercano", "located".

@@ -81,7 +81,8 @@ def with_region(
     if chosen is None:
         return reply
     answered = reply.entry if reply.outcome is Outcome.ANSWER else None
-    if answered is not None and not answered.regions and (named or WHERE.search(fold(text))):
+    # An event is one occasion the question named: a regional service is never its variant.
+    if answered is not None and not answered.regions and not answered.is_event and (named or WHERE.search(fold(text))):
         ranked = rank()
         top = max((c.score for c in ranked if c.entry.id == answered.id), default=0.0)
         regional = next((c for c in ranked if c.entry.regions and not c.entry.is_event), None)
