@@ -571,3 +571,10 @@ def test_where_in_town_and_short_district_names_weigh_as_context(shipped: Pipeli
     assert analysis.info(analysis.words.index("avenida")) < 0.2
     assert analysis.info(analysis.words.index("sjl")) < 0.2
     assert "descuento" in analysis.words  # "me rebajan" asks for the discount
+
+
+def test_a_number_in_words_is_the_number_the_base_writes_in_digits(shipped: Pipeline) -> None:
+    reply = shipped.ask("causa como inscribo a mi tio en pension sesenta y cinco")
+    assert reply.outcome is Outcome.ANSWER and reply.entry_id == "pension-65"
+    analysis = shipped._indexes["es"].analyzer.analyze("pension sesenta y cinco")
+    assert "65" in analysis.stems and "sesent" not in " ".join(analysis.stems)

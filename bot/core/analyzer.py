@@ -109,6 +109,18 @@ _LETTER_NAMES = {
     "ere": "r", "ese": "s", "te": "t", "u": "u", "uve": "v", "ve": "v", "equis": "x", "ye": "y", "zeta": "z",
 }
 
+# Spanish numbers from 16 to 99 in words, as a voice note or a careful writer puts them ("pensión sesenta y
+# cinco", "beca dieciocho"): one word, or tens, "y" and a unit.
+_UNITS = {"uno": 1, "un": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7, "ocho": 8,
+          "nueve": 9}
+_TENS = {"treinta": 30, "cuarenta": 40, "cincuenta": 50, "sesenta": 60, "setenta": 70, "ochenta": 80, "noventa": 90}
+_ONE_WORD_NUMBERS = {
+    "dieciseis": 16, "diecisiete": 17, "dieciocho": 18, "diecinueve": 19, "veinte": 20, "veintiuno": 21,
+    "veintidos": 22, "veintitres": 23, "veinticuatro": 24, "veinticinco": 25, "veintiseis": 26, "veintisiete": 27,
+    "veintiocho": 28, "veintinueve": 29, **_TENS,
+}
+_ONE_WORD = frozenset(_ONE_WORD_NUMBERS)
+
 
 class Analyzer:
     """Per-language analysis built once from the knowledge base's vocabulary and synonyms."""
@@ -308,6 +320,28 @@ class Analyzer:
             i = stop
         return result
 
+    def _numbers_in_words(self, tokens: list[str]) -> list[str]:
+        """A number written in words that the base writes in digits ("pension sesenta y cinco" -> 65): only
+        when those digits are a word of the base, so "tengo treinta años" keeps its context word."""
+        if _ONE_WORD.isdisjoint(tokens):
+            return tokens  # nearly every question
+        result: list[str] = []
+        i = 0
+        while i < len(tokens):
+            value, size = _ONE_WORD_NUMBERS.get(tokens[i]), 1
+            if value in _TENS.values() and tokens[i + 1 : i + 2] == ["y"] and i + 2 < len(tokens):
+                unit = _UNITS.get(tokens[i + 2])
+                if unit is not None:
+                    value, size = value + unit, 3
+            digits = str(value)
+            if value is not None and digits in self._vocabulary:
+                result.append(digits)
+                i += size
+            else:
+                result.append(tokens[i])
+                i += 1
+        return result
+
     def _is_word(self, part: str) -> bool:
         """A half of a glued word: a word of the base, or a common word of the language. A rare one ("mor")
         is more likely a piece of a real word the frequency list lacks ("moroso" -> "mor oso")."""
@@ -406,7 +440,7 @@ class Analyzer:
         folded = " ".join(tokens)
         foreign_lang, foreign_words = foreign
         if correct:
-            tokens = self._spelled_out(self._rejoined(tokens, foreign_words))
+            tokens = self._numbers_in_words(self._spelled_out(self._rejoined(tokens, foreign_words)))
             tokens = " ".join(t if t in foreign_words else self.correct(t) for t in tokens).split()
             if len(tokens) > 1 and tokens[0] not in self.stop_words:
                 # A message opens with a greeting spelled by ear ("ola, kiero saber..."): the word that
