@@ -328,13 +328,12 @@ class Analyzer:
         result: list[str] = []
         i = 0
         while i < len(tokens):
-            value, size = _ONE_WORD_NUMBERS.get(tokens[i]), 1
-            if value in _TENS.values() and tokens[i + 1 : i + 2] == ["y"] and i + 2 < len(tokens):
+            value, size = _ONE_WORD_NUMBERS.get(tokens[i], 0), 1
+            if tokens[i] in _TENS and tokens[i + 1 : i + 2] == ["y"] and i + 2 < len(tokens):
                 unit = _UNITS.get(tokens[i + 2])
                 if unit is not None:
                     value, size = value + unit, 3
-            digits = str(value)
-            if value is not None and digits in self._vocabulary:
+            if value and (digits := str(value)) in self._vocabulary:
                 result.append(digits)
                 i += size
             else:
