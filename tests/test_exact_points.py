@@ -418,3 +418,11 @@ def test_how_long_it_is_taking_is_a_duration_and_not_paying_the_fine_is_being_ex
     assert "waiver" in aspects.sibling_kinds("no fui a votar, que hago pa no pagar la multa")
     reply = shipped.ask("no fui a votar porque estuve enfermo, que hago pa no pagar la multa")
     assert reply.outcome is Outcome.ANSWER and reply.entry_id == "jne-dispensa"
+
+
+def test_a_job_offered_abroad_is_no_asker_abroad_and_any_cost_asks_the_cost(shipped: Pipeline) -> None:
+    assert "abroad" not in aspects.asked("me salio un trabajo en españa y nunca he viajado, como saco el pasaporte")
+    assert "abroad" in aspects.asked("trabajo en chile hace años, puedo renovar mi dni desde alla")
+    # "¿Tiene algún costo?" asks the cost, not whether some thing called "costo" exists.
+    reply = shipped.ask("quiero bajar el carne de vacunacion de mi hijo por internet, tiene algun costo?")
+    assert reply.outcome is Outcome.ANSWER and reply.entry_id == "carnet-vacunacion" and reply.aspect == "cost"

@@ -60,6 +60,8 @@ _SPAN_WORDS = (
     r"(?:demora|tarda|toma|takes?) (?:unos |hasta |about |up to )?(?:un|una|a|an) (?:dia|hora|semana|mes|day|hour|week)"
 )
 # Where Peruvians abroad most often live and write from (the lists of consulates' largest communities).
+# "trabajo" as the asker's verb ("trabajo en Chile"), not the noun ("me salió trabajo en España", "un trabajo en").
+_WORK_VERB = r"(?<!salio )(?<!consegui )(?<!un )(?<!mi )(?<!el )(?<!de )(?<!por )(?<!tengo )trabajo"
 _COUNTRIES = (
     r"espana|italia|chile|argentina|estados unidos|eeuu|japon|venezuela|colombia|ecuador|bolivia|brasil|"
     r"mexico|canada|alemania|francia|inglaterra|reino unido|suiza|australia|corea|china|holanda|belgica|suecia|"
@@ -218,16 +220,16 @@ ASPECTS: tuple[Aspect, ...] = (
     # "desde aquí" is abroad only when the message names another country ("vivo en Italia... desde aquí";
     # "vivo en Lima y quiero ayudarla desde aquí" is not).
     Aspect("abroad", _re(r"desde el extranjero|"
-                         r"(?:vivo|estoy|resido|radico|vivimos|estamos|me encuentro|trabajo|trabajamos|"
+                         rf"(?:vivo|estoy|resido|radico|vivimos|estamos|me encuentro|{_WORK_VERB}|trabajamos|"
                          r"vive|esta|reside|trabaja) (?:\w+ )?en el extranjero|desde (?:alla|alli)|"
                          r"desde fuera del pais|"
-                         rf"(?:(?:vivo|estoy|resido|radico|vivimos|estamos|trabajo|trabajamos|vive|viven|"
+                         rf"(?:(?:vivo|estoy|resido|radico|vivimos|estamos|{_WORK_VERB}|trabajamos|vive|viven|"
                          rf"reside|residen|esta|trabaja|estando|viviendo|residiendo|radicando) en (?:{_COUNTRIES}))|"
                          # "¿me sirve para manejar en Argentina?", "¿vale para viajar a Brasil?"
                          rf"(?:sirve|vale|valido|valida|aceptan|acepta) (?:\w+ ){{0,4}}(?:en|a|para) "
                          rf"(?:{_COUNTRIES})\b|"
                          rf"(?:{_COUNTRIES})\b.*\bdesde (?:aqui|aca)|"
-                         r"(?:vivo|estoy|resido|radico|vivimos|estamos|trabajo) (?:\w+ )?fuera del pais|"
+                         rf"(?:vivo|estoy|resido|radico|vivimos|estamos|{_WORK_VERB}) (?:\w+ )?fuera del pais|"
                          # "¿puedo postular para estudiar en una universidad de Argentina?"
                          rf"(?:estudiar|estudio|estudie|trabajar|trabaje|usarla|usarlo|usar) (?:\w+ ){{0,4}}(?:en|de) "
                          rf"(?:{_COUNTRIES})\b|"
@@ -817,7 +819,8 @@ def entry_kinds(entry: Entry) -> frozenset[str]:
 _ANY_WAY = frozenset(
     """lugar lugares sitio sitios pagina paginas web forma formas manera maneras modo opcion opciones programa
     programas ayuda ayudas apoyo apoyos tramite tramites servicio servicios oficina oficinas app aplicativo
-    plataforma link enlace beneficio beneficios way place website page program help service office""".split()
+    plataforma link enlace beneficio beneficios way place website page program help service office
+    costo costos cobro pago precio requisito requisitos""".split()  # "¿tiene algún costo?" asks the cost
 )
 
 
