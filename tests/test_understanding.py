@@ -48,6 +48,13 @@ def test_a_rare_unknown_word_still_weighs_more_than_a_context_word() -> None:
     assert information("hermana", "es") < 0.2 and information("necesito", "es") < information("perro", "es")
 
 
+def test_a_common_word_spelled_by_ear_weighs_like_that_word_not_like_a_rare_one() -> None:
+    # "otroo", "aiuda", "kiero", "ablar" are in no word list, but they are "otro", "ayuda", "quiero", "hablar".
+    for spelled, word in (("otroo", "otro"), ("aiuda", "ayuda"), ("kiero", "quiero"), ("ablar", "hablar")):
+        assert information(spelled, "es") == information(word, "es") < 0.6
+    assert information("emoliente", "es") == 1.0  # a rare real thing keeps its weight
+
+
 def test_diminutives_and_plurals_of_family_words_are_context_too(shipped: Pipeline) -> None:
     assert max(information(w, "es") for w in ("hermanita", "abuelitos", "mamita", "papito", "pasada")) < 0.2
     assert information("gatito", "es") == 1.0  # another thing's diminutive is no family word

@@ -113,6 +113,32 @@ def _base_forms(word: str) -> tuple[str, ...]:
     return tuple(forms)
 
 
+_DOUBLED = re.compile(r"([a-z])\1")
+_I_BETWEEN_VOWELS = re.compile(r"(?<=[aeiou])i(?=[aeiou])")
+_K_HARD = re.compile(r"k(?=[aou])")
+_K_SOFT = re.compile(r"k(?=[ei])")
+
+
+def _spoken_forms(word: str) -> tuple[str, ...]:
+    """The words a chat spelling may stand for, by ear: a doubled letter ("otroo", "graciass"), "i" for
+    "y" ("aiuda"), "k" for "c"/"qu" ("kasa", "kiero"), a dropped "h" ("ablar"). Only for a word that is no
+    word at all: "creer" and "llave" are left as they are."""
+    forms = {_DOUBLED.sub(r"\1", word)}
+    forms |= {_I_BETWEEN_VOWELS.sub("y", f) for f in forms}
+    forms |= {_K_SOFT.sub("qu", _K_HARD.sub("c", f)) for f in forms}
+    forms |= {"h" + f for f in forms if f[:1] in "aeiou"}
+    forms.discard(word)
+    return tuple(forms)
+
+
+def _frequency(word: str, lang: str) -> float:
+    """The word's Zipf frequency or, for no word at all, that of the commonest word it is spoken as."""
+    found = zipf(word, lang)
+    if found or lang != "es":
+        return found
+    return max((zipf(form, lang) for form in _spoken_forms(word)), default=0.0)
+
+
 def information(word: str, lang: str) -> float:
     """0.1..1: how much a word the knowledge base does not know says about what is asked.
 
@@ -123,7 +149,7 @@ def information(word: str, lang: str) -> float:
     context = CONTEXT_WORDS.get(lang, CONTEXT_WORDS["es"])
     if word.isdigit() or any(form in context for form in _base_forms(word)):
         return MIN_INFORMATION
-    frequency = zipf(word, lang)
+    frequency = _frequency(word, lang)
     if frequency <= RARE_ZIPF:
         return 1.0
     share = (COMMON_ZIPF - frequency) / (COMMON_ZIPF - RARE_ZIPF)
