@@ -426,3 +426,13 @@ def test_a_job_offered_abroad_is_no_asker_abroad_and_any_cost_asks_the_cost(ship
     # "¿Tiene algún costo?" asks the cost, not whether some thing called "costo" exists.
     reply = shipped.ask("quiero bajar el carne de vacunacion de mi hijo por internet, tiene algun costo?")
     assert reply.outcome is Outcome.ANSWER and reply.entry_id == "carnet-vacunacion" and reply.aspect == "cost"
+
+
+def test_a_fee_conditioned_on_the_askers_case_is_read_for_that_case(shipped: Pipeline) -> None:
+    # "DNI electrónico: S/ 33 (código 00522). Si tu DNI era azul, revisa el monto vigente...": the amount is
+    # given for the electronic DNI, and only a referral for the blue one.
+    azul = shipped.ask("se me perdio mi dni azul antiguo, cuanto cuesta sacar el duplicado")
+    assert azul.outcome is Outcome.SUGGEST and azul.uncovered and azul.aspect == "cost"
+    assert azul.candidates[0].id == "dni-duplicado"
+    plain = shipped.ask("se me perdio mi dni, cuanto cuesta sacar el duplicado")
+    assert plain.outcome is Outcome.ANSWER and plain.entry_id == "dni-duplicado" and plain.aspect == "cost"

@@ -387,6 +387,8 @@ _ELSEWHERE = re.compile(
 # vigente..."): a question naming one of them is answered by that case's clause alone.
 _CLAUSE = re.compile(r"(?<=[.;])\s+")
 _LABELLED = re.compile(r"^([^:]{2,40}):\s*(.+)$")
+# A case may be named as a condition instead of a label: "Si tu DNI era azul, revisa el monto vigente".
+_CONDITIONED = re.compile(r"^(?:si|para|en caso de)\s+([^,]{2,40}),\s*(.+)$", re.IGNORECASE)
 _BY_NAME = {a.name: a for a in ASPECTS}
 _AMOUNT = _re(AMOUNT)
 # About the asker, or which document the whole message is about ("quiero la de categoría B. ¿Qué piden?"):
@@ -653,7 +655,7 @@ def _cases(entry: Entry) -> tuple[tuple[frozenset[str], str], ...]:
         return ()
     result: list[tuple[frozenset[str], str]] = []
     for clause in _CLAUSE.split(entry.cost.es.strip()):
-        labelled = _LABELLED.match(clause)
+        labelled = _LABELLED.match(clause) or _CONDITIONED.match(clause)
         label, body = (labelled.group(1), labelled.group(2)) if labelled else ("", clause)
         names = frozenset(_content_stems(label, "es"))
         result.append((names, " ".join(words(body))))
