@@ -436,3 +436,17 @@ def test_a_fee_conditioned_on_the_askers_case_is_read_for_that_case(shipped: Pip
     assert azul.candidates[0].id == "dni-duplicado"
     plain = shipped.ask("se me perdio mi dni, cuanto cuesta sacar el duplicado")
     assert plain.outcome is Outcome.ANSWER and plain.entry_id == "dni-duplicado" and plain.aspect == "cost"
+
+
+def test_a_required_condition_the_asker_says_is_not_met_is_offered_as_not_covered(shipped: Pipeline) -> None:
+    # "Que el acta esté digitalizada" and "DNI vigente" are conditions: the entries tell the case where they hold.
+    for question, entry in [
+        ("el acta de matrimonio de mis papas no esta digitalizada, como pido la copia certificada",
+         "actas-certificadas"),
+        ("mi dni no esta vigente, puedo sacar el duplicado por internet", "dni-duplicado"),
+    ]:
+        reply = shipped.ask(question)
+        assert reply.outcome is Outcome.SUGGEST and reply.uncovered and reply.aspect == "condition", question
+        assert reply.candidates[0].id == entry
+    met = shipped.ask("como pido la copia certificada del acta de matrimonio de mis papas")
+    assert met.outcome is Outcome.ANSWER and met.entry_id == "actas-certificadas"

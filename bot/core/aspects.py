@@ -375,7 +375,8 @@ _EXISTS = re.compile(
     r"\bis there (?:a|an|any) (\w+)"
 )
 YEAR = "year"  # a year the entry knows nothing of (see year_uncovered); not a cue pattern
-NAMES = frozenset({*(a.name for a in ASPECTS), PLACE, YEAR})
+CONDITION = "condition"  # a condition the entry requires that the asker says is not met (see condition_unmet)
+NAMES = frozenset({*(a.name for a in ASPECTS), PLACE, YEAR, CONDITION})
 # A cost field that only sends the citizen elsewhere for the amount does not answer "how much".
 _REFERRAL = re.compile(r"(?:consulta|revisa|confirma|verifica|check|see|(?:el )?monto vigente|current fee)\b(?!.*\d)")
 # "Código 01465 en Págalo.pe (monto en la página oficial)": a payment code, the amount itself elsewhere.
@@ -839,7 +840,39 @@ def uncovered(entry: Entry, question: str) -> list[str]:
     missing = [name for name in asked(question) if not covers(entry, name, question)]
     if year_uncovered(entry, question):
         missing.append(YEAR)
+    if condition_unmet(entry, question):
+        missing.append(CONDITION)
     return missing
+
+
+# "el acta no está digitalizada", "mi DNI no está vigente": a state the asker says their case is not in.
+_NOT_MET = re.compile(
+    r"\bno (?:esta|estan|es|son|figura|figuran|aparece|aparecen|sale|salen) (?:\w+ )?"
+    r"([a-z]{3,}(?:ad[oa]s?|id[oa]s?)|vigentes?)\b"
+)
+
+
+def condition_unmet(entry: Entry, question: str) -> bool:
+    """The asker says a condition the entry's requirements state is not met ("la partida de mi abuelo no
+    está digitalizada" against "Que el acta esté digitalizada"; "mi DNI no está vigente" against "DNI
+    vigente"): the entry tells how it goes when the condition holds, not what to do otherwise, unless it
+    says so ("si no está digitalizada, ..."). The whole message is read: the state is often told in the story."""
+    if name_declared := CONDITION in entry.not_covered:
+        return name_declared
+    states = _NOT_MET.findall(_folded(question))
+    if not states or not entry.requirements.es:
+        return False
+    requirements = [_folded(r) for r in entry.requirements.es]
+    text = _answer_text(entry)
+    for state in states:
+        root = re.escape(state[: max(5, len(state) - 3)])
+        required = any(
+            re.search(rf"\b{root}", r) and not re.search(rf"\b(?:no|sin|ni) (?:\w+ ){{0,3}}{root}", r)
+            for r in requirements
+        )
+        if required and not re.search(rf"\bsi no (?:\w+ ){{0,3}}{root}", text):
+            return True
+    return False
 
 
 def year_uncovered(entry: Entry, question: str) -> bool:
