@@ -172,3 +172,12 @@ def test_a_spanish_question_is_not_searched_again_among_the_english_phrasings(
     searched.clear()
     reply = shipped_pipeline.ask("renew driving licence")  # keywords alone: either language may hold them
     assert searched[:2] == ["es", "en"] and reply.outcome is not Outcome.NONE
+
+
+def test_a_lead_of_a_few_points_over_a_related_entry_is_enough_to_answer() -> None:
+    """The margin (0.05) is for real ties; a lost licence ahead of the police report by ~0.06 is answered."""
+    pipeline = Pipeline(load_knowledge_or_raise(Path(__file__).resolve().parent.parent / "knowledge"))
+    ranked = pipeline.explain("se me perdio el brevete en la playa, como tramito uno nuevo")
+    assert 0.05 <= ranked[0].score - ranked[1].score < 0.08
+    reply = pipeline.ask("se me perdio el brevete en la playa, como tramito uno nuevo")
+    assert reply.outcome is Outcome.ANSWER and reply.entry_id == "licencia-conducir-duplicado"

@@ -16,7 +16,7 @@ class MatchThresholds:
 
     answer: float = 0.55
     suggest: float = 0.45
-    margin: float = 0.08
+    margin: float = 0.05
     min_coverage: float = 0.67
     min_specificity: float = 0.6
     min_fit: float = 0.4
