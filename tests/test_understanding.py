@@ -295,6 +295,16 @@ def test_a_service_word_completed_by_an_unknown_thing_offers_no_service(shipped:
     assert "held back: names another thing" in format_explanation(shipped.explanation(question))
 
 
+def test_an_everyday_noun_completed_by_an_unknown_thing_offers_the_service_but_never_answers(
+    shipped: Pipeline,
+) -> None:
+    # "tienda" is no service's noun: "de muebles" may be the story's (who calls), so the entry is offered.
+    question = "una tienda de muebles me llama todos los dias ofreciendo prestamos, nunca les di mis datos"
+    reply = shipped.ask(question)
+    assert reply.outcome is Outcome.SUGGEST and reply.candidates[0].id == "datos-personales"
+    assert "held back: names another thing beside it" in format_explanation(shipped.explanation(question))
+
+
 def test_a_place_or_a_person_after_de_keeps_the_service(shipped: Pipeline) -> None:
     assert shipped.ask("licencia de funcionamiento de Surco").entry_id == "licencia-funcionamiento"
     assert shipped.ask("necesito la partida de nacimiento de mi hijo").entry_id == "actas-certificadas"

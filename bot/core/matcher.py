@@ -33,7 +33,7 @@ from bot.core.analyzer import Analysis, Analyzer, acronym_stem, written_acronyms
 from bot.core.knowledge import KnowledgeBase
 from bot.core.lexicon import zipf
 from bot.core.models import Entry
-from bot.core.normalize import fold
+from bot.core.normalize import fold, stem, words
 
 COVERAGE_WEIGHT = 0.55
 FIT_WEIGHT = 0.30
@@ -117,6 +117,21 @@ def _kth_largest(values: np.ndarray, k: int) -> float:
     return float(np.partition(values, len(values) - k)[len(values) - k])
 
 
+def _service_nouns(kb: KnowledgeBase, lang: str, entries: Iterable[str]) -> frozenset[str]:
+    """The stems of the entries' titles, the base's own nouns for its services, and the first word of a
+    synonym phrase standing for one ("partida" in "partida de nacimiento" for "acta de nacimiento")."""
+    found = {
+        stem(w, lang) for entry_id in entries
+        for w in words(kb.entries[entry_id].title.es if lang == "es" else kb.entries[entry_id].title.en or "")
+    }
+    for synonym in kb.synonyms:
+        head = words(synonym.term)[:1]
+        if synonym.lang != lang or not head or stem(head[0], lang) not in found:
+            continue
+        found.update(stem(v[0], lang) for v in map(words, synonym.variants) if len(v) > 1 and v[0] != head[0])
+    return frozenset(found)
+
+
 def entry_texts(entry: Entry, lang: str) -> _Texts:
     """An entry's texts in `lang` (no phrasings: not matched in it)."""
     if lang == "en" and not entry.questions.en and not entry.title.en:
@@ -164,6 +179,7 @@ class LanguageIndex:
         self.lang = lang
         self.analyzer = Analyzer(lang, ((s.term, s.variants) for s in kb.synonyms if s.lang == lang), places)
         texts = {e.id: t for e in kb.entries.values() if (t := entry_texts(e, lang)).phrasings}
+        self.title_stems = _service_nouns(kb, lang, texts)
         owned = {e.id: self._ambiguous_acronyms(e) for e in kb.entries.values()}
         self.analyzer.acronyms = {a: frozenset() for acronyms in owned.values() for a in acronyms}
         # Analysing a knowledge-base text needs no vocabulary (only questions are corrected), so each

@@ -27,6 +27,8 @@ from bot.core.problems import Problem
 from bot.core.regional import event_list_reply, with_region
 from bot.core.smalltalk import SmallTalk
 
+ANOTHER_THING = "names another thing"  # of a service's own noun: nothing is answered or offered
+ANOTHER_THING_BESIDE = "names another thing beside it"  # of an everyday noun: offered, never answered
 MAX_QUESTION_CHARS = 1000  # longer messages are matched on their beginning
 SUGGEST_SPREAD = 0.15  # suggestions must score within this of the best one
 MIN_SUGGESTIONS, MAX_SUGGESTIONS = 2, 3
@@ -381,7 +383,7 @@ class Pipeline:
     ) -> tuple[Outcome, list[Candidate]]:
         """`cues` is read for the sibling kinds the question names, only when two siblings are close."""
         floor = min(self.thresholds.suggest, LONG_SCORE) if long_message else self.thresholds.suggest
-        if refused or not ranked or ranked[0].score < floor:
+        if (refused and refused != ANOTHER_THING_BESIDE) or not ranked or ranked[0].score < floor:
             return Outcome.NONE, []
         margin = self.thresholds.margin
         decided = False
@@ -391,7 +393,7 @@ class Pipeline:
             decided = _cue_decides(kinds, ranked[0].entry, ranked[1].entry)
         runner_up = ranked[1].score if len(ranked) > 1 else 0.0
         held = self.held_back(
-            ranked[0], runner_up, names_unknown, decided=decided, long_message=long_message, spanish=spanish
+            ranked[0], runner_up, names_unknown, refused, decided=decided, long_message=long_message, spanish=spanish
         )
         if held is None:
             held = self._held_by_what_is_named(ranked[0], ranked, cues)
@@ -533,12 +535,19 @@ def _refused(analysis: Analysis, index: LanguageIndex, text: str) -> str | None:
     """Why no entry may answer or be offered, whatever the scores: None when matching may decide."""
     if _only_trivial(analysis, index):
         return "numbers only"
-    return "names another thing" if _names_another_thing(analysis, index, text) else None
+    # "la licencia de mi antivirus": a service's own noun completed by another thing, so no entry is even
+    # offered. "una tienda de celulares me llama...": an everyday noun's complement may be the story's, so
+    # the entries may be offered, never given as the answer.
+    head = _names_another_thing(analysis, index, text)
+    if head is None:
+        return None
+    return ANOTHER_THING if _names_a_service(head, index) else ANOTHER_THING_BESIDE
 
 
-def _names_another_thing(analysis: Analysis, index: LanguageIndex, text: str) -> bool:
+def _names_another_thing(analysis: Analysis, index: LanguageIndex, text: str) -> str | None:
     """A knowledge-base word is completed by "de" and a rare lowercase word the base does not know
-    ("licencia de mi antivirus", "partida de ajedrez"): the question is about that other thing.
+    ("licencia de mi antivirus", "partida de ajedrez"): the question is about that other thing. Returns
+    the completed word, or None.
 
     In a long message only the asking part is read: the story's "mamá de mellizos" or "taller de
     carpintería" tells who asks, not what is asked. A person word ("mamá de", "hijo de") is completed by
@@ -548,7 +557,7 @@ def _names_another_thing(analysis: Analysis, index: LanguageIndex, text: str) ->
     if len(tokens) >= MIN_STORY_WORDS and (pieces := asking_pieces(text)):
         tokens = index.analyzer.analyze(" ".join(pieces), correct=False).folded.split()
     if not _COMPLEMENT.intersection(tokens):
-        return False
+        return None
     names = {fold(w) for w in _NAME.findall(text)}
     analyzer = index.analyzer
     for i, token in enumerate(tokens[1:-1], 1):
@@ -563,8 +572,14 @@ def _names_another_thing(analysis: Analysis, index: LanguageIndex, text: str) ->
             and not analyzer.knows(following) and analyzer.correct(following) == following
             and information(following, index.lang) >= FOREIGN_INFORMATION
         ):
-            return True
-    return False
+            return tokens[i - 1]
+    return None
+
+
+def _names_a_service(word: str, index: LanguageIndex) -> bool:
+    """The word (or the canonical term it is a synonym of) is in some entry's title: a service's own noun
+    ("licencia", "partida" for "acta", "clave"), not an everyday one ("tienda", "puesto", "mochila")."""
+    return any(stem(t, index.lang) in index.title_stems for t in index.analyzer.apply_synonyms([word]))
 
 
 def _only_trivial(analysis: Analysis, index: LanguageIndex) -> bool:
