@@ -99,6 +99,8 @@ def test_an_exact_point_the_entry_does_not_state_is_offered_not_answered(
     ("question", "entry", "aspect"),
     [
         ("cuantos menores puedo consultar al mes en el carne de vacunacion", "carnet-vacunacion", "count"),
+        # Children counted in any word for them: "hasta 5 menores" says how many "niños".
+        ("cuantos niños puedo consultar al mes en la pagina del carne de vacunacion", "carnet-vacunacion", "count"),
         ("de cuanto es la multa por no votar", "jne-multas", "amount"),
         ("cuanto me va a tocar de pension 65", "pension-65", "amount"),
         ("en que puesto esta el peru en el indice govtech", "govtech-gtmi", "rank"),

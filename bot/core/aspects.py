@@ -591,6 +591,8 @@ def covers(entry: Entry, name: str, question: str = "") -> bool:
         # The number must count the thing, not name it ("Beca 18", "Pensión 65"), and be of the year asked.
         stem_ = word[: max(4, len(word) - 2)]
         counted, naming = re.compile(rf"\b{stem_}"), re.compile(rf"\b{stem_}\w* \d+\b")
+        if _CHILD.fullmatch(used.group(0).split()[-1]):  # "¿cuántos niños?" is counted as "hasta 5 menores"
+            counted = re.compile(rf"\b(?:{_CHILD.pattern})\b")
         years = set(_YEAR.findall(_folded(question)))
         return any(
             counted.search(s) and _NUMBER.search(naming.sub(" ", s))
