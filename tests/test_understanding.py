@@ -595,3 +595,9 @@ def test_a_number_in_words_is_the_number_the_base_writes_in_digits(shipped: Pipe
     assert reply.outcome is Outcome.ANSWER and reply.entry_id == "pension-65"
     analysis = shipped._indexes["es"].analyzer.analyze("pension sesenta y cinco")
     assert "65" in analysis.stems and "sesent" not in " ".join(analysis.stems)
+
+
+def test_a_cracked_or_bent_card_is_a_damaged_one(shipped: Pipeline) -> None:
+    for question in ("se me rajo el dni, como saco otro", "mi dni esta doblado y ya no lo aceptan, como saco otro"):
+        reply = shipped.ask(question)
+        assert reply.outcome is Outcome.ANSWER and reply.entry_id == "dni-duplicado", question
