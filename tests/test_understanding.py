@@ -601,3 +601,10 @@ def test_a_cracked_or_bent_card_is_a_damaged_one(shipped: Pipeline) -> None:
     for question in ("se me rajo el dni, como saco otro", "mi dni esta doblado y ya no lo aceptan, como saco otro"):
         reply = shipped.ask(question)
         assert reply.outcome is Outcome.ANSWER and reply.entry_id == "dni-duplicado", question
+
+
+def test_cobrar_a_pension_is_receiving_it_and_cobrar_por_a_procedure_is_its_fee(shipped: Pipeline) -> None:
+    received = shipped.ask("mi mamá tiene 72 años y vive en una comunidad de Cajamarca, no cobra ninguna pension")
+    assert received.outcome is Outcome.ANSWER and received.entry_id == "pension-65"
+    fee = shipped.ask("cuanto cobra reniec por el duplicado del dni")
+    assert fee.outcome is Outcome.ANSWER and fee.entry_id == "dni-duplicado" and fee.aspect == "cost"
