@@ -608,3 +608,13 @@ def test_cobrar_a_pension_is_receiving_it_and_cobrar_por_a_procedure_is_its_fee(
     assert received.outcome is Outcome.ANSWER and received.entry_id == "pension-65"
     fee = shipped.ask("cuanto cobra reniec por el duplicado del dni")
     assert fee.outcome is Outcome.ANSWER and fee.entry_id == "dni-duplicado" and fee.aspect == "cost"
+
+
+def test_chat_clippings_of_como_and_direccion_are_read_as_the_words(shipped: Pipeline) -> None:
+    from bot.core.normalize import words
+
+    assert words("kmo cambio la dire de mi dni, tas segura?") == [
+        "como", "cambio", "la", "direccion", "de", "mi", "dni", "estas", "segura",
+    ]
+    reply = shipped.ask("kmo cambio la dire de mi dni, me mude")
+    assert reply.outcome is Outcome.ANSWER and reply.entry_id == "dni-renovacion"

@@ -64,6 +64,7 @@ SLANG = {
     "grax": "gracias", "xfis": "por favor", "ofi": "oficina", "nro": "numero", "tel": "telefono",
     "hno": "hermano", "hna": "hermana", "sra": "senora", "sr": "senor", "vdd": "verdad", "dps": "despues",
     "abue": "abuela", "nda": "nada", "taba": "estaba", "tabamos": "estabamos", "tabas": "estabas", "toi": "estoy",
+    "tas": "estas", "kmo": "como", "komo": "como", "cmo": "como", "pk": "porque", "dire": "direccion",
 }
 
 
