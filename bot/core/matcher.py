@@ -450,31 +450,54 @@ class LanguageIndex:
         elif len(hit) <= MAX_SCORED:
             return [int(n) for n in hit]
         values = total[hit]
-        kept = hit[values >= _kth_largest(values, MAX_SCORED)]
-        return self._best_first(kept.tolist(), total[kept].tolist(), some_stems, min(everywhere, asked))
+        # Entries above the MAX_SCORED-th largest total are in whatever their tie-break; of those tied at it,
+        # only as many as slots remain are, and only for those is the tie-break worked out.
+        boundary = _kth_largest(values, MAX_SCORED)
+        above, tied = hit[values > boundary].tolist(), sorted(hit[values == boundary].tolist())
+        words = [s for position, s in some_stems if position < everywhere]  # a later one ties with none
+        return self._best_first(above, total[above].tolist(), words) + self._first_met(
+            tied, MAX_SCORED - len(above), words
+        )
 
-    def _best_first(
-        self, numbers: list[int], totals: list[float], some_stems: list[tuple[int, str]], unmet: int
-    ) -> list[int]:
-        """The MAX_SCORED of `numbers` with the highest totals, ties to the entry holding an earlier asked
-        word (`some_stems`; `unmet` for one holding none of them), then to the lower entry number.
+    def _first_held(self, number: int, words: list[str]) -> int:
+        """The place in `words` of the first one entry `number` holds in its main stems, len(words) if none
+        (an entry's posting holds it exactly when its main stems hold the word)."""
+        held = self._order[number].stems
+        for place, s in enumerate(words):  # (a loop, not next() of a generator: this runs per entry)
+            if s in held:
+                return place
+        return len(words)
 
-        Worked out for these few entries only (a few dozen: those at or above the MAX_SCORED-th total),
-        from their own stems, instead of over arrays of every entry: an entry's posting holds it exactly
-        when its main stems hold the word."""
+    def _best_first(self, numbers: list[int], totals: list[float], words: list[str]) -> list[int]:
+        """`numbers` by highest total, ties to the entry holding an earlier asked word of `words`, then to
+        the lower entry number: the order `heapq.nlargest` gives when entries are met asked word by asked
+        word in entry order. For the few entries above the boundary total (fewer than MAX_SCORED)."""
+        keyed = sorted(
+            (-shared, self._first_held(number, words), number) for number, shared in zip(numbers, totals, strict=True)
+        )
+        return [number for _, _, number in keyed]
+
+    def _first_met(self, numbers: list[int], slots: int, words: list[str]) -> list[int]:
+        """The first `slots` of `numbers` (ascending, all with one total) in tie-break order: those holding
+        the earliest asked word of `words`, then the next word's, ..., then those holding none; each group
+        in number order.
+
+        Word by word with an early stop rather than every entry's first word: the tied entries nearly all
+        hold the first word, so about `slots` of the few dozen are looked at (each a cache miss on a large
+        base), not all of them."""
+        chosen: list[int] = []
         order = self._order
-        words = [(min(position, unmet), s) for position, s in some_stems]
-        keyed = []
-        for number, shared in zip(numbers, totals, strict=True):
-            held = order[number].stems
-            first = unmet
-            for position, s in words:  # (a loop, not next() of a generator: this runs per entry)
-                if s in held:
-                    first = position
-                    break
-            keyed.append((-shared, first, number))
-        keyed.sort()
-        return [number for _, _, number in keyed[:MAX_SCORED]]
+        for s in words:
+            left = []
+            for number in numbers:
+                if s in order[number].stems:
+                    chosen.append(number)
+                    if len(chosen) == slots:
+                        return chosen
+                else:
+                    left.append(number)
+            numbers = left
+        return chosen + numbers[: slots - len(chosen)]
 
     def postings(self, stem: str) -> list[int]:
         """The entry numbers whose main fields hold `stem`."""
