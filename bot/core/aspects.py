@@ -23,7 +23,7 @@ import yaml
 from bot.core.asking import MIN_STORY_WORDS, asking_pieces
 from bot.core.literals import Needs, lacks, required_literals
 from bot.core.models import Entry
-from bot.core.normalize import STOP_WORDS, fold, stem, words
+from bot.core.normalize import STOP_WORDS, fold, longest_first, stem, words
 
 
 @dataclass(frozen=True)
@@ -902,8 +902,8 @@ class Places:
 
     def __init__(self, aliases: dict[str, str]) -> None:
         self.aliases = aliases
-        ordered = sorted(aliases, key=len, reverse=True)
-        self._pattern = re.compile(rf"\b(?:{'|'.join(map(re.escape, ordered))})\b") if ordered else None
+        # The longest alias matching wins ("lima metropolitana" over "lima"), as a tree of shared prefixes.
+        self._pattern = re.compile(rf"\b(?:{longest_first(aliases)})\b") if aliases else None
         self._first_words = frozenset(a.split()[0] for a in aliases)  # most texts hold none: no search
         # The words of the aliases ("lima metropolitana"), and short aliases whole ("sjl", "ilo", "ica").
         self.words = frozenset(w for a in aliases for w in a.split() if len(w) > 3 or w == a)

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.core.models import Entry, Text
-from bot.core.normalize import fold
+from bot.core.normalize import fold, longest_first
 
 OTHER_REGIONS = "otras"  # the `regions` key whose text covers departments without their own block
 _LIVES_IN = r"\b(?:soy|vivo|estoy|radico|resido|somos|vivimos|i live|i am|i m)\s+(?:de|en|in|from)\s+"
@@ -44,10 +44,11 @@ class RegionFinder:
             key = fold(spelling)
             if key:
                 names.setdefault(key, department_id)
-        # Longest alias first, so "lima provincias" wins over "lima" and "cerro de pasco" over "pasco".
+        # Longest alias first, so "lima provincias" wins over "lima" and "cerro de pasco" over "pasco" (the
+        # patterns are written as trees of shared prefixes, see `longest_first`).
         self._aliases = sorted(names.items(), key=lambda item: -len(item[0]))
         self._pattern = (
-            re.compile(r"\b(" + "|".join(re.escape(alias) for alias, _ in self._aliases) + r")\b")
+            re.compile(r"\b(" + longest_first(alias for alias, _ in self._aliases) + r")\b")
             if self._aliases
             else None
         )
@@ -56,7 +57,7 @@ class RegionFinder:
         # every alias is slow to search (~35 us a question with the provinces).
         self._first_words = frozenset(alias.split()[0] for alias, _ in self._aliases)
         self._lives_in = (
-            re.compile(_LIVES_IN + r"(?:" + "|".join(re.escape(alias) for alias, _ in self._aliases) + r")\b")
+            re.compile(_LIVES_IN + r"(?:" + longest_first(alias for alias, _ in self._aliases) + r")\b")
             if self._aliases
             else None
         )
