@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import importlib
 import re
+from collections.abc import Iterable
 from typing import Any
+
+from bot.core.normalize import longest_first
 
 # The standard library's regex parser and its opcodes: private modules, the same parse `re.compile` uses.
 # Should a later Python move them, every pattern is simply always searched (correct, only slower).
@@ -47,6 +50,27 @@ def required_literals(pattern: re.Pattern[str]) -> Needs | None:
 def lacks(text: str, needs: Needs | None) -> bool:
     """Whether `text` holds none of the texts a pattern needs, so that the pattern cannot match it."""
     return needs is not None and not any(map(text.__contains__, needs))
+
+
+class HeldTexts:
+    """Which of many texts (the needs of many patterns) a text holds, found in one scan of it instead of a
+    substring test per need (hundreds of them for the aspects' cues, most questions holding few).
+
+    The scan finds at each position the longest of the texts starting there; the texts starting there
+    are exactly that one and those of the texts that are prefixes of it, so each found text stands for
+    its prefixes among the texts too."""
+
+    def __init__(self, texts: Iterable[str]) -> None:
+        known = sorted(set(texts))
+        self._pattern = re.compile(f"(?=({longest_first(known)}))") if known else None
+        self._with_prefixes = {t: frozenset(p for p in known if t.startswith(p)) for t in known}
+
+    def held(self, text: str) -> frozenset[str]:
+        """The texts given at construction that `text` contains."""
+        if self._pattern is None:
+            return frozenset()
+        prefixes = self._with_prefixes
+        return frozenset().union(*[prefixes[m.group(1)] for m in self._pattern.finditer(text)])
 
 
 def _needs(items: list[tuple[Any, Any]]) -> Needs | None:
