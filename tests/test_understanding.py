@@ -618,3 +618,10 @@ def test_chat_clippings_of_como_and_direccion_are_read_as_the_words(shipped: Pip
     ]
     reply = shipped.ask("kmo cambio la dire de mi dni, me mude")
     assert reply.outcome is Outcome.ANSWER and reply.entry_id == "dni-renovacion"
+
+
+def test_a_whole_phrasing_beside_another_products_name_is_not_answered(shipped: Pipeline) -> None:
+    # "bolsa de trabajo" is Empleos Perú's phrasing; "de Indeed" names a private board the base does not know,
+    # so the lower coverage a whole phrasing is allowed does not apply.
+    reply = shipped.ask("la bolsa de trabajo de Indeed no me deja subir mi cv")
+    assert reply.outcome is Outcome.SUGGEST and reply.entry is None

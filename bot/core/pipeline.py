@@ -360,7 +360,7 @@ class Pipeline:
         # more words the knowledge base does not know than one that only touches it.
         full = candidate.fit >= FULL_PHRASING_FIT
         strong = candidate.fit >= STRONG_EVIDENCE_FIT and candidate.evidence >= STRONG_EVIDENCE
-        needed_coverage = limits.min_coverage_full_phrasing if full else limits.min_coverage
+        needed_coverage = limits.min_coverage_full_phrasing if full and not names_unknown else limits.min_coverage
         if strong:
             needed_coverage = min(needed_coverage, STRONG_EVIDENCE_COVERAGE)
         gates = (
