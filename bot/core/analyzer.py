@@ -119,7 +119,6 @@ _ONE_WORD_NUMBERS = {
     "veintidos": 22, "veintitres": 23, "veinticuatro": 24, "veinticinco": 25, "veintiseis": 26, "veintisiete": 27,
     "veintiocho": 28, "veintinueve": 29, **_TENS,
 }
-_ONE_WORD = frozenset(_ONE_WORD_NUMBERS)
 
 
 class Analyzer:
@@ -323,7 +322,7 @@ class Analyzer:
     def _numbers_in_words(self, tokens: list[str]) -> list[str]:
         """A number written in words that the base writes in digits ("pension sesenta y cinco" -> 65): only
         when those digits are a word of the base, so "tengo treinta años" keeps its context word."""
-        if _ONE_WORD.isdisjoint(tokens):
+        if _ONE_WORD_NUMBERS.keys().isdisjoint(tokens):
             return tokens  # nearly every question
         result: list[str] = []
         i = 0

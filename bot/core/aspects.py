@@ -607,7 +607,7 @@ def covers(entry: Entry, name: str, question: str = "") -> bool:
         stem_ = word[: max(4, len(word) - 2)]
         counted, naming = re.compile(rf"\b{stem_}"), re.compile(rf"\b{stem_}\w* \d+\b")
         if _CHILD.fullmatch(used.group(0).split()[-1]):  # "¿cuántos niños?" is counted as "hasta 5 menores"
-            counted = re.compile(rf"\b(?:{_CHILD.pattern})\b")
+            counted = _CHILD
         years = set(_YEAR.findall(_folded(question)))
         return any(
             counted.search(s) and _NUMBER.search(naming.sub(" ", s))
@@ -874,8 +874,8 @@ def condition_unmet(entry: Entry, question: str) -> bool:
     está digitalizada" against "Que el acta esté digitalizada"; "mi DNI no está vigente" against "DNI
     vigente"): the entry tells how it goes when the condition holds, not what to do otherwise, unless it
     says so ("si no está digitalizada, ..."). The whole message is read: the state is often told in the story."""
-    if name_declared := CONDITION in entry.not_covered:
-        return name_declared
+    if CONDITION in entry.not_covered:
+        return True
     states = _NOT_MET.findall(_folded(question))
     if not states or not entry.requirements.es:
         return False

@@ -179,7 +179,7 @@ class LanguageIndex:
         self.lang = lang
         self.analyzer = Analyzer(lang, ((s.term, s.variants) for s in kb.synonyms if s.lang == lang), places)
         texts = {e.id: t for e in kb.entries.values() if (t := entry_texts(e, lang)).phrasings}
-        self.title_stems = _service_nouns(kb, lang, texts)
+        self.service_nouns = _service_nouns(kb, lang, texts)
         owned = {e.id: self._ambiguous_acronyms(e) for e in kb.entries.values()}
         self.analyzer.acronyms = {a: frozenset() for acronyms in owned.values() for a in acronyms}
         # Analysing a knowledge-base text needs no vocabulary (only questions are corrected), so each

@@ -577,9 +577,10 @@ def _names_another_thing(analysis: Analysis, index: LanguageIndex, text: str) ->
 
 
 def _names_a_service(word: str, index: LanguageIndex) -> bool:
-    """The word (or the canonical term it is a synonym of) is in some entry's title: a service's own noun
-    ("licencia", "partida" for "acta", "clave"), not an everyday one ("tienda", "puesto", "mochila")."""
-    return any(stem(t, index.lang) in index.title_stems for t in index.analyzer.apply_synonyms([word]))
+    """The word, or the canonical term it is a synonym of, is one of the index's service nouns (a title word,
+    or a synonym phrase's first word standing for one): "licencia", "partida", "clave", not an everyday noun
+    ("tienda", "puesto", "mochila")."""
+    return any(stem(t, index.lang) in index.service_nouns for t in index.analyzer.apply_synonyms([word]))
 
 
 def _only_trivial(analysis: Analysis, index: LanguageIndex) -> bool:
