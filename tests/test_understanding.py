@@ -298,11 +298,18 @@ def test_a_service_word_completed_by_an_unknown_thing_offers_no_service(shipped:
 def test_an_everyday_noun_completed_by_an_unknown_thing_offers_the_service_but_never_answers(
     shipped: Pipeline,
 ) -> None:
-    # "tienda" is no service's noun: "de muebles" may be the story's (who calls), so the entry is offered.
-    question = "una tienda de muebles me llama todos los dias ofreciendo prestamos, nunca les di mis datos"
+    # "tienda" is no service's noun: "de zapatillas" may be what is asked about, so the entry is only offered.
+    question = "quiero borrar mis datos personales de la tienda de zapatillas"
     reply = shipped.ask(question)
     assert reply.outcome is Outcome.SUGGEST and reply.candidates[0].id == "datos-personales"
     assert "held back: names another thing beside it" in format_explanation(shipped.explanation(question))
+
+
+def test_a_noun_phrase_acting_on_the_asker_is_the_story_not_the_thing_asked(shipped: Pipeline) -> None:
+    # "una tienda de muebles *me* llama": who calls the citizen, not another thing they ask about.
+    question = "una tienda de muebles me llama todos los dias ofreciendo prestamos, nunca les di mis datos"
+    assert shipped.ask(question).entry_id == "datos-personales"
+    assert "names another thing" not in format_explanation(shipped.explanation(question))
 
 
 def test_a_place_or_a_person_after_de_keeps_the_service(shipped: Pipeline) -> None:
@@ -625,3 +632,10 @@ def test_a_whole_phrasing_beside_another_products_name_is_not_answered(shipped: 
     # so the lower coverage a whole phrasing is allowed does not apply.
     reply = shipped.ask("la bolsa de trabajo de Indeed no me deja subir mi cv")
     assert reply.outcome is Outcome.SUGGEST and reply.entry is None
+
+
+def test_a_question_naming_two_sibling_services_offers_first_the_entry_that_joins_them(shipped: Pipeline) -> None:
+    # The penal and the police certificates are siblings; the CUL holds both: neither alone is the answer.
+    reply = shipped.ask("en la empresa me piden los antecedentes penales y policiales, y no quiero sacar dos tramites")
+    assert reply.outcome is Outcome.SUGGEST and reply.candidates[0].id == "cul"
+    assert {"antecedentes-penales", "antecedentes-policiales"} & {c.id for c in reply.candidates}

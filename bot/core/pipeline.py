@@ -28,6 +28,7 @@ from bot.core.regional import event_list_reply, with_region
 from bot.core.smalltalk import SmallTalk
 
 ANOTHER_THING = "names another thing"  # of a service's own noun: nothing is answered or offered
+SIBLING_TOO = "names a sibling service too"  # and an entry joining both: that one is offered first
 ANOTHER_THING_BESIDE = "names another thing beside it"  # of an everyday noun: offered, never answered
 MAX_QUESTION_CHARS = 1000  # longer messages are matched on their beginning
 SUGGEST_SPREAD = 0.15  # suggestions must score within this of the best one
@@ -92,6 +93,8 @@ _TRIVIAL = re.compile(r"\d{1,3}|[a-z]")
 # lowercase word the base does not know names another thing of that kind, not the service. A
 # capitalised one is left alone: after "de" it is mostly a place ("emprendedora de Gamarra").
 _NAME = re.compile(r"\b[A-ZÁÉÍÓÚÑ]\w+")
+UMBRELLA_INFORMATION = 0.75  # the least information of a word naming one of two siblings
+UMBRELLA_RANKS = 5  # how far down the ranking an entry joining two named siblings is looked for
 _COMPLEMENT = frozenset({"de", "del"})
 # "acabo de separarme", "dejé de pagar": "de" before a verb completes the verb, it names no other thing.
 _INFINITIVE = re.compile(r"^\w{2,}(?:ar|er|ir)(?:me|te|se|lo|la|le|nos|los|las|les)*$")
@@ -103,6 +106,9 @@ _PERSONS = frozenset(
     duena dueno senora senor pareja novio novia""".split()
 )
 _DETERMINERS = frozenset({"mi", "mis", "tu", "tus", "su", "sus", "la", "el", "los", "las", "un", "una", "este", "esta"})
+# Object pronouns right after a noun phrase make it the one who acts on the asker ("una tienda de celulares
+# *me* llama", "la empresa de seguridad *nos* pide"): a story's actor, not the thing asked about.
+_ACTS_ON_ASKER = frozenset({"me", "nos", "te", "le", "les"})
 # Words asking a generic aspect ("¿cuánto me van a *cobrar*?", "¿qué *requisitos* piden?") keep this share
 # of their information: whether the entry says that point is judged by aspects (cost, requirements...),
 # so an entry that does not use the asker's word for it is not held back for that.
@@ -143,6 +149,7 @@ class Pipeline:
                 gc.enable()
         smalltalk = SmallTalk(kb)
         self.kb, self._indexes, self._smalltalk, self._places = kb, indexes, smalltalk, places
+        self._titles: dict[str, frozenset[str]] = {}
         self._glossary = Glossary((g.term, g.variants) for g in kb.glossary)
 
     @classmethod
@@ -276,7 +283,44 @@ class Pipeline:
             return "for minors, no child named"
         if self._names_other_institution(candidate, text):
             return "names another institution"
+        if self._umbrella(candidate, ranking, text) is not None:
+            return SIBLING_TOO
         return None
+
+    def _umbrella(self, candidate: Candidate, ranking: list[Candidate], text: str) -> Candidate | None:
+        """The entry that covers both `candidate` and a sibling the question names beside it, or None.
+
+        The question names this entry's own title word and a sibling's ("antecedentes *penales*, judiciales
+        y *policiales*") and a third entry of the ranking holds both (the CUL, which joins the
+        certificates): it asks for what covers them all, so neither sibling alone is *the* answer."""
+        index = self._indexes["es"]
+        analysis = index.analyze(text)
+        # Only rare words name a sibling: "policiales" does, a story's "hijo" beside "DNI para menores" does not.
+        asked = {s for i, s in enumerate(analysis.stems) if analysis.info(i) >= UMBRELLA_INFORMATION}
+        family = _family(candidate.entry)
+        mine = self._title_stems(candidate.entry, index)
+        near = ranking[:UMBRELLA_RANKS]
+        for other in near:
+            if other.entry.id == candidate.entry.id or _family(other.entry) != family:
+                continue
+            theirs = self._title_stems(other.entry, index)
+            named = [s for s in theirs - mine if s in asked and not index.field_of(candidate.entry.id, s)]
+            own = [s for s in mine - theirs if s in asked]
+            if not named or not own:
+                continue
+            for third in near:
+                if third.entry.id in (candidate.entry.id, other.entry.id):
+                    continue
+                if all(index.field_of(third.entry.id, s) for s in named + own):
+                    return third
+        return None
+
+    def _title_stems(self, entry: Entry, index: LanguageIndex) -> frozenset[str]:
+        """The stems of an entry's title, once per entry and knowledge base."""
+        key = entry.id
+        if (found := self._titles.get(key)) is None:
+            found = self._titles[key] = frozenset(index.analyzer.analyze(entry.title.get("es"), correct=False).stems)
+        return found
 
     def _names_other_institution(self, candidate: Candidate, text: str) -> bool:
         """The question names in capitals an institution the base knows from other entries only ("la clave
@@ -399,7 +443,11 @@ class Pipeline:
             held = self._held_by_what_is_named(ranked[0], ranked, cues)
         if held is None:
             return Outcome.ANSWER, [ranked[0]]
-        return Outcome.SUGGEST, self._close(ranked)
+        close = self._close(ranked)
+        # Whatever held the best back, an entry joining it and a sibling the question names is offered first.
+        if (umbrella := self._umbrella(ranked[0], ranked, cues)) is not None:
+            close = [umbrella, *(c for c in close if c is not umbrella)][:MAX_SUGGESTIONS]  # what joins them first
+        return Outcome.SUGGEST, close
 
     def _close(self, ranked: list[Candidate]) -> list[Candidate]:
         """The best candidate and those close to it, offered as choices."""
@@ -565,7 +613,10 @@ def _names_another_thing(analysis: Analysis, index: LanguageIndex, text: str) ->
             continue
         if tokens[i - 1] in _PERSONS or _INFINITIVE.match(tokens[i - 1]):
             continue  # a relative's "de" says whose; a verb's "de" says from where ("manejar del bolsillo")
-        following = next((t for t in tokens[i + 1 : i + 3] if t not in _DETERMINERS), "")
+        at = next((j for j in range(i + 1, min(i + 3, len(tokens))) if tokens[j] not in _DETERMINERS), None)
+        following = tokens[at] if at is not None else ""
+        if at is not None and at + 1 < len(tokens) and tokens[at + 1] in _ACTS_ON_ASKER:
+            continue
         if (
             following and not following.isdigit() and following not in analyzer.places and following not in names
             and not _INFINITIVE.match(following)
