@@ -40,6 +40,9 @@ def shipped() -> Pipeline:
          "correction"),
         ("como presento mi descargo de una papeleta del sat", "sat-papeletas", "appeal"),
         ("hasta que edad se puede revalidar el brevete", "licencia-conducir-revalidacion", "age-limit"),
+        # "Desde los 65 años" is when a duty starts, not the oldest age allowed.
+        ("hasta que edad maxima se puede seguir revalidando el brevete", "licencia-conducir-revalidacion",
+         "age-limit"),
         # A nationality says the asker is a foreigner as plainly as "extranjero" does.
         ("soy colombiano y tengo 70 anos, puedo cobrar pension 65", "pension-65", "foreigner"),
         # "¿me cubre X?" asks whether the coverage includes X: an entry never naming X does not say.
@@ -109,6 +112,14 @@ def test_an_exact_point_the_entry_does_not_state_is_offered_not_answered(
         # "Aún no hay fecha confirmada": no date is set yet, and that is the answer (unlike "no lo tenemos
         # confirmado", a point the base does not know).
         ("desde que fecha los ciudadanos usaremos la casilla unica electronica", "casilla-unica", "when"),
+        # An age range ("de 18 a 64 años") answers both "hasta qué edad" and "desde qué edad"; a lower bound
+        # ("desde los 18 años") answers the youngest age, which is not a date.
+        ("hasta que edad puedo entrar a trabaja peru", "trabaja-peru", "age-limit"),
+        ("desde que edad puedo sacar mi brevete", "licencia-conducir-nueva", "min-age"),
+        # Where the dates are published ("la fecha de pago se ve en la app") answers which day they pay.
+        ("que dia pagan juntos a mi mama", "juntos", "when"),
+        # "¿Cuántas fueron?": the thing counted was named before it; any count the entry states answers.
+        ("la secretaria de gobierno digital reconocio a entidades en 2025, cuantas fueron", "sgtd-pcm", "count"),
     ],
 )
 def test_the_same_kind_of_point_is_answered_when_the_entry_states_it(
@@ -256,6 +267,8 @@ def test_applying_to_a_scholarship_is_how_one_joins_it(shipped: Pipeline) -> Non
         ("como pago una multa del estado por internet", "penalty"),
         ("para trabajar en el extranjero me piden constancia de que no tengo condenas", "abroad"),
         ("cuanto tiempo tiene validez el cul", "duration"),
+        ("a mi vecino le quisieron quitar su casa con papeles falsos, como lo evito", "seizure"),
+        ("desde que edad puedo sacar mi brevete", "when"),
     ],
 )
 def test_a_story_is_not_read_as_asking_the_point_its_words_resemble(question: str, not_asked: str) -> None:

@@ -58,6 +58,9 @@ def _re(pattern: str) -> re.Pattern[str]:
     return re.compile(rf"\b(?:{pattern})\b")
 
 
+# A verb right after "cuántos/as" ("¿cuántas fueron?", "¿cuántos hay?"): the thing counted is elided.
+_COUNT_VERB = re.compile(r"fueron|son|eran|hay|habia|hubo|seran|quedan|tienen|tiene|van|existen")
+_ANY = re.compile(r"")
 _TIMES = "dias|horas|meses|semanas|minutos|anos|days|hours|months|weeks|minutes|years"  # how long: see "duration"
 # Spans of time, and how a question asks how long something stays valid (not how long it takes).
 _SPAN = r"(?:dias|horas|minutos|semanas|meses|days|hours|minutes|weeks|months)"
@@ -130,6 +133,8 @@ ASPECTS: tuple[Aspect, ...] = (
     # What the authorities may do to the citizen or their goods ("¿me pueden embargar o rematar la casa?"):
     # only an entry telling that consequence answers it.
     Aspect("seizure", _re(r"embarg\w+|remat\w+|desaloj\w+|cobranza coactiva|seize\w*|evict\w*|"
+                          # Not a story's fraud ("le quisieron quitar su casa con papeles falsos").
+                          r"(?<!quisieron )(?<!intentaron )(?<!trataron de )"
                           r"(?:quitar|quitarme|quitan|quitaran|quite|quiten) (?:mi |mis |la |las |el |los |su |sus )?"
                           r"(?:casa|casita|terreno|propiedad|vivienda|inmueble|carro|auto|moto|local|departamento)s?"),
            _re(r"embarg\w+|remat\w+|desaloj\w+|cobranza coactiva|seiz\w+|evict\w*")),
@@ -177,7 +182,7 @@ ASPECTS: tuple[Aspect, ...] = (
             r"hasta cuando vencen? (?:el|la|los|las) (?:primer[ao]?|segund[ao]|ultim[ao]|plazo|cuota|pago|declaracion|"
             r"inscripcion)\w*|"
             r"que fecha (?:sale|abre|empieza|inicia|es)|fecha (?:limite|de inicio|de cierre)|"
-            r"plazo|desde (?:que|cuando)|a partir de (?:que|cuando)|"
+            r"plazo|desde (?:que|cuando)(?! edad)|a partir de (?:que|cuando)(?! edad)|"
             r"hasta cuando(?! (?:vence|vencen|esta|estara|tengo|dura|es valid))|since when|"
             r"(?<!hasta )cuando (?:sale|salen|abre|abren|empieza|inicia|cierra|vence(?! (?:mi|mis|tu|su)\b)|"
             r"es la (?:proxima|siguiente))|"
@@ -186,7 +191,10 @@ ASPECTS: tuple[Aspect, ...] = (
             r"proxima (?:convocatoria|edicion|reunion|sesion|fecha)|deadline"),
         _re(r"enero|febrero|marzo|abril|mayo|junio|julio|agosto|setiembre|septiembre|octubre|noviembre|diciembre|"
             r"plazo|\d+ dias|hasta el|por anunciar|por confirmar|sin fecha|to be announced|january|february|march|"
-            r"april|june|july|august|september|october|november"),
+            r"april|june|july|august|september|october|november|"
+            # Where the dates are published answers "¿qué día pagan?" ("la fecha de pago se ve en la app").
+            r"(?:fecha|fechas|cronograma|calendario)s? (?:\w+ ){0,4}(?:se ven?|se consultan?|se publican?|aparecen?)\b|"
+            r"(?:revisa|consulta|mira|ve) (?:la |las |el )?(?:fecha|fechas|cronograma|calendario)\b"),
     ),
     Aspect(
         "duration",
@@ -295,7 +303,13 @@ ASPECTS: tuple[Aspect, ...] = (
                          r"appeal|contest (?:a|the)"),
            _re(r"descargo\w*|apelacion\w*|reconsideracion\w*|impugn\w*|recurso\w*|appeal\w*")),
     Aspect("age-limit", _re(r"hasta que edad|edad (?:maxima|limite)|limite de edad|age limit|how old can"),
-           _re(r"hasta (?:los )?\d+ anos|edad maxima|limite de edad|sin limite de edad|up to \d+ years")),
+           _re(r"hasta (?:los )?\d+ anos|(?:de|entre) (?:los )?\d+ (?:a|y) (?:los )?\d+ anos|edad maxima|"
+               r"limite de edad|sin limite de edad|up to \d+ years")),
+    # The youngest one may do it ("¿desde qué edad se puede sacar?"): a lower bound or a range answers it.
+    Aspect("min-age", _re(r"(?:desde|a partir de) (?:que|cuantos) (?:edad|anos)|edad minima|minimum age|"
+                          r"how old do (?:i|you) (?:have|need) to be"),
+           _re(r"(?:desde|a partir de) (?:los )?\d+ anos|\d+ anos (?:o|a) mas|mayor(?:es)? de (?:\d+|edad)|"
+               r"(?:de|entre) (?:los )?\d+ (?:a|y) (?:los )?\d+ anos|edad minima|\d+ (?:or|and) (?:older|over)")),
     # "el eje 8", "el artículo 5": one numbered part of a text the entry must quote by its number.
     Aspect("item", _re(r"(?:eje|articulo|inciso|numeral|objetivo|lineamiento|capitulo) (?:n |numero |nro )?\d+"), None),
     # A driving licence's class ("la de categoría B", "A-IIb", "A2"): only an entry naming that class answers.
@@ -608,6 +622,8 @@ def covers(entry: Entry, name: str, question: str = "") -> bool:
         counted, naming = re.compile(rf"\b{stem_}"), re.compile(rf"\b{stem_}\w* \d+\b")
         if _CHILD.fullmatch(used.group(0).split()[-1]):  # "¿cuántos niños?" is counted as "hasta 5 menores"
             counted = _CHILD
+        elif _COUNT_VERB.fullmatch(word):  # "¿cuántas fueron?": the thing counted was named before; any count
+            counted = _ANY
         years = set(_YEAR.findall(_folded(question)))
         return any(
             counted.search(s) and _NUMBER.search(naming.sub(" ", s))
