@@ -75,7 +75,9 @@ TOLD_SPECIFICITY = 1.0
 # entry, however right: coverage cannot reach the usual minimum. Its evidence is the lead: the best entry
 # this far ahead of every other, with this score and most of one of its phrasings asked, is what it asks.
 LONG_MESSAGE_STEMS = 10
-LONG_LEAD = 0.12
+# The lead is the usual margin (was 0.12): on 2,026 dev cases (dev-real-styles and four outside sets among
+# them) 16 more right answers, all long context messages, and no wrong or false one from 0.12 down to 0.03.
+LONG_LEAD = 0.05
 LONG_SCORE = 0.42
 LONG_FIT = 0.5
 # ...with at least this much matched weight (in rare-word units): one short phrasing met by a look-alike
