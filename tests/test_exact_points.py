@@ -120,6 +120,9 @@ def test_an_exact_point_the_entry_does_not_state_is_offered_not_answered(
         ("que dia pagan juntos a mi mama", "juntos", "when"),
         # "¿Cuántas fueron?": the thing counted was named before it; any count the entry states answers.
         ("la secretaria de gobierno digital reconocio a entidades en 2025, cuantas fueron", "sgtd-pcm", "count"),
+        # "¿Hay algún número para llamar?" asks for a phone, which the entry gives ("llama al 113").
+        ("mi mama se cayo y no figura en el sis, como veo si esta afiliada, hay algun numero para llamar?",
+         "sis-consulta", "phone"),
     ],
 )
 def test_the_same_kind_of_point_is_answered_when_the_entry_states_it(
@@ -160,6 +163,10 @@ def test_what_the_entry_says_of_the_case_asked_answers_it(shipped: Pipeline) -> 
 
 def test_the_amount_of_a_fine_asked_in_soles_is_an_amount() -> None:
     assert "amount" in aspects.asked("¿cuánto es en soles la multa por no tener soat?")
+
+
+def test_an_inheritance_asked_is_read_in_the_question() -> None:
+    assert "inheritance" in aspects.asked("como reparto la herencia de mi papa entre mis hermanos")
 
 
 def test_asking_how_to_look_a_number_up_or_how_long_something_lasts_is_no_count() -> None:
@@ -269,6 +276,10 @@ def test_applying_to_a_scholarship_is_how_one_joins_it(shipped: Pipeline) -> Non
         ("cuanto tiempo tiene validez el cul", "duration"),
         ("a mi vecino le quisieron quitar su casa con papeles falsos, como lo evito", "seizure"),
         ("desde que edad puedo sacar mi brevete", "when"),
+        # Where the house came from, told in the story, is no question about a death or an inheritance.
+        ("Buenas tardes, vivo en Tacna y tengo una casa inscrita en registros publicos, herencia de mis padres, y "
+         "mis primos andan con malas intenciones. ¿Hay algo que me avise si alguien quiere inscribir algo sobre mi "
+         "casa?", "death"),
     ],
 )
 def test_a_story_is_not_read_as_asking_the_point_its_words_resemble(question: str, not_asked: str) -> None:

@@ -255,9 +255,14 @@ ASPECTS: tuple[Aspect, ...] = (
     # "mi abuelo cobraba Pensión 65 y falleció": what happens after a death (to the benefit, the pension,
     # the document) is a case of its own that an entry never mentioning death does not answer.
     Aspect("death", _re(r"(?<!se )(?<!se me )(?:fallecio|fallecida|fallecido|fallece|fallecen|fallecimiento|murio|"
-                        r"muere|mueren|difunt[oa]|sepelio|velorio|"
-                        r"herencia|heredar|heredero|herederos|passed away|died)"),
+                        r"muere|mueren|difunt[oa]|sepelio|velorio|passed away|died)"),
            _re(r"fallec\w*|muert\w*|defuncion\w*|difunt\w*|sepelio|herencia|hereder\w*|deceased|death\w*")),
+    # What an inheritance asks ("¿cómo paso a mi nombre la herencia?"), read in the asking part only: a
+    # story's "mi casa, herencia de mis padres" tells where the house came from.
+    Aspect("inheritance", _re(r"herencia|heredar|heredero|herederos|heredad[oa]|inheritance|inherit\w*"),
+           # An entry speaking of the death itself (the death certificate, the last payment) answers it too.
+           _re(r"fallec\w*|muert\w*|defuncion\w*|difunt\w*|herencia|hereder\w*|sucesion\w*|deceased|death\w*|"
+               r"inheritance|heir\w*")),
     Aspect("first-time", _re(r"por primera vez|first time"), None,
            contrary=_re(r"renov\w*|duplicad\w*|revalid\w*|record|consulta\w*|estado|renew\w*|duplicate|check\w*")),
     Aspect("join", _re(r"afili(?:o|ar|arme|arse|arte|arlo|arla|arnos|e|en|amos)|"
@@ -460,7 +465,7 @@ def _asking_text(question: str) -> str:
 # tiempo de anticipación?" ask how long it stays valid or how long before, not how long the procedure takes.
 _SUPERSEDES = (("validity", "duration"), ("advance", "duration"))
 _CHECKING_JOINED = _re(r"(?:saber|ver|consultar|verificar|revisar|averiguar|confirmar|chequear|checar) si "
-                       r"(?:\w+ ){0,4}(?:afili|inscrib|registr)\w*|(?:check|know|see) (?:if|whether) "
+                       r"(?:\w+ ){0,4}(?:afili|inscrib|registr)\w*|(?:check|know|see|ask|find out) (?:if|whether) "
                        r"(?:\w+ ){0,4}(?:enrolled|registered|signed up)")
 
 
@@ -853,7 +858,10 @@ def entry_kinds(entry: Entry) -> frozenset[str]:
 # "¿hay algún lugar / alguna página / alguna forma...?" asks for a way to do what follows, not for a thing
 # an entry must name.
 _ANY_WAY = frozenset(
-    """lugar lugares sitio sitios pagina paginas web forma formas manera maneras modo opcion opciones programa
+    # A number or line to call is the phone aspect's point, judged by the entry's channels (a WhatsApp or an
+    # email address asked for stays a thing the entry must name).
+    """numero numeros telefono telefonos linea lineas
+    lugar lugares sitio sitios pagina paginas web forma formas manera maneras modo opcion opciones programa
     programas ayuda ayudas apoyo apoyos tramite tramites servicio servicios oficina oficinas app aplicativo
     plataforma link enlace beneficio beneficios way place website page program help service office
     costo costos cobro pago precio requisito requisitos""".split()  # "¿tiene algún costo?" asks the cost
