@@ -312,6 +312,12 @@ def test_a_noun_phrase_acting_on_the_asker_is_the_story_not_the_thing_asked(ship
     assert "names another thing" not in format_explanation(shipped.explanation(question))
 
 
+def test_the_askers_own_business_described_by_a_real_word_is_who_asks(shipped: Pipeline) -> None:
+    # "mi negocio de tortas" tells what the asker sells; "mi app de glovo" names another product (no real word).
+    assert shipped.ask("tengo que sacar ruc para mi negocio de tortas, cobran?").entry_id == "ruc-inscripcion"
+    assert shipped.ask("quiero cambiar mi direccion en mi app de glovo").outcome is Outcome.SUGGEST
+
+
 def test_a_place_or_a_person_after_de_keeps_the_service(shipped: Pipeline) -> None:
     assert shipped.ask("licencia de funcionamiento de Surco").entry_id == "licencia-funcionamiento"
     assert shipped.ask("necesito la partida de nacimiento de mi hijo").entry_id == "actas-certificadas"

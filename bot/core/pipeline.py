@@ -111,6 +111,7 @@ _DETERMINERS = frozenset({"mi", "mis", "tu", "tus", "su", "sus", "la", "el", "lo
 # Object pronouns right after a noun phrase make it the one who acts on the asker ("una tienda de celulares
 # *me* llama", "la empresa de seguridad *nos* pide"): a story's actor, not the thing asked about.
 _ACTS_ON_ASKER = frozenset({"me", "nos", "te", "le", "les"})
+_ASKERS_OWN = frozenset({"mi", "mis", "nuestro", "nuestra", "nuestros", "nuestras"})
 # Words asking a generic aspect ("¿cuánto me van a *cobrar*?", "¿qué *requisitos* piden?") keep this share
 # of their information: whether the entry says that point is judged by aspects (cost, requirements...),
 # so an entry that does not use the asker's word for it is not held back for that.
@@ -619,6 +620,11 @@ def _names_another_thing(analysis: Analysis, index: LanguageIndex, text: str) ->
         following = tokens[at] if at is not None else ""
         if at is not None and at + 1 < len(tokens) and tokens[at + 1] in _ACTS_ON_ASKER:
             continue
+        if (
+            i >= 2 and tokens[i - 2] in _ASKERS_OWN and following and is_valid_word(following, index.lang)
+            and not _names_a_service(tokens[i - 1], index)
+        ):
+            continue  # "mi negocio de jugos": the asker's own, told as who they are ("mi app de rappi" is a brand's)
         if (
             following and not following.isdigit() and following not in analyzer.places and following not in names
             and not _INFINITIVE.match(following)
