@@ -31,6 +31,13 @@ def test_fold_removes_case_accents_punctuation_emoji_and_stretching() -> None:
     assert fold("  ") == ""
 
 
+def test_laughter_in_any_spelling_is_one_filler_word(shipped_pipeline: Pipeline) -> None:
+    assert {fold(w) for w in ("jajajaja", "JAJAJ", "jsjsjs", "jejeje", "xddd")} == {"jaja"}
+    assert fold("juan jose vive en jamaica") == "juan jose vive en jamaica"
+    words = shipped_pipeline.explanation("perdi mi dni en la fiesta jajajajaja como saco otro").words
+    assert "jaja" not in {w.word for w in words} and "jajajajaja" not in {w.word for w in words}
+
+
 def test_sound_key_joins_common_spanish_misspellings() -> None:
     assert sound_key("antesedentes") == sound_key("antecedentes")
     assert sound_key("clabe") == sound_key("clave")

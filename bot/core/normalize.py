@@ -49,7 +49,13 @@ def _fold(text: str) -> str:
     plain = _NON_WORD.sub(" ", plain)
     if _A_DIGIT.search(plain):  # (most texts have none: one scan instead of a lookbehind at every position)
         plain = _GLUED_NUMBER.sub(" ", plain)  # "beca18" -> "beca 18", "covid19" -> "covid 19"
-    return _STRETCHED.sub(r"\1", plain).strip()
+    plain = _STRETCHED.sub(r"\1", plain).strip()
+    return _LAUGH.sub("jaja", plain) if "j" in plain or "xd" in plain else plain
+
+
+# Laughter in any length or spelling ("jajajaja", "jsjsjs", "jejeje", "xddd") is one filler word: each
+# spelling would otherwise be a rare word the knowledge base does not know, weighing like a product's name.
+_LAUGH = re.compile(r"\b(?:(?:j+[aeiou]+){2,}j?|(?:js){2,}j?|(?:ja|je)+j|x+d+)\b")
 
 
 _PrefixTree: TypeAlias = "dict[str, _PrefixTree]"  # letter -> the tree after it; "" -> {}: an end
