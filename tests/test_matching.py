@@ -188,3 +188,7 @@ def test_a_lead_of_a_few_points_over_a_related_entry_is_enough_to_answer() -> No
     assert 0.05 <= ranked[0].score - ranked[1].score < 0.08
     reply = pipeline.ask("se me perdio el brevete en la playa, como tramito uno nuevo")
     assert reply.outcome is Outcome.ANSWER and reply.entry_id == "licencia-conducir-duplicado"
+
+
+def test_the_chat_clipping_mi_contra_is_a_password(shipped_pipeline: Pipeline) -> None:
+    assert shipped_pipeline.ask("no me acuerdo mi contra de la sunat, como la saco").entry_id == "clave-sol"
