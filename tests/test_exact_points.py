@@ -476,3 +476,29 @@ def test_a_required_condition_the_asker_says_is_not_met_is_offered_as_not_covere
         assert reply.candidates[0].id == entry
     met = shipped.ask("como pido la copia certificada del acta de matrimonio de mis papas")
     assert met.outcome is Outcome.ANSWER and met.entry_id == "actas-certificadas"
+
+
+@pytest.mark.parametrize(
+    ("question", "aspect", "asked"),
+    [
+        # A mixed family: the one asked about may be Peruvian.
+        ("Buenas tardes, les escribe Carla desde Trujillo. Mi esposo es venezolano y yo soy peruana, tenemos un "
+         "bebé de dos meses que ya tiene su acta de nacimiento. ¿El bebé tiene que ir a la oficina de RENIEC para "
+         "su DNI?", "foreigner", False),
+        # A discount is the same for a foreigner: only whether one may, or what one needs, depends on it.
+        ("Pregunto por mi vecino Carlos, colombiano de 40 años que maneja taxi en Comas y tiene tres hijos; le "
+         "pusieron una papeleta el lunes en la avenida. Si la paga esta semana, ¿cuánto descuento le hacen?",
+         "foreigner", False),
+        ("Buenas tardes, mi cuñado Jorge es colombiano, tiene 70 años y vive en Comas hace veinte años con mi "
+         "hermana, es muy pobre. ¿Puede cobrar Pensión 65?", "foreigner", True),
+        # The asker lives abroad; the father asked about lives in Piura.
+        ("Hola, vivo en España hace diez años con mi familia y les escribo desde Madrid. Mi papá tiene 70 años y "
+         "vive en Piura; su DNI vence en mayo. ¿Puede renovarlo por internet?", "abroad", False),
+        ("Buenas, mi hija Lucía tiene 25 años, vive en Chile hace cinco años y trabaja allá en un restaurante de "
+         "Santiago. ¿Puede renovar su DNI por internet desde ahí?", "abroad", True),
+    ],
+)
+def test_a_nationality_or_country_in_the_story_is_the_point_only_for_the_one_asked_about(
+    question: str, aspect: str, asked: bool
+) -> None:
+    assert (aspect in aspects.asked(question)) is asked

@@ -12,7 +12,7 @@ Cues are matched on folded text (lowercase, no accents, chat slang spelled out).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
@@ -489,10 +489,35 @@ def _asked(question: str) -> tuple[str, ...]:
             a.name for a in ASPECTS
             if (a.is_asked(whole, held) if a.name in _WHO else a.is_asked(asking, held_asking))
         )
+        found = tuple(
+            n for n in found
+            if n not in _NOT_THE_ASKERS or _BY_NAME[n].is_asked(asking, held_asking)
+            or not _NOT_THE_ASKERS[n](whole, asking)
+        )
     if "join" in found and _CHECKING_JOINED.search(whole):
         # "quiero saber si mi empleador me afilió": whether someone was enrolled, not how to enrol.
         found = tuple(name for name in found if name != "join")
     return tuple(n for n in found if not any(n == dropped and kept in found for kept, dropped in _SUPERSEDES))
+
+
+# Who the story's nationality or country is about, when only the story names it (a long message).
+_PERUVIAN = _re(r"peruan[oa]s?")
+# The question asks whether someone may, or what they need ("¿puede cobrar?", "¿qué documentos necesita?"):
+# only then does being a foreigner change the answer; a fee, a date or a discount is the same for all.
+_ELIGIBILITY = _re(r"puede|puedo|pueden|podemos|podria|podrian|derecho|aplica|aplican|acceder|accede|califica\w*|"
+                   r"corresponde|requisitos?|necesita|necesito|necesitan|piden|pide|documentos|inscrib\w*|afili\w*|"
+                   r"postul\w*|cobrar|recibir|sacar|tramitar|obtener")
+_FIRST_PERSON = _re(r"yo|me|puedo|tengo|necesito|quiero|debo|soy|estoy|vivo|podria|sacarme|hago|pago|voy")
+_THIRD_PERSON_ABROAD = _re(rf"(?:vive|viven|reside|residen|esta|estan|trabaja|trabajan|radica|radican) (?:\w+ )?en "
+                           rf"(?:el extranjero|{_COUNTRIES})")
+_NOT_THE_ASKERS: dict[str, Callable[[str, str], bool]] = {
+    # "papá peruano, mamá venezolana": the family is mixed and the one asked about may be Peruvian; "el señor
+    # Ramón, venezolano, ¿cuánto es el descuento de la papeleta?" asks what is the same for everyone.
+    "foreigner": lambda whole, asking: _PERUVIAN.search(whole) is not None or _ELIGIBILITY.search(asking) is None,
+    # "les saluda Miguel desde New Jersey... mi mamá vive en Trujillo, ¿puede renovar por internet?": the asker
+    # is abroad, the one asked about is not.
+    "abroad": lambda whole, asking: _FIRST_PERSON.search(asking) is None and _THIRD_PERSON_ABROAD.search(whole) is None,
+}
 
 
 @lru_cache(maxsize=16_384)  # entries are immutable; a reload brings new ones
