@@ -123,6 +123,12 @@ def test_an_exact_point_the_entry_does_not_state_is_offered_not_answered(
         # "¿Hay algún número para llamar?" asks for a phone, which the entry gives ("llama al 113").
         ("mi mama se cayo y no figura en el sis, como veo si esta afiliada, hay algun numero para llamar?",
          "sis-consulta", "phone"),
+        # Since when a tax is owed is the law's ("desde el 1 de enero siguiente"), not a date each town sets.
+        ("compre un terreno en Cajamarca en julio, desde cuando tengo que pagar el predial?", "predial-arbitrios",
+         "when"),
+        # A look-up showing the start and end dates tells until when it is valid.
+        ("un policia me paro y dice que mi soat no sirve, como reviso hasta cuando vale el soat de mi moto",
+         "soat-consulta", "when"),
     ],
 )
 def test_the_same_kind_of_point_is_answered_when_the_entry_states_it(
@@ -496,6 +502,12 @@ def test_a_required_condition_the_asker_says_is_not_met_is_offered_as_not_covere
          "vive en Piura; su DNI vence en mayo. ¿Puede renovarlo por internet?", "abroad", False),
         ("Buenas, mi hija Lucía tiene 25 años, vive en Chile hace cinco años y trabaja allá en un restaurante de "
          "Santiago. ¿Puede renovar su DNI por internet desde ahí?", "abroad", True),
+        # A death told in the story, and a question about a phone call: nothing is asked of the death.
+        ("Buenas tardes, mi abuela Rosa tiene 80 años y cobra Pension 65 en Huaraz; su esposo murio el mes pasado. "
+         "Ayer la llamaron diciendo que eran del programa y le pidieron la clave de su tarjeta. ¿El programa llama "
+         "asi a la gente?", "death", False),
+        ("Buenas tardes, mi abuelo Ernesto cobraba Pension 65 en Huaraz y murio el mes pasado, lo enterramos en su "
+         "pueblo. ¿Quien cobra el ultimo pago que le tocaba?", "death", True),
     ],
 )
 def test_a_nationality_or_country_in_the_story_is_the_point_only_for_the_one_asked_about(

@@ -194,7 +194,9 @@ ASPECTS: tuple[Aspect, ...] = (
             r"april|june|july|august|september|october|november|"
             # Where the dates are published answers "¿qué día pagan?" ("la fecha de pago se ve en la app").
             r"(?:fecha|fechas|cronograma|calendario)s? (?:\w+ ){0,4}(?:se ven?|se consultan?|se publican?|aparecen?)\b|"
-            r"(?:revisa|consulta|mira|ve) (?:la |las |el )?(?:fecha|fechas|cronograma|calendario)\b"),
+            r"(?:revisa|consulta|mira|ve) (?:la |las |el )?(?:fecha|fechas|cronograma|calendario)\b|"
+            # A look-up that shows the dates ("te muestra las fechas de inicio y fin") tells until when.
+            r"fechas? de (?:inicio|fin|vencimiento|caducidad)\b"),
     ),
     Aspect(
         "duration",
@@ -510,12 +512,18 @@ _ELIGIBILITY = _re(r"puede|puedo|pueden|podemos|podria|podrian|derecho|aplica|ap
 _FIRST_PERSON = _re(r"yo|me|puedo|tengo|necesito|quiero|debo|soy|estoy|vivo|podria|sacarme|hago|pago|voy")
 _THIRD_PERSON_ABROAD = _re(rf"(?:vive|viven|reside|residen|esta|estan|trabaja|trabajan|radica|radican) (?:\w+ )?en "
                            rf"(?:el extranjero|{_COUNTRIES})")
+_AFTER_DEATH = _re(r"cobr\w*|pag\w*|pension\w*|herencia|hereder\w*|quien|quienes|pasa|sigue|seguir|queda|ultimo|"
+                   r"sepelio|subsidio|beneficio|dar de baja|anular|cancelar|acta|partida|defuncion|tramit\w*|"
+                   r"puede|puedo|podemos|pueden|derecho|recib\w*")
 _NOT_THE_ASKERS: dict[str, Callable[[str, str], bool]] = {
     # "papá peruano, mamá venezolana": the family is mixed and the one asked about may be Peruvian; "el señor
     # Ramón, venezolano, ¿cuánto es el descuento de la papeleta?" asks what is the same for everyone.
     "foreigner": lambda whole, asking: _PERUVIAN.search(whole) is not None or _ELIGIBILITY.search(asking) is None,
     # "les saluda Miguel desde New Jersey... mi mamá vive en Trujillo, ¿puede renovar por internet?": the asker
     # is abroad, the one asked about is not.
+    # "su esposo murió hace dos meses... ¿el programa llama así?": the death is the story's unless the question
+    # asks what becomes of a payment, a document or who may act now.
+    "death": lambda whole, asking: _AFTER_DEATH.search(asking) is None,
     "abroad": lambda whole, asking: _FIRST_PERSON.search(asking) is None and _THIRD_PERSON_ABROAD.search(whole) is None,
 }
 
@@ -1010,6 +1018,7 @@ _SET_BY_PLACE = re.compile(
     r"(?:municipalidad|municipio|region|"
     r"gobierno regional|distrito|provincia|sede|oficina|centro|agencia)\b"
 )
+_SINCE = _re(r"desde (?:que (?:fecha|ano|mes)|cuando)|a partir de (?:que (?:fecha|ano|mes)|cuando)")
 LOCAL = frozenset({"cost", "amount", "hours", "phone", "penalty", "when"})  # what one place's office sets for itself
 
 
@@ -1023,7 +1032,7 @@ def place_uncovered(entry: Entry, question: str, places: Places) -> bool:
     if scope:
         return not asked_places & scope
     text = _answer_text(entry)
-    return (
-        bool(LOCAL.intersection(asked(question))) and _SET_BY_PLACE.search(text) is not None
-        and not asked_places & places.named(text)
-    )
+    local = LOCAL.intersection(asked(question))
+    if local == {"when"} and _SINCE.search(_folded(question)):
+        local = frozenset()  # since when a duty starts ("¿desde cuándo pago el predial?") is the law's, not the town's
+    return bool(local) and _SET_BY_PLACE.search(text) is not None and not asked_places & places.named(text)
