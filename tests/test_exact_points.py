@@ -514,3 +514,9 @@ def test_a_nationality_or_country_in_the_story_is_the_point_only_for_the_one_ask
     question: str, aspect: str, asked: bool
 ) -> None:
     assert (aspect in aspects.asked(question)) is asked
+
+
+def test_doing_it_from_another_country_is_abroad_and_for_minors_asks_for_minors() -> None:
+    assert "abroad" in aspects.asked("aporte a la onp, puedo cobrar mi pension desde estados unidos?")
+    assert "abroad" not in aspects.asked("llegue desde venezuela hace dos anos, como saco mi carne de extranjeria")
+    assert "minor" in aspects.asked("cuanto cuesta el duplicado del dni para menores")

@@ -249,9 +249,13 @@ ASPECTS: tuple[Aspect, ...] = (
                          # "¿puedo postular para estudiar en una universidad de Argentina?"
                          rf"(?:estudiar|estudio|estudie|trabajar|trabaje|usarla|usarlo|usar) (?:\w+ ){{0,4}}(?:en|de) "
                          rf"(?:{_COUNTRIES})\b|"
-                         r"(?:viajar|volver|regresar) (?:a|al) peru|consulado|abroad"),
+                         r"(?:viajar|volver|regresar) (?:a|al) peru|consulado|abroad|"
+                         # "¿puedo cobrar mi pensión desde Estados Unidos?" (not "llegué desde Venezuela").
+                         r"(?:cobrar|cobro|pagar|pago|tramitar|renovar|sacar|hacer|hacerlo|votar|pedir|solicitar|"
+                         rf"recibir|inscribir\w*|afiliar\w*) (?:\w+ ){{0,4}}desde (?:el |los )?(?:{_COUNTRIES})\b"),
            _re(r"extranjero|exterior|consulados?|abroad")),
     Aspect("minor", _re(r"menor(?:es)? de edad|recien nacid[oa]|(?:de|para) (?:mi|un|una) (?:bebe|nino|nina)|"
+                        r"(?:para|de) (?:los |las )?menores\b|"
                         r"for (?:my|a) (?:child|baby)|minors?"),
            _re(r"menor(?:es)?|nin[oa]s?|bebes?|recien nacid\w*|child\w*|minors?")),
     # "mi abuelo cobraba Pensión 65 y falleció": what happens after a death (to the benefit, the pension,
