@@ -570,6 +570,9 @@ def test_a_word_split_by_voice_typing_is_joined_back_but_two_words_stay_two(ship
     # "hogar es" and "paga la" are two words: joined they would be other words of the base.
     assert "hogar" in analyzer.analyze("quieren medir si mi hogar es pobre").words
     assert "pagala" not in analyzer.analyze("cuanto es la pension que paga la onp").words
+    # A five-letter name split ("sun at") is joined too, and then completes "la app de" as the base's own word.
+    assert "sunat" in analyzer.analyze("como entro a la app de sun at").words
+    assert shipped.ask("olvide mi clave sol, como la recupero desde la app de sun at").entry_id == "clave-sol"
 
 
 @pytest.mark.parametrize(

@@ -24,7 +24,7 @@ from bot.core.normalize import STOP_WORDS, base_form, fold, folded_words, sound_
 from bot.core.typos import NearWords
 
 MIN_CORRECTABLE_LENGTH = 4
-MIN_REJOINED_LENGTH = 6  # two halves joined back into a word this long at least ("breve te" -> brevete)
+MIN_REJOINED_LENGTH = 5  # two halves joined back into a word this long at least ("breve te" -> brevete)
 MIN_GLUED_PART = 3
 GLUED_PART_ZIPF = 4.0  # a part of a glued word the base lacks must be this common (about 10 per million words)
 # A capitalised word where a name or a place stands ("soy Luis", "vive sola en Huancayo", "mi tía Marta",
@@ -257,7 +257,7 @@ class Analyzer:
                     meant.add(token)
         return meant
 
-    def _rejoined(self, tokens: list[str], foreign: frozenset[str]) -> list[str]:
+    def rejoined(self, tokens: list[str], foreign: frozenset[str] = frozenset()) -> list[str]:
         """A word split in two by voice typing or a slip of the thumb ("breve te", "antece dentes") joined
         back, when together they are a knowledge-base word and neither half is a content word of it ("hogar
         es" stays: "hogares" would change what is asked; so does "pasa porte", "pasa" being a word of it)."""
@@ -438,7 +438,7 @@ class Analyzer:
         folded = " ".join(tokens)
         foreign_lang, foreign_words = foreign
         if correct:
-            tokens = self._numbers_in_words(self._spelled_out(self._rejoined(tokens, foreign_words)))
+            tokens = self._numbers_in_words(self._spelled_out(self.rejoined(tokens, foreign_words)))
             tokens = " ".join(t if t in foreign_words else self.correct(t) for t in tokens).split()
             if len(tokens) > 1 and tokens[0] not in self.stop_words:
                 # A message opens with a greeting spelled by ear ("ola, kiero saber..."): the word that

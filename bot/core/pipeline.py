@@ -611,6 +611,7 @@ def _names_another_thing(analysis: Analysis, index: LanguageIndex, text: str) ->
         return None
     names = {fold(w) for w in _NAME.findall(text)}
     analyzer = index.analyzer
+    tokens = analyzer.rejoined(tokens)  # "la app de sun at": voice typing's split "sunat"
     for i, token in enumerate(tokens[1:-1], 1):
         if token not in _COMPLEMENT or tokens[i - 1] in analyzer.stop_words or not analyzer.knows(tokens[i - 1]):
             continue
