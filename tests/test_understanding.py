@@ -556,6 +556,18 @@ def test_an_institution_known_from_other_entries_only_holds_the_answer_back(ship
     assert shipped.ask("olvidé mi clave SOL de la SUNAT, cómo la recupero").entry_id == "clave-sol"
 
 
+def test_an_institution_named_as_where_or_as_a_kind_does_not_hold_the_answer_back(shipped: Pipeline) -> None:
+    # A complaint is made to any public entity: the one named is where it happened.
+    assert shipped.ask("quiero hacer un reclamo formal contra la SUNARP porque me atendieron mal").entry_id == (
+        "libro-reclamaciones"
+    )
+    # "MUNI" stands for the municipalities the entry speaks of.
+    assert shipped.ask("MUNI Ejecutivo: qué es y quiénes participan").entry_id == "muni-ejecutivo"
+    # "una ONG" is a kind of client, not the institution whose receipt is asked about.
+    question = "hago trabajos para una ONG como independiente y me piden recibo electronico, como lo hago"
+    assert "names another institution" not in format_explanation(shipped.explanation(question))
+
+
 def test_an_institution_in_the_story_of_a_long_message_does_not_hold_the_answer_back(shipped: Pipeline) -> None:
     question = (
         "Buenas tardes, soy asistente en una UGEL de Cusco y estoy preparando una exposición para mis colegas. "

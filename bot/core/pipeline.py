@@ -110,6 +110,10 @@ _PERSONS = frozenset(
 _DETERMINERS = frozenset({"mi", "mis", "tu", "tus", "su", "sus", "la", "el", "los", "las", "un", "una", "este", "esta"})
 # Object pronouns right after a noun phrase make it the one who acts on the asker ("una tienda de celulares
 # *me* llama", "la empresa de seguridad *nos* pide"): a story's actor, not the thing asked about.
+# An entry whose institution is every public entity, and an acronym after an indefinite article ("para una
+# ONG", "en un GORE"): a kind of organisation, not the one institution whose thing is asked about.
+_ANY_ENTITY = re.compile(r"\b(?:cada|cualquier|todas las|toda) entidad", re.IGNORECASE)
+_KIND_OF = re.compile(r"\b(?:un|una|unos|unas|algun|alguna) ([A-Z]{2,})\b")
 _ACTS_ON_ASKER = frozenset({"me", "nos", "te", "le", "les"})
 _ASKERS_OWN = frozenset({"mi", "mis", "nuestro", "nuestra", "nuestros", "nuestras"})
 # Words asking a generic aspect ("¿cuánto me van a *cobrar*?", "¿qué *requisitos* piden?") keep this share
@@ -329,13 +333,22 @@ class Pipeline:
         """The question names in capitals an institution the base knows from other entries only ("la clave
         de mi app del BCP" beside Clave SOL, which is SUNAT's): it asks about that institution's thing.
         In a long message only the asking part is read, as in `_names_unknown`."""
+        if _ANY_ENTITY.search(candidate.entry.institution):
+            return False  # a service of every public entity (a complaint, a request): the one named is where
         index = self._indexes["es"]
+        asking = asking_part(text, after_comma=False)
+        kind_of = {fold(m.group(1)) for m in _KIND_OF.finditer(asking)}
         # A long message's story names where the asker works, not what is asked.
-        for word in written_acronyms(asking_part(text, after_comma=False)):
-            if len(word) < MIN_ACRONYM_LETTERS or word in self._places.words or not index.analyzer.knows(word):
+        for word in written_acronyms(asking):
+            if (
+                len(word) < MIN_ACRONYM_LETTERS or word in self._places.words or not index.analyzer.knows(word)
+                or word in kind_of
+            ):
                 continue
             entry_id = candidate.entry.id
-            if not (index.field_of(entry_id, stem(word)) or index.field_of(entry_id, acronym_stem(word))):
+            # "MUNI Ejecutivo": the acronym may stand for a word the entry holds ("muni" -> municipalidad).
+            meant = {stem(t) for t in index.analyzer.apply_synonyms([word])} | {stem(word), acronym_stem(word)}
+            if not any(index.field_of(entry_id, s) for s in meant):
                 return True
         return False
 
