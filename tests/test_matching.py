@@ -42,6 +42,7 @@ def test_sound_key_joins_common_spanish_misspellings() -> None:
     assert sound_key("antesedentes") == sound_key("antecedentes")
     assert sound_key("clabe") == sound_key("clave")
     assert sound_key("komo") == sound_key("como")
+    assert sound_key("aiuda") == sound_key("ayuda")  # i for y, as chat writes it
 
 
 def test_short_stems_do_not_merge_unrelated_words() -> None:
@@ -192,3 +193,9 @@ def test_a_lead_of_a_few_points_over_a_related_entry_is_enough_to_answer() -> No
 
 def test_the_chat_clipping_mi_contra_is_a_password(shipped_pipeline: Pipeline) -> None:
     assert shipped_pipeline.ask("no me acuerdo mi contra de la sunat, como la saco").entry_id == "clave-sol"
+
+
+def test_a_last_letter_typed_twice_is_read_as_the_word(shipped_pipeline: Pipeline) -> None:
+    analyzer = shipped_pipeline._indexes["es"].analyzer
+    assert [analyzer.correct(w) for w in ("otroo", "holaa", "sacarr")] == ["otro", "hola", "sacar"]
+    assert analyzer.correct("creer") == "creer"  # a real word keeps its double letter

@@ -24,6 +24,7 @@ from bot.core.normalize import STOP_WORDS, base_form, fold, folded_words, sound_
 from bot.core.typos import NearWords
 
 MIN_CORRECTABLE_LENGTH = 4
+MIN_UNSTRETCHED_LENGTH = 4  # "otroo", "siii" (3+ are folded); "zoo", "lee" are words
 MIN_REJOINED_LENGTH = 5  # two halves joined back into a word this long at least ("breve te" -> brevete)
 MIN_GLUED_PART = 3
 GLUED_PART_ZIPF = 4.0  # a part of a glued word the base lacks must be this common (about 10 per million words)
@@ -189,6 +190,8 @@ class Analyzer:
         """The vocabulary word (or two glued ones, space-separated) a typo most likely meant, or the word."""
         if word in self._vocabulary or word.isdigit():
             return word
+        if (unstretched := self._unstretched(word)) is not None:
+            return unstretched
         if len(word) < MIN_CORRECTABLE_LENGTH:
             # Too short to correct, except a function word spelled by ear ("kon" for "con"): no real word,
             # and it sounds like a stop word, so it must not weigh like a rare content word.
@@ -218,6 +221,14 @@ class Analyzer:
         if len(self._corrections) < 20_000:
             self._corrections[word] = result
         return result
+
+    def _unstretched(self, word: str) -> str | None:
+        """A last letter typed twice in chat ("otroo", "holaa", "graciass", "sacarr"; three or more are
+        squeezed by folding already): the word without it, when that is a word of the base or the language."""
+        if len(word) < MIN_UNSTRETCHED_LENGTH or word[-1] != word[-2] or is_valid_word(word, self.lang):
+            return None
+        shorter = word[:-1]
+        return shorter if shorter in self._vocabulary or is_valid_word(shorter, self.lang) else None
 
     def _undiminish(self, word: str) -> str | None:
         """The vocabulary word a diminutive is made from ("bodeguita" -> bodega, "papelito" -> papel)."""

@@ -228,7 +228,7 @@ def _singular(word: str) -> str:
 # repeated letters. Every question word the knowledge base lacks gets a key: ~2 us this way, where one
 # regex with a group template per rule cost ~20 us.
 _SOFTENED = ((re.compile(r"qu(?=[ei])"), "k"), (re.compile(r"c(?=[ei])"), "s"), (re.compile(r"g(?=[ei])"), "j"))
-_SOUNDS = str.maketrans({"h": None, "c": "k", "q": "k", "z": "s", "v": "b", "w": "u"})
+_SOUNDS = str.maketrans({"h": None, "c": "k", "q": "k", "z": "s", "v": "b", "w": "u", "y": "i"})
 _FINAL_Y = re.compile(r"y$")
 _REPEATED = re.compile(r"([a-z])\1+")
 
