@@ -196,7 +196,7 @@ def test_sound_keys_are_the_keys_of_the_rules_applied_one_by_one(shipped: Knowle
     its own regex gives, on every general-language and knowledge-base word and on random letter soup."""
     rules = [
         (r"qu([ei])", r"k\1"), (r"c([ei])", r"s\1"), (r"g([ei])", r"j\1"), (r"ch", "x"), (r"ll", "y"), (r"h", ""),
-        (r"c|q", "k"), (r"z", "s"), (r"v", "b"), (r"w", "u"), (r"y$", "i"), (r"([a-z])\1+", r"\1"),
+        (r"c|q", "k"), (r"z", "s"), (r"v", "b"), (r"w", "u"), (r"y", "i"), (r"([a-z])\1+", r"\1"),
     ]
 
     def reference(word: str) -> str:

@@ -510,9 +510,10 @@ def _asked(question: str) -> tuple[str, ...]:
 _PERUVIAN = _re(r"peruan[oa]s?")
 # The question asks whether someone may, or what they need ("¿puede cobrar?", "¿qué documentos necesita?"):
 # only then does being a foreigner change the answer; a fee, a date or a discount is the same for all.
+# Getting a document counts in any person ("¿cómo saco mi licencia?" from "soy venezolano").
 _ELIGIBILITY = _re(r"puede|puedo|pueden|podemos|podria|podrian|derecho|aplica|aplican|acceder|accede|califica\w*|"
                    r"corresponde|requisitos?|necesita|necesito|necesitan|piden|pide|documentos|inscrib\w*|afili\w*|"
-                   r"postul\w*|cobrar|recibir|sacar|tramitar|obtener")
+                   r"postul\w*|cobr\w*|recib\w*|sac(?:ar\w*|o|a|an|amos)|tramit\w*|obten\w*|obtien\w*")
 _FIRST_PERSON = _re(r"yo|me|puedo|tengo|necesito|quiero|debo|soy|estoy|vivo|podria|sacarme|hago|pago|voy")
 _THIRD_PERSON_ABROAD = _re(rf"(?:vive|viven|reside|residen|esta|estan|trabaja|trabajan|radica|radican) (?:\w+ )?en "
                            rf"(?:el extranjero|{_COUNTRIES})")
