@@ -671,3 +671,15 @@ def test_a_question_naming_two_sibling_services_offers_first_the_entry_that_join
     reply = shipped.ask("en la empresa me piden los antecedentes penales y policiales, y no quiero sacar dos tramites")
     assert reply.outcome is Outcome.SUGGEST and reply.candidates[0].id == "cul"
     assert {"antecedentes-penales", "antecedentes-policiales"} & {c.id for c in reply.candidates}
+
+
+def test_a_question_naming_siblings_by_their_institutions_is_offered_not_answered(shipped: Pipeline) -> None:
+    # The police, the judiciary and the INPE each issue one certificate: naming all three asks for more than
+    # the INPE's, though its words score best.
+    reply = shipped.ask("para un trabajo me piden papeles de la policía, del poder judicial y del inpe")
+    assert reply.outcome is Outcome.SUGGEST and reply.entry is None
+    assert "antecedentes-judiciales" in {c.id for c in reply.candidates}
+    # The institution's own certificate alone, or a story's policeman beside a licence, is still answered.
+    assert shipped.ask("como saco el certificado de antecedentes del inpe").entry_id == "antecedentes-judiciales"
+    renew = shipped.ask("un policía me paró y me dijo que mi licencia de conducir está vencida, ¿cómo la renuevo?")
+    assert renew.entry_id == "licencia-conducir-revalidacion"

@@ -21,7 +21,7 @@ from bot.core.language import detect_language
 from bot.core.lexicon import information, is_valid_word
 from bot.core.matcher import Candidate, LanguageIndex
 from bot.core.models import LANGS, Entry, Outcome, Reply
-from bot.core.normalize import fold, stem
+from bot.core.normalize import fold, stem, words
 from bot.core.privacy import mask_personal_data
 from bot.core.problems import Problem
 from bot.core.regional import event_list_reply, with_region
@@ -97,6 +97,7 @@ _TRIVIAL = re.compile(r"\d{1,3}|[a-z]")
 _NAME = re.compile(r"\b[A-ZÁÉÍÓÚÑ]\w+")
 UMBRELLA_INFORMATION = 0.75  # the least information of a word naming one of two siblings
 UMBRELLA_RANKS = 5  # how far down the ranking an entry joining two named siblings is looked for
+SIBLING_HEAD_INFORMATION = 0.4  # the least information of a sibling institution's head word ("policía") named
 _COMPLEMENT = frozenset({"de", "del"})
 # "acabo de separarme", "dejé de pagar": "de" before a verb completes the verb, it names no other thing.
 _INFINITIVE = re.compile(r"^\w{2,}(?:ar|er|ir)(?:me|te|se|lo|la|le|nos|los|las|les)*$")
@@ -290,9 +291,45 @@ class Pipeline:
             return "for minors, no child named"
         if self._names_other_institution(candidate, text):
             return "names another institution"
-        if self._umbrella(candidate, ranking, text) is not None:
+        if self._umbrella(candidate, ranking, text) is not None or self._names_sibling(candidate, ranking, text):
             return SIBLING_TOO
         return None
+
+    def _names_sibling(self, candidate: Candidate, ranking: list[Candidate], text: str) -> bool:
+        """The question names this entry's own title or institution word and, beside it, a sibling's that
+        this entry never mentions ("papeles de la policía, del poder judicial y del INPE" beside the INPE's
+        certificate): it asks for more than this one entry, so it is offered among them, not answered.
+        A sibling's title word must be rare, as for `_umbrella` (a story's "sin perder el día" does not ask
+        for a lost licence); the head word of its institution may be common ("policía")."""
+        index = self._indexes["es"]
+        analysis = index.analyze(text)
+        info = {s: analysis.info(i) for i, s in enumerate(analysis.stems)}
+        entry_id, family = candidate.entry.id, _family(candidate.entry)
+        mine = self._own_stems(candidate.entry, index)
+        if not any(info.get(s, 0.0) >= UMBRELLA_INFORMATION for s in mine):
+            return False
+        for other in ranking[:UMBRELLA_RANKS]:
+            if other.entry.id == entry_id or _family(other.entry) != family:
+                continue
+            theirs, head = self._own_stems(other.entry, index), _head_stem(other.entry)
+            own = any(info.get(s, 0.0) >= UMBRELLA_INFORMATION for s in mine - theirs)
+            named = [
+                s for s in theirs - mine
+                if info.get(s, 0.0) >= (SIBLING_HEAD_INFORMATION if s == head else UMBRELLA_INFORMATION)
+                and not index.field_of(entry_id, s)
+            ]
+            if own and named:
+                return True
+        return False
+
+    def _own_stems(self, entry: Entry, index: LanguageIndex) -> frozenset[str]:
+        """The stems of an entry's title and its institution's head word ("Policía" of "Policía Nacional
+        del Perú", which the analyzer folds into the acronym): the words that name it and not a sibling."""
+        key = f"{entry.id}\x00own"
+        if (found := self._titles.get(key)) is None:
+            head = _head_stem(entry)
+            found = self._titles[key] = self._title_stems(entry, index) | ({head} if head else set())
+        return found
 
     def _umbrella(self, candidate: Candidate, ranking: list[Candidate], text: str) -> Candidate | None:
         """The entry that covers both `candidate` and a sibling the question names beside it, or None.
@@ -539,6 +576,12 @@ def _for_children_unasked(ranked: list[Candidate], cues: str) -> bool:
     if not any(_family(c.entry) == family for c in ranked[1:]):
         return False
     return aspects.for_minors(top) and not aspects.names_a_child(cues)
+
+
+def _head_stem(entry: Entry) -> str:
+    """The stem of the first word of an entry's institution ("polici" of "Policía Nacional del Perú")."""
+    found = words(entry.institution)
+    return stem(found[0]) if found else ""
 
 
 def _family(entry: Entry) -> str:
