@@ -134,6 +134,7 @@ class FakeBotAPI:
         self.offsets: list[int] = []  # the offset of every getUpdates, in order
         self.unauthorized = False  # every request answers 401, as when the token is revoked
         self.down = False  # every request is cut without an answer, as when Telegram is unreachable
+        self.answer_delay = 0.0  # seconds between carrying out a call and answering it (a slow Telegram)
         self.polling = asyncio.Event()  # set by the bot's first getUpdates
         self.listeners: list[Callable[[Call], None]] = []  # called with every recorded call
         self.limits: Limits | None = None
@@ -488,6 +489,8 @@ class FakeBotAPI:
             params["_result"] = result
         if method != "getUpdates":
             self._record(call)
+            if self.answer_delay:  # delivered now, answered late: a bot cut off meanwhile never hears
+                await asyncio.sleep(self.answer_delay)
         return 200, {"ok": True, "result": result}
 
     def _record(self, call: Call) -> None:

@@ -228,6 +228,33 @@ async def test_sigterm_with_a_backlog_stops_quickly_and_the_rest_is_answered_aft
     assert all(n == 1 for n in answered(fake).values())
 
 
+async def test_an_answer_delivered_while_the_bot_stops_is_not_sent_again_after_restart(
+    fake_bot_api: FakeBotAPI, tmp_path: Path
+) -> None:
+    # Telegram carries out the sendMessage but answers it late; SIGTERM comes meanwhile, past the grace
+    # for running handlers. The citizen already has the answer: the next start must not send it again.
+    fake = fake_bot_api
+    env = bot_env(fake, tmp_path, LOG_LEVEL="WARNING")
+    bot = await Bot(env, tmp_path, 0).start()
+    try:
+        await fake.wait_for("setMyCommands", timeout=20)
+        fake.answer_delay = 3.0  # longer than the grace for running handlers, shorter than the HTTP timeout
+        fake.push_text(QUESTION)
+        await fake.wait_for("sendMessage", timeout=20)
+    finally:
+        assert await bot.terminate() == 0
+    fake.answer_delay = 0.0
+    assert answered(fake)[fake.user_id] == 1
+    bot = await Bot(env, tmp_path, 1).start()
+    try:
+        await fake.wait_for("setMyCommands", timeout=20)
+        await asyncio.sleep(3)  # the outbox looks every second: time for any resend to show
+    finally:
+        assert await bot.terminate() == 0
+    assert answered(fake)[fake.user_id] == 1
+    assert not in_flight(tmp_path / "bot.sqlite3")
+
+
 async def test_a_question_left_unanswered_too_long_gets_an_apology(fake_bot_api: FakeBotAPI, tmp_path: Path) -> None:
     fake = fake_bot_api
     env = bot_env(fake, tmp_path, LOG_LEVEL="WARNING", REPLAY_MAX_AGE_MINUTES="0")

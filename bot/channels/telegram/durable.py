@@ -30,7 +30,7 @@ from bot.store import Store
 from . import tickets
 from .context import BotData
 from .fairness import Hooks
-from .sending import reply_payload, send_payload
+from .sending import reply_payload, send_kept
 from .texts import t
 
 log = logging.getLogger("bot.telegram")
@@ -185,8 +185,7 @@ class Outbox:
             if reply.update_id in data.answering:  # its handler is sending it right now
                 continue
             try:
-                await send_payload(self.application.bot, reply.payload)
-                await data.store_step(store.reply_sent(reply.id))
+                await send_kept(data, self.application.bot, reply.payload, reply.id)
                 sent += 1
             except InvalidToken:
                 raise

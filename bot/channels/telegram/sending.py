@@ -28,7 +28,7 @@ from . import tickets
 from .formatting import split_message
 
 if TYPE_CHECKING:
-    from .context import Context
+    from .context import BotData, Context
 
 T = TypeVar("T")
 
@@ -117,6 +117,20 @@ async def send_payload(bot: ExtBot[None], payload: str) -> int:
     return int(result["message_id"])
 
 
+async def send_kept(data: BotData, bot: ExtBot[None], payload: str, reply_id: int | None) -> int:
+    """One attempt at a kept message, then forget it once delivered, as one step that stopping does
+    not cut: a request cancelled after it left may still have been delivered, and the outbox would
+    send it a second time on the next start. Shutdown waits for the step (see `BotData.store_step`)."""
+
+    async def attempt() -> int:
+        sent = await send_payload(bot, payload)
+        if reply_id is not None and data.store is not None:
+            await data.store.reply_sent(reply_id)
+        return sent
+
+    return await data.store_step(attempt())
+
+
 async def _keep(context: Context, payload: str) -> int | None:
     """Keep the message in the outbox before sending it; None when there is nothing to keep it in."""
     data = context.bot_data
@@ -154,7 +168,9 @@ async def _send(context: Context, payload: str, reply_id: int | None, what: str)
     data = context.bot_data
     store = data.store
     try:
-        sent = await send_with_retry(lambda: send_payload(context.bot, payload), delays=data.retry_delays, what=what)
+        sent = await send_with_retry(
+            lambda: send_kept(data, context.bot, payload, reply_id), delays=data.retry_delays, what=what
+        )
     except (BadRequest, Forbidden):
         if reply_id is not None and store is not None:
             await data.store_step(store.reply_sent(reply_id))  # cannot succeed later either
@@ -165,8 +181,6 @@ async def _send(context: Context, payload: str, reply_id: int | None, what: str)
         if await data.store_step(store.reply_failed(reply_id, type(exc).__name__)) is None:
             raise
         raise ReplyKept(f"{type(exc).__name__}: kept for retry") from exc
-    if reply_id is not None and store is not None:
-        await data.store_step(store.reply_sent(reply_id))
     return sent
 
 
