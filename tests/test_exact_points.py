@@ -520,3 +520,31 @@ def test_doing_it_from_another_country_is_abroad_and_for_minors_asks_for_minors(
     assert "abroad" in aspects.asked("aporte a la onp, puedo cobrar mi pension desde estados unidos?")
     assert "abroad" not in aspects.asked("llegue desde venezuela hace dos anos, como saco mi carne de extranjeria")
     assert "minor" in aspects.asked("cuanto cuesta el duplicado del dni para menores")
+
+
+def test_erasing_a_record_is_not_what_the_entry_showing_it_says(shipped: Pipeline) -> None:
+    # The MTC entry shows the points; it does not say how to erase them.
+    reply = shipped.ask("como borro los puntos de mi brevete, se puede limpiar el record?")
+    assert reply.outcome is Outcome.SUGGEST and reply.uncovered
+    assert "removal" not in aspects.asked("tengo que sacar antecedentes y pagar en el banco")  # getting, not erasing
+    assert shipped.ask("como veo los puntos de mi brevete").entry_id == "mtc-record-conductor"
+
+
+def test_a_discount_for_a_group_the_entry_never_names_is_not_covered(shipped: Pipeline) -> None:
+    reply = shipped.ask("los jubilados tienen descuento en el predial o no")
+    assert reply.outcome is Outcome.SUGGEST and reply.uncovered
+    assert "group-benefit" in aspects.asked("¿Qué beneficio tienen los pensionistas en el impuesto predial?")
+    assert "group-benefit" not in aspects.asked("¿hay descuento en el predial si pago antes?")
+
+
+def test_from_outside_peru_is_abroad_and_not_going_asks_the_penalty() -> None:
+    assert "abroad" in aspects.asked("¿Se puede renovar el carné de extranjería desde fuera del Perú?")
+    assert "cost" in aspects.asked("me salio q era miembro de mesa y no fui, cuanto me toca pagar o q hago")
+    assert "penalty" in aspects.asked("no fui a la mesa xq me enferme, q hago?")
+
+
+def test_a_place_said_to_be_not_the_one_is_not_the_place_asked(shipped: Pipeline) -> None:
+    # "no es de Lima": the ticket is Cusco's, and the SAT entry is Lima's.
+    reply = shipped.ask("papeleta en cusco como la pago, no es de lima")
+    assert reply.entry is None
+    assert shipped.ask("papeleta en lima como la pago").entry_id == "sat-papeletas"

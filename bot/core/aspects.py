@@ -85,6 +85,7 @@ ASPECTS: tuple[Aspect, ...] = (
             r"cuanto (?:cuesta|cuestan|sale|salen|cobran|cobra|vale|es el (?:pago|costo|precio)|hay que pagar|"
             r"se paga|pago|(?:esta|estan) (?:costando|cobrando|saliendo))|"
             r"cuanto (?:voy|vamos|va|van|tengo|tendre|tendria) (?:a |que )?pagar|cuanto pagaria|"
+            r"cuanto (?:me|nos|le|les|te) (?:toca|tocaria|tocara) pagar|"
             # "me cobraron de más" tells what happened, it asks no fee
             r"costo|precio|tarifa|(?:me|nos|te|les|le) (?:van a |vas a )?cobra(?:n|r|ran|rian|ria)\b(?! mas)|"
             r"cobran algo|"
@@ -238,7 +239,7 @@ ASPECTS: tuple[Aspect, ...] = (
     Aspect("abroad", _re(r"desde el extranjero|"
                          rf"(?:vivo|estoy|resido|radico|vivimos|estamos|me encuentro|{_WORK_VERB}|trabajamos|"
                          r"vive|esta|reside|trabaja) (?:\w+ )?en el extranjero|desde (?:alla|alli)|"
-                         r"desde fuera del pais|"
+                         r"desde (?:fuera|afuera) del (?:pais|peru)|desde otro pais|desde el exterior|"
                          rf"(?:(?:vivo|estoy|resido|radico|vivimos|estamos|{_WORK_VERB}|trabajamos|vive|viven|"
                          rf"reside|residen|esta|trabaja|estando|viviendo|residiendo|radicando) en (?:{_COUNTRIES}))|"
                          # "¿me sirve para manejar en Argentina?", "¿vale para viajar a Brasil?"
@@ -282,7 +283,9 @@ ASPECTS: tuple[Aspect, ...] = (
            contrary=_re(r"consulta\w*|check\w*")),
     # "¿cómo pago una multa?" asks how to pay, not what the penalty is.
     Aspect("penalty", _re(r"(?<!pagar una )(?<!pagar la )(?<!pagar mi )(?<!pagar mis )(?<!pago la )(?<!pago mi )"
-                          r"(?<!pago una )multas?|sancion\w*|sancionan|penalidad\w*|me bloquean|que pasa si|penalt\w+"),
+                          r"(?<!pago una )multas?|sancion\w*|sancionan|penalidad\w*|me bloquean|que pasa si|penalt\w+|"
+                          # "no fui (a la mesa) porque me enfermé, ¿cuánto me toca pagar o qué hago?"
+                          r"no (?:fui|asisti|vote|me presente)\b(?: \w+){0,10} (?:pagar|pago|que hago)"),
            _re(r"multas?|sancion\w*|penalidad\w*|infraccion\w*|papeletas?|penalt\w+")),
     Aspect("grade", _re(r"(?:nota|puntaje|promedio|calificacion) minim[oa]|que (?:nota|puntaje|promedio) "
                         r"(?:necesito|piden|se necesita|hay que sacar)|minimum (?:grade|score|mark)"),
@@ -360,6 +363,26 @@ ASPECTS: tuple[Aspect, ...] = (
                              r"(?:el|la|los|las|mi|mis|su|sus)"),
            _re(r"suspen\w*|quit\w*|retir\w*|cort\w*|pierde\w*|perder\w*|desafili\w*|revoca\w*")),
     # "¿Ya prescribió mi papeleta?": whether a debt or a sanction has lapsed, a legal point of its own.
+    # "¿cómo borro los puntos de mi brevete?", "¿se puede limpiar el récord?": an entry that shows the record
+    # does not say how to erase it ("sacar antecedentes" is getting the certificate, not erasing them).
+    Aspect("removal", _re(r"(?:borr|limpi|elimin)(?:o|ar|arlos|arlas|arlo|arla|en|an|e)\b(?: \w+){0,3} "
+                          r"(?:puntos?|record|antecedentes?|deudas?|multas?|papeletas?|registro|historial)|"
+                          r"(?:puntos?|record|antecedentes?|historial) (?:\w+ ){0,3}(?:se (?:pueden?|puede) )?"
+                          r"(?:borr|limpi|elimin)\w+|"
+                          r"(?:quitar|quito|levantar|levanto) (?:los |mis |esos |el |mi )?"
+                          r"(?:puntos|antecedentes|record)\b(?! (?:policiales|penales|judiciales|de conductor))|"
+                          r"rehabilitacion|rehabilitar\w*"),
+           _re(r"borr\w+|limpi\w+|elimin\w+|rehabilit\w+|anula\w*|cancelacion|levantamiento|se descuentan")),
+    # A discount or benefit for a group ("¿los jubilados tienen descuento en el predial?"): said only where the
+    # entry names that group.
+    Aspect("group-benefit", _re(r"(?:descuentos?|beneficios?|exonera\w*|rebajas?|deduccion\w*|inafect\w*)\b"
+                                r"(?: \w+){0,6} (?:jubilad|pensionist|adultos? mayor|tercera edad|discapacit|"
+                                r"estudiant)\w*|"
+                                r"(?:jubilad|pensionist|adultos? mayor|tercera edad|discapacit|estudiant)\w*\b"
+                                r"(?: \w+){0,6} (?:descuentos?|beneficios?|exonera\w*|rebajas?|deduccion\w*|"
+                                r"inafect\w*|pagan menos|no pagan)\b"),
+           _re(r"jubilad\w*|pensionist\w*|adultos? mayor\w*|tercera edad|discapacidad|discapacitad\w*|"
+               r"estudiantes?")),
     Aspect("prescription", _re(r"prescri\w*|prescripcion|caduco la deuda|ya no me pueden cobrar"),
            _re(r"prescri\w*")),
     # "¿Cómo me paso de la AFP a la ONP?": moving between two systems or programmes.
@@ -1009,10 +1032,13 @@ class Places:
 
 # "¿tiene el descuento como en Lima?": a place compared with, not the place asked about.
 # "como en Lima", "igual que el Callao", "como dicen que hay en Lima": the place compared with, not asked about.
-# "en el Callao, no en Lima", "ni en Lima": a place set aside, not asked about either.
+# "en el Callao, no en Lima", "ni en Lima", "no es de Lima": a place set aside, not asked about either.
+# "como" compares only before "en" ("como en Lima"): "¿cómo la pago?" compares nothing.
 _COMPARED = re.compile(
-    r"\b(?:(?:como|igual que|al igual que|a diferencia de) (?:(?:dicen|me dijeron|escuche) que (?:hay |es |pasa )?)?"
-    r"(?:(?:en|el|la|los|del) )*|(?:no|ni|en vez de|en lugar de) (?:en|de|del) (?:el |la |los )?)\w+(?: de \w+| \w+)?"
+    r"\b(?:como (?:(?:dicen|me dijeron|escuche) que (?:hay |es |pasa )?)?en (?:el |la |los )?|"
+    r"(?:igual que|al igual que|a diferencia de) (?:(?:dicen|me dijeron|escuche) que (?:hay |es |pasa )?)?"
+    r"(?:(?:en|el|la|los|del) )*|"
+    r"(?:no|ni|en vez de|en lugar de) (?:es |son |era |soy )?(?:en|de|del) (?:el |la |los )?)\w+(?: de \w+| \w+)?"
     r"(?: de \w+)?"
 )
 # An entry saying a figure or a schedule is set place by place ("la fija cada municipalidad en su TUPA")

@@ -70,7 +70,7 @@ def explain(
             held = "aspect not covered"
         fields = {s: index.field_of(candidate.entry.id, s) for s in analysis.stems}
         views.append(CandidateView(candidate, held, fields, missing))
-    asked = [*aspects.asked(text), *([aspects.EXISTENCE] if aspects.thing_asked(text) else [])]
+    asked = [*([aspects.EXISTENCE] if aspects.thing_asked(text) else []), *aspects.asked(text)]  # as `_uncovered`
     return Explanation(index.lang, words, tuple(asked), tuple(views))
 
 

@@ -281,7 +281,7 @@ class Pipeline:
             # The thing is read folded: an acronym that is also a word ("mac") is known by its capitals.
             known = index.field_of
             if stems and not any(known(entry.id, s) or known(entry.id, acronym_stem(s)) for s in stems):
-                missing.append(aspects.EXISTENCE)
+                missing.insert(0, aspects.EXISTENCE)  # "¿hay algún curso para limpiar los puntos?" asks for the course
         return missing
 
     def _held_by_what_is_named(self, candidate: Candidate, ranking: list[Candidate], text: str) -> str | None:
