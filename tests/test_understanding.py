@@ -683,3 +683,11 @@ def test_a_question_naming_siblings_by_their_institutions_is_offered_not_answere
     assert shipped.ask("como saco el certificado de antecedentes del inpe").entry_id == "antecedentes-judiciales"
     renew = shipped.ask("un policía me paró y me dijo que mi licencia de conducir está vencida, ¿cómo la renuevo?")
     assert renew.entry_id == "licencia-conducir-revalidacion"
+
+
+def test_a_capitalised_name_completing_a_services_noun_is_offered_never_answered(shipped: Pipeline) -> None:
+    # "de Laborum": a brand the base does not know, whatever the entry's coverage of the rest.
+    reply = shipped.ask("quiero subir mi cv a la bolsa de trabajo de Laborum")
+    assert reply.outcome is Outcome.SUGGEST and reply.candidates[0].id == "empleos-peru"
+    # A name the message introduces as the asker's is who asks, not another thing.
+    assert shipped.ask("soy Rosa Quispe, como renuevo mi dni").entry_id == "dni-renovacion"

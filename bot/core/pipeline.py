@@ -646,15 +646,20 @@ def _refused(analysis: Analysis, index: LanguageIndex, text: str) -> str | None:
     # offered. "una tienda de celulares me llama...": an everyday noun's complement may be the story's, so
     # the entries may be offered, never given as the answer.
     head = _names_another_thing(analysis, index, text)
-    if head is None:
-        return None
-    return ANOTHER_THING if _names_a_service(head, index) else ANOTHER_THING_BESIDE
+    if head is not None:
+        return ANOTHER_THING if _names_a_service(head, index) else ANOTHER_THING_BESIDE
+    # "la bolsa de trabajo de Indeed": a capitalised name the base does not know completes the noun; it may
+    # be a brand, or a person the story names, so the entries are offered, never given as the answer.
+    if _names_another_thing(analysis, index, text, brands=True) is not None:
+        return ANOTHER_THING_BESIDE
+    return None
 
 
-def _names_another_thing(analysis: Analysis, index: LanguageIndex, text: str) -> str | None:
+def _names_another_thing(analysis: Analysis, index: LanguageIndex, text: str, brands: bool = False) -> str | None:
     """A knowledge-base word is completed by "de" and a rare lowercase word the base does not know
     ("licencia de mi antivirus", "partida de ajedrez"): the question is about that other thing. Returns
-    the completed word, or None.
+    the completed word, or None. With `brands`, a capitalised word counts too unless the message
+    introduces it as a person's name ("soy Luis Quispe").
 
     In a long message only the asking part is read: the story's "mamá de mellizos" or "taller de
     carpintería" tells who asks, not what is asked. A person word ("mamá de", "hijo de") is completed by
@@ -665,7 +670,7 @@ def _names_another_thing(analysis: Analysis, index: LanguageIndex, text: str) ->
         tokens = index.analyzer.analyze(" ".join(pieces), correct=False).folded.split()
     if not _COMPLEMENT.intersection(tokens):
         return None
-    names = {fold(w) for w in _NAME.findall(text)}
+    names = person_names(text) if brands else {fold(w) for w in _NAME.findall(text)}
     analyzer = index.analyzer
     tokens = analyzer.rejoined(tokens)  # "la app de sun at": voice typing's split "sunat"
     for i, token in enumerate(tokens[1:-1], 1):
