@@ -151,8 +151,17 @@ def print_failures(results: list[CaseResult], out: Any) -> None:
         print("  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip(), file=out)
 
 
+# How much a case's outcome can mislead a citizen, lowest first: a question that was only offered and is
+# now answered wrongly got worse though both fail, and one no longer answered falsely got better.
+_HARM = {
+    "answered_correct": 0, "abstained": 0, "suggested_correct": 1, "missed": 2, "oos_suggested": 2,
+    "suggested_wrong": 3, "answered_wrong": 4, "false_answers": 4,
+}
+
+
 def print_comparison(before: dict[str, Any], results: list[CaseResult], out: Any) -> None:
-    """Cases whose pass/fail changed since the saved run (new and dropped cases are counted)."""
+    """Cases whose outcome got better or worse since the saved run, by how much it can mislead (`_HARM`), so a
+    suggestion turned into a wrong answer shows though both fail; new and dropped cases are counted."""
     better: list[str] = []
     worse: list[str] = []
     new = 0
@@ -160,9 +169,9 @@ def print_comparison(before: dict[str, Any], results: list[CaseResult], out: Any
         old = before.get(result.case.key)
         if old is None:
             new += 1
-        elif bool(old.get("passed")) != result.passed:
+        elif (was := _HARM.get(str(old.get("kind")), 0)) != (now := _HARM.get(result.kind, 0)):
             line = f"{result.case.source}  {old.get('kind')} -> {result.kind}  {_cut(result.case.question)}"
-            (better if result.passed else worse).append(line)
+            (better if now < was else worse).append(line)
     gone = len(set(before) - {r.case.key for r in results})
     print(f"\ncompared with the saved run: {len(better)} better, {len(worse)} worse, {new} new, {gone} gone", file=out)
     for title, lines in (("better", better), ("worse", worse)):

@@ -90,6 +90,23 @@ def test_save_and_compare_list_better_and_worse_cases(
     assert "answered_correct ->" in worse and "se me perdio el dni en la combi" in worse
 
 
+def test_compare_shows_a_suggestion_turned_into_a_wrong_answer_though_both_fail(
+    kb: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (kb / "eval" / "cases.yaml").write_text(CASES + "- {question: perdi mi dni, expect: dni-renovacion}\n", "utf-8")
+    saved = tmp_path / "before.json"
+    assert main(["eval", str(kb / "eval"), "--save", str(saved)]) == 0
+    before = json.loads(saved.read_text("utf-8"))
+    [key] = [k for k in before["cases"] if k.endswith("perdi mi dni")]
+    assert before["cases"][key]["kind"] == "answered_wrong"
+    before["cases"][key]["kind"] = "suggested_correct"  # as if, before the edit, it was only offered
+    saved.write_text(json.dumps(before), "utf-8")
+    capsys.readouterr()
+    assert main(["eval", str(kb / "eval"), "--compare", str(saved)]) == 0
+    out = capsys.readouterr().out
+    assert "0 better, 1 worse" in out and "suggested_correct -> answered_wrong" in out
+
+
 def test_a_share_outside_0_1_is_a_usage_error(kb: Path) -> None:
     with pytest.raises(SystemExit) as exc:
         main(["eval", str(kb / "eval"), "--min-accuracy", "90"])
