@@ -38,11 +38,12 @@ from bot.core.matcher import (
     Candidate,
     LanguageIndex,
 )
-from bot.core.normalize import _GLUED_NUMBER, _NON_WORD, _SPACES, _STRETCHED, SLANG, fold, sound_key, words
+from bot.core.normalize import _GLUED_NUMBER, _NON_WORD, _STRETCHED, SLANG, fold, sound_key, words
 from bot.core.smalltalk import PRIORITY, SmallTalk, _sounds
 
 KNOWLEDGE = Path(__file__).resolve().parents[1] / "knowledge"
 TRICKY = [
+    "me voy de mochilero xd jajaja, jsjsjs y jej, no xdxd",
     "¿Cómo RENUEVO mi DNI???", "holaaaa 😀amigo", "beca18 y covid19", "ñandú pingüino", "ﬁrma ½ ℡",
     "no\u00a0break", "a\u0301cento suelto", "ΣΟΦΙΑ σοφός", "q hago pa sacar xq", "", "   ", "—¡!—", "Ⅻ ② ｆｕｌｌ",
 ]
@@ -54,7 +55,11 @@ def reference_fold(text: str) -> str:
     plain = _NON_WORD.sub(" ", plain)
     plain = _GLUED_NUMBER.sub(" ", plain)
     plain = _STRETCHED.sub(r"\1", plain)
-    return _SPACES.sub(" ", plain).strip()
+    return " ".join("jaja" if _LAUGHTER_WORD.fullmatch(w) else w for w in plain.split())
+
+
+# Laughter, one word at a time: "jajaja", "jejeje", "jsjsjs", "jaj", "xd", "xddd".
+_LAUGHTER_WORD = re.compile(r"(?:j+[aeiou]+){2,}j?|(?:js){2,}j?|(?:ja|je)+j|x+d+")
 
 
 def reference_words(text: str) -> list[str]:

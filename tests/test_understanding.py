@@ -255,8 +255,8 @@ def test_the_glossary_is_validated_like_the_synonyms(tmp_path: Path) -> None:
 
 def test_a_whole_phrasing_far_ahead_is_answered_despite_the_askers_story(shipped: Pipeline) -> None:
     question = (
-        "ayer fui a la muni de mi distrito, me tuvieron esperando horas en la cola y nadie me atendio, "
-        "donde pongo mi queja formal"
+        "ayer fui con mi suegra a la muni de mi distrito en pleno verano, nos tuvieron esperando horas en la cola "
+        "bajo el sol y nadie nos atendio, donde pongo mi queja formal"
     )
     best = shipped.explain(question)[0]
     assert best.entry.id == "libro-reclamaciones" and best.coverage < shipped.thresholds.min_coverage
