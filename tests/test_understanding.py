@@ -683,6 +683,12 @@ def test_a_question_naming_siblings_by_their_institutions_is_offered_not_answere
     assert shipped.ask("como saco el certificado de antecedentes del inpe").entry_id == "antecedentes-judiciales"
     renew = shipped.ask("un policía me paró y me dijo que mi licencia de conducir está vencida, ¿cómo la renuevo?")
     assert renew.entry_id == "licencia-conducir-revalidacion"
+    # Named in a long message's story, the asking part only referring back to them, they still count.
+    story = shipped.ask(
+        "Voy a trabajar de vigilante en una empresa de Arequipa y me piden antecedentes policiales, judiciales y "
+        "penales. ¿Puedo sacarlos todos juntos?"
+    )
+    assert story.entry is None and {c.id for c in story.candidates} & {"antecedentes-judiciales", "cul"}
 
 
 def test_a_capitalised_name_completing_a_services_noun_is_offered_never_answered(shipped: Pipeline) -> None:

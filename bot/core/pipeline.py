@@ -303,7 +303,13 @@ class Pipeline:
         for a lost licence); the head word of its institution may be common ("policía")."""
         index = self._indexes["es"]
         analysis = index.analyze(text)
-        info = {s: analysis.info(i) for i, s in enumerate(analysis.stems)}
+        # A long message's story may be where the siblings are named ("me piden antecedentes policiales,
+        # judiciales y penales. ¿Puedo obtenerlos juntos?"): a word weighs at least as in general language.
+        said = analysis.words
+        info = {
+            s: max(analysis.info(i), information(said[i], "es") if i < len(said) else 0.0)
+            for i, s in enumerate(analysis.stems)
+        }
         entry_id, family = candidate.entry.id, _family(candidate.entry)
         mine = self._own_stems(candidate.entry, index)
         if not any(info.get(s, 0.0) >= UMBRELLA_INFORMATION for s in mine):
