@@ -548,3 +548,17 @@ def test_a_place_said_to_be_not_the_one_is_not_the_place_asked(shipped: Pipeline
     reply = shipped.ask("papeleta en cusco como la pago, no es de lima")
     assert reply.entry is None
     assert shipped.ask("papeleta en lima como la pago").entry_id == "sat-papeletas"
+
+
+def test_a_fine_for_not_going_is_the_penalty_not_a_fee_and_a_discount_is_no_cost(shipped: Pipeline) -> None:
+    reply = shipped.ask("el dia de las elecciones estaba en el hospital con mi papa, no pude votar, me van a cobrar?")
+    assert reply.entry_id in {"jne-dispensa", "jne-multas"}
+    assert "cost" not in aspects.asked("si pago la papeleta pronto, ¿me cobran menos?")
+    assert "cost" in aspects.asked("cuanto me cobran por el duplicado del dni")
+
+
+def test_a_street_named_after_a_department_is_not_that_department(shipped: Pipeline) -> None:
+    # Avenida Abancay is a street of Lima: the SAT's ticket, not another region's.
+    reply = shipped.ask("me pusieron una papeleta en la avenida abancay, como la pago")
+    assert reply.entry_id == "sat-papeletas"
+    assert shipped.ask("me pusieron una papeleta en abancay, como la pago").entry is None

@@ -86,8 +86,8 @@ ASPECTS: tuple[Aspect, ...] = (
             r"se paga|pago|(?:esta|estan) (?:costando|cobrando|saliendo))|"
             r"cuanto (?:voy|vamos|va|van|tengo|tendre|tendria) (?:a |que )?pagar|cuanto pagaria|"
             r"cuanto (?:me|nos|le|les|te) (?:toca|tocaria|tocara) pagar|"
-            # "me cobraron de más" tells what happened, it asks no fee
-            r"costo|precio|tarifa|(?:me|nos|te|les|le) (?:van a |vas a )?cobra(?:n|r|ran|rian|ria)\b(?! mas)|"
+            # "me cobraron de más" tells what happened, it asks no fee; "¿me cobran menos?" asks a discount
+            r"costo|precio|tarifa|(?:me|nos|te|les|le) (?:van a |vas a )?cobra(?:n|r|ran|rian|ria)\b(?! mas| menos)|"
             r"cobran algo|"
             # "¿cuánto está la renovación?" (what it costs now); "¿cuánto es la tasa / el impuesto predial?"
             r"cuanto (?:esta|estan) (?:ahorita |ahora |actualmente |hoy |hoy en dia )?(?:el|la|los|las|mi|su)\b|"
@@ -285,7 +285,8 @@ ASPECTS: tuple[Aspect, ...] = (
     Aspect("penalty", _re(r"(?<!pagar una )(?<!pagar la )(?<!pagar mi )(?<!pagar mis )(?<!pago la )(?<!pago mi )"
                           r"(?<!pago una )multas?|sancion\w*|sancionan|penalidad\w*|me bloquean|que pasa si|penalt\w+|"
                           # "no fui (a la mesa) porque me enfermé, ¿cuánto me toca pagar o qué hago?"
-                          r"no (?:fui|asisti|vote|me presente)\b(?: \w+){0,10} (?:pagar|pago|que hago)"),
+                          r"no (?:fui|asisti|vote|me presente|llegue|pude (?:votar|ir|asistir|llegar))\b(?: \w+){0,10} "
+                          r"(?:pagar|pago|cobrar|cobran|que hago)"),
            _re(r"multas?|sancion\w*|penalidad\w*|infraccion\w*|papeletas?|penalt\w+")),
     Aspect("grade", _re(r"(?:nota|puntaje|promedio|calificacion) minim[oa]|que (?:nota|puntaje|promedio) "
                         r"(?:necesito|piden|se necesita|hay que sacar)|minimum (?:grade|score|mark)"),
@@ -491,8 +492,9 @@ def _asking_text(question: str) -> str:
 
 
 # (aspect, the one its words also match but it rules out): "¿cuántos días tiene de validez?" and "¿con cuánto
-# tiempo de anticipación?" ask how long it stays valid or how long before, not how long the procedure takes.
-_SUPERSEDES = (("validity", "duration"), ("advance", "duration"))
+# tiempo de anticipación?" ask how long it stays valid or how long before, not how long the procedure takes;
+# "no pude votar, ¿me van a cobrar?" asks whether there is a fine, not a fee.
+_SUPERSEDES = (("validity", "duration"), ("advance", "duration"), ("penalty", "cost"))
 _CHECKING_JOINED = _re(r"(?:saber|ver|consultar|verificar|revisar|averiguar|confirmar|chequear|checar) si "
                        r"(?:\w+ ){0,4}(?:afili|inscrib|registr)\w*|(?:check|know|see|ask|find out) (?:if|whether) "
                        r"(?:\w+ ){0,4}(?:enrolled|registered|signed up)")
@@ -1023,12 +1025,19 @@ class Places:
         return cls({a: d for a, d in aliases.items() if a})
 
     def named(self, text: str) -> set[str]:
-        """The departments a text names."""
+        """The departments a text names; a street named after one ("en la av. Abancay") is not it."""
         folded = words(text)
         if self._pattern is None or self._first_words.isdisjoint(folded):
             return set()
-        return {self.aliases[m.group(0)] for m in self._pattern.finditer(" ".join(folded))}
+        joined = " ".join(folded)
+        if _STREET_WORDS.intersection(folded):
+            joined = _STREET.sub(" ", joined)
+        return {self.aliases[m.group(0)] for m in self._pattern.finditer(joined)}
 
+
+# A street, avenue or square's name: "av Abancay", "jr. Puno", "avenida Arequipa" are in Lima.
+_STREET_WORDS = frozenset({"av", "avda", "avenida", "jr", "jiron", "calle", "psje", "pasaje", "prolongacion", "ovalo"})
+_STREET = re.compile(rf"\b(?:{'|'.join(sorted(_STREET_WORDS))}) (?:de |del )?\w+(?: \w+)?")
 
 # "¿tiene el descuento como en Lima?": a place compared with, not the place asked about.
 # "como en Lima", "igual que el Callao", "como dicen que hay en Lima": the place compared with, not asked about.
