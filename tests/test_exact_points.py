@@ -562,3 +562,10 @@ def test_a_street_named_after_a_department_is_not_that_department(shipped: Pipel
     reply = shipped.ask("me pusieron una papeleta en la avenida abancay, como la pago")
     assert reply.entry_id == "sat-papeletas"
     assert shipped.ask("me pusieron una papeleta en abancay, como la pago").entry is None
+
+
+def test_asking_whether_some_mechanism_exists_asks_for_the_service_itself(shipped: Pipeline) -> None:
+    # "¿existe algún mecanismo / sistema para...?" names no thing the entry must hold: the service is the way.
+    reply = shipped.ask("temo que falsifiquen mi firma para vender mi casa, ¿existe algún mecanismo para avisarme?")
+    assert reply.entry_id == "alerta-registral"
+    assert aspects.thing_asked("¿existe algún curso para limpiar los puntos?") == "curso"

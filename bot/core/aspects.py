@@ -926,7 +926,9 @@ _ANY_WAY = frozenset(
     """numero numeros telefono telefonos linea lineas
     lugar lugares sitio sitios pagina paginas web forma formas manera maneras modo opcion opciones programa
     programas ayuda ayudas apoyo apoyos tramite tramites servicio servicios oficina oficinas app aplicativo
-    plataforma link enlace beneficio beneficios way place website page program help service office
+    plataforma link enlace beneficio beneficios mecanismo mecanismos sistema sistemas herramienta herramientas
+    medio medios alternativa alternativas posibilidad procedimiento procedimientos canal canales via vias solucion
+    way place website page program help service office tool mechanism option
     costo costos cobro pago precio requisito requisitos""".split()  # "¿tiene algún costo?" asks the cost
 )
 
