@@ -569,3 +569,9 @@ def test_asking_whether_some_mechanism_exists_asks_for_the_service_itself(shippe
     reply = shipped.ask("temo que falsifiquen mi firma para vender mi casa, ¿existe algún mecanismo para avisarme?")
     assert reply.entry_id == "alerta-registral"
     assert aspects.thing_asked("¿existe algún curso para limpiar los puntos?") == "curso"
+
+
+def test_how_many_days_one_has_to_do_something_is_the_deadline_not_the_duration() -> None:
+    assert aspects.asked("ahora me dicen q tengo multa, cuantos dias tengo pa pagar?") == ("when",)
+    assert aspects.asked("cuanto tiempo tengo para renovar mi brevete") == ("when",)
+    assert aspects.asked("cuantos dias demora el duplicado") == ("duration",)

@@ -184,6 +184,7 @@ ASPECTS: tuple[Aspect, ...] = (
             r"inscripcion)\w*|"
             r"que fecha (?:sale|abre|empieza|inicia|es)|fecha (?:limite|de inicio|de cierre)|"
             r"plazo|desde (?:que|cuando)(?! edad)|a partir de (?:que|cuando)(?! edad)|"
+            r"cuant[oa]s? (?:tiempo|dias|semanas|meses) (?:tengo|tenemos|tienes|tiene|hay) (?:para|pa)|"
             r"hasta cuando(?! (?:vence|vencen|esta|estara|tengo|dura|es valid))|since when|"
             r"(?<!hasta )cuando (?:sale|salen|abre|abren|empieza|inicia|cierra|vence(?! (?:mi|mis|tu|su)\b)|"
             r"es la (?:proxima|siguiente))|"
@@ -202,7 +203,9 @@ ASPECTS: tuple[Aspect, ...] = (
     Aspect(
         "duration",
         _re(rf"cuanto (?:tiempo )?(?:demora|tarda|se demora|toma|esta demorando|esta tardando)|"
-            rf"(?<!cada )cuanto tiempo(?! {_VALID})|cuantos dias|"
+            rf"(?<!cada )cuanto tiempo(?! {_VALID}| (?:tengo|tenemos|tienes|tiene|hay) (?:para|pa))|"
+            # "¿cuántos días tengo para pagar?" asks the deadline ("when"), not how long it takes
+            r"cuantos dias(?! (?:tengo|tenemos|tienes|tiene|hay) (?:para|pa))|"
             r"cuant[oa]s (?:horas|dias|semanas|meses|anos) (?:\w+ )?(?:demora|demoran|tarda|tardan|toma|se demora)|"
             r"en cuanto tiempo|en cuant[oa]s (?:horas|dias|semanas|meses|anos)|how long(?! is it valid)|"
             r"plazo (?:maximo|legal)(?: que (?:\w+ )?(?:la ley|la norma))? para (?:que|dar|otorgar|entregar|resolver|"
