@@ -572,6 +572,7 @@ def test_asking_whether_some_mechanism_exists_asks_for_the_service_itself(shippe
 
 
 def test_how_many_days_one_has_to_do_something_is_the_deadline_not_the_duration() -> None:
-    assert aspects.asked("ahora me dicen q tengo multa, cuantos dias tengo pa pagar?") == ("when",)
-    assert aspects.asked("cuanto tiempo tengo para renovar mi brevete") == ("when",)
-    assert aspects.asked("cuantos dias demora el duplicado") == ("duration",)
+    late = aspects.asked("ahora me dicen q tengo multa, cuantos dias tengo pa pagar?")
+    assert "when" in late and "duration" not in late
+    assert list(aspects.asked("cuanto tiempo tengo para renovar mi brevete")) == ["when"]
+    assert list(aspects.asked("cuantos dias demora el duplicado")) == ["duration"]
