@@ -576,3 +576,19 @@ def test_how_many_days_one_has_to_do_something_is_the_deadline_not_the_duration(
     assert "when" in late and "duration" not in late
     assert list(aspects.asked("cuanto tiempo tengo para renovar mi brevete")) == ["when"]
     assert list(aspects.asked("cuantos dias demora el duplicado")) == ["duration"]
+
+
+def test_someone_without_insurance_needs_to_join_and_a_look_up_is_checking(shipped: Pipeline) -> None:
+    reply = shipped.ask("un joven no tiene seguro de ningún tipo, se cayó de la moto, ¿cómo se atiende gratis?")
+    assert reply.entry_id != "sis-consulta"  # the look-up does not say how to get insured
+    checking = shipped.ask("en la posta me dijeron q mi hija no tiene seguro, como reviso yo misma")
+    assert checking.entry_id == "sis-consulta"
+    assert "join" not in aspects.sibling_kinds("como veo si sigo en el sis, mi mama me afilio de chiquito")
+
+
+def test_closing_down_a_registration_and_a_poll_workers_absence_are_their_own_points() -> None:
+    assert "deregister" in aspects.asked("ya no trabajo independiente, como doy de baja mi ruc?")
+    assert "deregister" not in aspects.asked("quiero dar de baja el dni de mi papa fallecido")
+    absent = aspects.asked("a mi papa lo sortearon para la mesa de votacion pero estaba en la mina y no pudo ir")
+    assert "penalty" in absent
+    assert "when" in aspects.asked("cuando depositan a los miembros de mesa?")

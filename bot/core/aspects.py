@@ -186,7 +186,8 @@ ASPECTS: tuple[Aspect, ...] = (
             r"plazo|desde (?:que|cuando)(?! edad)|a partir de (?:que|cuando)(?! edad)|"
             r"cuant[oa]s? (?:tiempo|dias|semanas|meses) (?:tengo|tenemos|tienes|tiene|hay) (?:para|pa)|"
             r"hasta cuando(?! (?:vence|vencen|esta|estara|tengo|dura|es valid))|since when|"
-            r"(?<!hasta )cuando (?:sale|salen|abre|abren|empieza|inicia|cierra|vence(?! (?:mi|mis|tu|su)\b)|"
+            r"(?<!hasta )cuando (?:sale|salen|abre|abren|empieza|inicia|cierra|depositan|depositaran|abonan|pagan|"
+            r"pagaran|vence(?! (?:mi|mis|tu|su)\b)|"
             r"es la (?:proxima|siguiente))|"
             r"cuando se (?:abre|abren|inicia|inician|cierra|cierran|publica|publican|lanza|convoca)|"
             r"cuando (?:sera|seran|es|son) (?:el|la|los|las) (?:proxim|siguiente)\w*|"
@@ -289,7 +290,10 @@ ASPECTS: tuple[Aspect, ...] = (
                           r"(?<!pago una )multas?|sancion\w*|sancionan|penalidad\w*|me bloquean|que pasa si|penalt\w+|"
                           # "no fui (a la mesa) porque me enfermé, ¿cuánto me toca pagar o qué hago?"
                           r"no (?:fui|asisti|vote|me presente|llegue|pude (?:votar|ir|asistir|llegar))\b(?: \w+){0,10} "
-                          r"(?:pagar|pago|cobrar|cobran|que hago)"),
+                          r"(?:pagar|pago|cobrar|cobran|que hago)|"
+                          # a poll worker or voter who did not go: what follows is the fine or its waiver
+                          r"(?:mesa|votar|votacion|elecciones?|sufragio)\b(?: \w+){0,12} no (?:pude|pudo|pudimos|"
+                          r"pudieron) (?:ir|votar|asistir|llegar)|no (?:fui|fue|pude ir|pudo ir) a votar"),
            _re(r"multas?|sancion\w*|penalidad\w*|infraccion\w*|papeletas?|penalt\w+")),
     Aspect("grade", _re(r"(?:nota|puntaje|promedio|calificacion) minim[oa]|que (?:nota|puntaje|promedio) "
                         r"(?:necesito|piden|se necesita|hay que sacar)|minimum (?:grade|score|mark)"),
@@ -387,6 +391,13 @@ ASPECTS: tuple[Aspect, ...] = (
                                 r"inafect\w*|pagan menos|no pagan)\b"),
            _re(r"jubilad\w*|pensionist\w*|adultos? mayor\w*|tercera edad|discapacidad|discapacitad\w*|"
                r"estudiantes?")),
+    # "¿cómo doy de baja mi RUC?", "darme de baja del programa": leaving or closing, not signing up or checking.
+    Aspect("deregister", _re(r"(?:doy|dar|darme|darlo|darla|di|damos|den|de) de baja (?:a |al |el |la |mi |mis |de )?"
+                             r"(?:ruc|negocio|empresa|inscripcion|afiliacion|cuenta|registro|programa|seguro|numero|"
+                             r"linea|sistema|padron)|(?:me|nos) (?:doy|damos|doy) de baja|darme de baja|"
+                             r"cancelar (?:mi |el |la )?(?:ruc|inscripcion|afiliacion|registro)|"
+                             r"(?:dar|doy) de baja (?:mi |el )?ruc"),
+           _re(r"de baja|baja de|suspension (?:temporal )?de actividades|cancelacion|desafili\w*")),
     Aspect("prescription", _re(r"prescri\w*|prescripcion|caduco la deuda|ya no me pueden cobrar"),
            _re(r"prescri\w*")),
     # "¿Cómo me paso de la AFP a la ONP?": moving between two systems or programmes.
@@ -498,8 +509,12 @@ def _asking_text(question: str) -> str:
 # tiempo de anticipación?" ask how long it stays valid or how long before, not how long the procedure takes;
 # "no pude votar, ¿me van a cobrar?" asks whether there is a fine, not a fee.
 _SUPERSEDES = (("validity", "duration"), ("advance", "duration"), ("penalty", "cost"))
-_CHECKING_JOINED = _re(r"(?:saber|ver|consultar|verificar|revisar|averiguar|confirmar|chequear|checar) si "
-                       r"(?:\w+ ){0,4}(?:afili|inscrib|registr)\w*|(?:check|know|see|ask|find out) (?:if|whether) "
+_UNINSURED = _re(r"(?:no|ni) (?:tengo|tiene|tenemos|tienen|cuento con|cuenta con) (?:\w+ ){0,2}seguro|"
+                 r"sin (?:ningun )?seguro")
+_LOOKING_UP = _re(r"consult\w*|verific\w*|comprob\w*|compruebo|chequ\w*|revis\w*|ver si|veo si|saber si|como se si")
+_CHECKING_JOINED = _re(r"(?:saber|ver|veo|consultar|consulto|verificar|verifico|revisar|reviso|averiguar|averiguo|"
+                       r"confirmar|chequear|checar) si (?:\w+ ){0,7}(?:afili|inscrib|registr)\w*|"
+                       r"(?:check|know|see|ask|find out) (?:if|whether) "
                        r"(?:\w+ ){0,4}(?:enrolled|registered|signed up)")
 
 
@@ -528,6 +543,10 @@ def _asked(question: str) -> tuple[str, ...]:
             if n not in _NOT_THE_ASKERS or _BY_NAME[n].is_asked(asking, held_asking)
             or not _NOT_THE_ASKERS[n](whole, asking)
         )
+    if "join" not in found and _UNINSURED.search(asking) and not _LOOKING_UP.search(asking):
+        # "no tiene seguro de ningún tipo... ¿cómo se atiende gratis?": getting insured first ("me dijeron que
+        # no tiene seguro, ¿cómo reviso?" checks it instead).
+        found = (*found, "join")
     if "join" in found and _CHECKING_JOINED.search(whole):
         # "quiero saber si mi empleador me afilió": whether someone was enrolled, not how to enrol.
         found = tuple(name for name in found if name != "join")
@@ -812,10 +831,14 @@ def _cost_clauses(entry: Entry, question: str) -> list[str] | None:
 SIBLING_KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
     ("look-up",
      _re(r"consult\w*|verific\w*|comprob\w*|compruebo|chequ\w*|busc\w*|ver si|saber si|revis\w*|"
-         r"(?:estoy|sigo) (?:afiliad|asegurad)\w*|sigue (?:activ|vigente)\w*|check\w*|whether|look up"),
+         r"(?:estoy|sigo) (?:afiliad|asegurad)\w*|sigue (?:activ|vigente)\w*|check\w*|whether|look up|"
+         r"veo si|vea si|como se si|sigo (?:en|afiliad\w*|asegurad\w*|inscrit\w*)"),
      _re(r"consulta\w*|verifica\w*|check\w*|look up")),
     ("join", _re(r"afili(?:o|ar|arme|arse|arte|arla|arlo|acion)|inscrib\w*|inscripcion|enrol\w*|sign up|join|"
-                 r"(?:lo|la|los|las|me|nos|te) (?:meto|metemos|meter|metes|meta) (?:al|a la|a|en)"),
+                 r"(?:lo|la|los|las|me|nos|te) (?:meto|metemos|meter|metes|meta) (?:al|a la|a|en)|"
+                 # "no tiene seguro de ningún tipo": someone without insurance needs to join, not to check
+                 r"(?:no|ni) (?:tengo|tiene|tenemos|tienen|cuento con|cuenta con) (?:\w+ ){0,2}seguro|"
+                 r"sin (?:ningun )?seguro|desasegurad\w*"),
      _re(r"afiliarte|afiliarse|afiliacion|inscripcion|inscribirte|join\w*|enrol\w*")),
     ("lost", _re(r"perd\w*|rob\w*|extravi\w*|duplicad\w*|malogr\w*|deterior\w*|no (?:lo|la|los|las) encuentro|"
                  r"se me (?:cayo|cayeron|mojo|rompio)|(?:otro|otra) igual\w*|pedazos|mordi\w*|lost|stolen|damaged"),
@@ -872,6 +895,8 @@ def sibling_kinds(question: str, entries: Iterable[Entry] = ()) -> frozenset[str
     institutions it names ("el certificado del Poder Judicial": the Poder Judicial's, not the INPE's)."""
     text = _folded(question)
     kinds = {kind for kind, cue, _ in SIBLING_KINDS if cue.search(text)}
+    if "join" in kinds and "look-up" in kinds and _CHECKING_JOINED.search(text):
+        kinds.discard("join")  # "¿cómo veo si sigo en el SIS? mi mamá me afilió de chiquito": checking
     padded = f" {text} "
     entries = tuple(entries)
     kinds.update(f"{INSTITUTION}{name}" for e in entries for name in institution_names(e) if f" {name} " in padded)
