@@ -697,3 +697,9 @@ def test_a_capitalised_name_completing_a_services_noun_is_offered_never_answered
     assert reply.outcome is Outcome.SUGGEST and reply.candidates[0].id == "empleos-peru"
     # A name the message introduces as the asker's is who asks, not another thing.
     assert shipped.ask("soy Rosa Quispe, como renuevo mi dni").entry_id == "dni-renovacion"
+
+
+def test_the_kind_of_work_the_asker_does_is_not_another_thing_asked(shipped: Pipeline) -> None:
+    # "trabajos de carpintería": what the neighbour does for a living, not a carpentry service asked about.
+    reply = shipped.ask("mi vecino hace trabajos de carpintería para una empresa y le piden que emita un comprobante")
+    assert reply.entry_id == "recibo-honorarios"

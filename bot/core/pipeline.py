@@ -117,6 +117,8 @@ _ANY_ENTITY = re.compile(r"\b(?:cada|cualquier|todas las|toda) entidad", re.IGNO
 _KIND_OF = re.compile(r"\b(?:un|una|unos|unas|algun|alguna) ([A-Z]{2,})\b")
 _ACTS_ON_ASKER = frozenset({"me", "nos", "te", "le", "les"})
 _ASKERS_OWN = frozenset({"mi", "mis", "nuestro", "nuestra", "nuestros", "nuestras"})
+# "hacer trabajos de carpintería", "una chamba de delivery": the kind of work the asker does, never a thing asked.
+_WORK = frozenset({"trabajo", "trabajos", "chamba", "chambas", "chambita", "oficio", "labores"})
 # Words asking a generic aspect ("¿cuánto me van a *cobrar*?", "¿qué *requisitos* piden?") keep this share
 # of their information: whether the entry says that point is judged by aspects (cost, requirements...),
 # so an entry that does not use the asker's word for it is not held back for that.
@@ -688,9 +690,9 @@ def _names_another_thing(analysis: Analysis, index: LanguageIndex, text: str, br
         following = tokens[at] if at is not None else ""
         if at is not None and at + 1 < len(tokens) and tokens[at + 1] in _ACTS_ON_ASKER:
             continue
-        if (
-            i >= 2 and tokens[i - 2] in _ASKERS_OWN and following and is_valid_word(following, index.lang)
-            and not _names_a_service(tokens[i - 1], index)
+        if following and is_valid_word(following, index.lang) and (
+            tokens[i - 1] in _WORK
+            or (i >= 2 and tokens[i - 2] in _ASKERS_OWN and not _names_a_service(tokens[i - 1], index))
         ):
             continue  # "mi negocio de jugos": the asker's own, told as who they are ("mi app de rappi" is a brand's)
         if (
