@@ -592,3 +592,9 @@ def test_closing_down_a_registration_and_a_poll_workers_absence_are_their_own_po
     absent = aspects.asked("a mi papa lo sortearon para la mesa de votacion pero estaba en la mina y no pudo ir")
     assert "penalty" in absent
     assert "when" in aspects.asked("cuando depositan a los miembros de mesa?")
+
+
+def test_how_do_i_get_in_is_joining(shipped: Pipeline) -> None:
+    reply = shipped.ask("mi compadre dice que con el sis ya no pagas nada en la posta, ¿cómo me meto yo?")
+    chosen = reply.entry or reply.candidates[0]
+    assert chosen.id == "sis-afiliacion"

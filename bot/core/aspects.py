@@ -282,6 +282,7 @@ ASPECTS: tuple[Aspect, ...] = (
                        r"(?:me|nos|te) registro|registrarme|registrarse|registrarte|"
                        # "¿cómo lo meto al SIS?": enrolling someone, in chat
                        r"(?:lo|la|los|las|me|nos|te) (?:meto|metemos|meter|metes|meta) (?:al|a la|a|en) |"
+                       r"como (?:me|lo|la|nos) (?:meto|metemos|meter|meta)\b|"
                        r"enrol(?:l|l me)?|sign up|join"),
            _re(r"afilia\w*|inscri\w*|registr\w*|postul\w*|enrol\w*|sign up|apply"),
            contrary=_re(r"consulta\w*|check\w*")),
@@ -836,6 +837,7 @@ SIBLING_KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
      _re(r"consulta\w*|verifica\w*|check\w*|look up")),
     ("join", _re(r"afili(?:o|ar|arme|arse|arte|arla|arlo|acion)|inscrib\w*|inscripcion|enrol\w*|sign up|join|"
                  r"(?:lo|la|los|las|me|nos|te) (?:meto|metemos|meter|metes|meta) (?:al|a la|a|en)|"
+                 r"como (?:me|lo|la|nos) (?:meto|metemos|meter|meta)\b|"
                  # "no tiene seguro de ningún tipo": someone without insurance needs to join, not to check
                  r"(?:no|ni) (?:tengo|tiene|tenemos|tienen|cuento con|cuenta con) (?:\w+ ){0,2}seguro|"
                  r"sin (?:ningun )?seguro|desasegurad\w*"),
