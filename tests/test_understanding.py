@@ -46,6 +46,7 @@ def test_family_places_and_ages_do_not_drown_the_question(pipeline: Pipeline) ->
 def test_a_rare_unknown_word_still_weighs_more_than_a_context_word() -> None:
     assert information("yape", "es") == 1.0
     assert information("hermana", "es") < 0.2 and information("necesito", "es") < information("perro", "es")
+    assert information("cordiales", "es") < 0.2  # "saludos cordiales desde Puno": a letter's greeting
 
 
 def test_a_common_word_spelled_by_ear_weighs_like_that_word_not_like_a_rare_one() -> None:

@@ -38,7 +38,8 @@ CONTEXT_WORDS: dict[str, frozenset[str]] = {
         escuche escucho oi dijeron dicen dice dijo diga digan decir contaron comentaron recomendaron entiendo entendi
         pregunto pregunta
         consulta consultar averiguar averigue quisiera queria quieren necesita necesitan necesitamos
-        gustaria agradeceria agradezco saludo saludos cordial atentamente estimados buenas noches tardes
+        gustaria agradeceria agradezco saludo saludos cordial cordiales cordialmente atentamente estimados
+        buenas noches tardes
         disculpa disculpe molestia perdon antemano bendiciones bendicion dios
         uno una dos tres cuatro cinco seis siete ocho nueve diez once doce quince veinte treinta cien mil
         ayer anoche anteayer pasada pasado
