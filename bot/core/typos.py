@@ -18,8 +18,11 @@ _ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
 _OTHER = len(_ALPHABET)  # every other character: one column (which can only raise the shared count)
 _COLUMN = np.full(256, _OTHER, dtype=np.intp)
 _COLUMN[np.frombuffer(_ALPHABET.encode(), dtype=np.uint8)] = np.arange(_OTHER)
+_COLUMN_OF = {letter: column for column, letter in enumerate(_ALPHABET)}  # the same columns, for one word
 
-_Window = tuple[list[str], np.ndarray, np.ndarray]  # words, counts (a column per word), lengths
+# words, counts (a column per word), and the shared count each word needs: a window serves the words of
+# one length and one limit, so max(lengths) - `limit` is known when it is built.
+_Window = tuple[list[str], np.ndarray, np.ndarray]
 
 
 def _counts(word: str) -> np.ndarray:
@@ -44,13 +47,17 @@ class NearWords:
     def candidates(self, word: str, limit: int) -> list[str]:
         """The words within `limit` of `word`'s length (by length, then in vocabulary order) that may
         be within `limit` edits of it: every one that is, and few that are not."""
-        words, counts, lengths = self._window(len(word), limit)
+        words, counts, needed = self._window(len(word), limit)
         if not words:
             return []
-        asked = _counts(word)
-        present = np.flatnonzero(asked)
-        shared = np.minimum(counts[present], asked[present, None]).sum(axis=0)
-        return [words[i] for i in np.flatnonzero(shared >= np.maximum(lengths, len(word)) - limit)]
+        # The word's own counts in Python (a dozen letters): a window holds a few hundred words, so
+        # each numpy call costs more than its arithmetic, and this leaves three of them.
+        asked: dict[int, int] = {}
+        for letter in word:
+            column = _COLUMN_OF.get(letter, _OTHER)
+            asked[column] = asked.get(column, 0) + 1
+        shared = np.minimum(counts[list(asked)], np.array(list(asked.values()), dtype=np.int16)[:, None]).sum(axis=0)
+        return [words[i] for i in np.flatnonzero(shared >= needed)]
 
     def _window(self, length: int, limit: int, groups: dict[int, np.ndarray] | None = None) -> _Window:
         found = self._windows.get((length, limit))
@@ -60,7 +67,7 @@ class NearWords:
             found = self._windows[length, limit] = (
                 [w for n in sizes for w in self._by_length[n]],
                 np.concatenate(rows).T.copy() if rows else np.zeros((_OTHER + 1, 0), dtype=np.int16),
-                np.array([n for n in sizes for _ in self._by_length[n]], dtype=np.int16),
+                np.array([max(n, length) - limit for n in sizes for _ in self._by_length[n]], dtype=np.int16),
             )
         return found
 
