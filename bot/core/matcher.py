@@ -51,6 +51,7 @@ ARRAY_POSTINGS_FROM = 1000  # entries
 SCORE_SLACK = 1e-9  # rounding of the score ceilings' arithmetic, far below a score's 4 decimals
 REMEMBERED_FITS = 64  # per entry: the fits of this many sets of matched stems
 RECENT_RANKINGS = 8  # texts whose ranking is kept: a question ranks up to three texts per language
+RECENT_ANALYSES = 8  # texts whose analysis is kept: a question's own text is analysed for ranking and gates
 _LOWER_WORD = re.compile(r"\b[a-záéíóúñ]+\b")
 ACRONYM_WORD_ZIPF = 4.0  # an acronym this common as a word ("sol", "pide") is matched on its written form
 
@@ -80,6 +81,9 @@ class _EntryProfile:
     # What fit can be at most: the best field weight, and the best field weight per unit of phrasing weight
     # (a phrasing's share of its weight times its field's weight is at most both times the matched weight).
     fit_ceiling: tuple[float, float] = (0.0, 0.0)
+    # The stems of the Spanish title as `Analyzer.analyze(title, correct=False)` gives them, when the build's
+    # analysis of it is that one (no acronym word in it); None: not known here (see `Pipeline._title_stems`).
+    title_stems: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -204,10 +208,11 @@ class LanguageIndex:
         self.analyzer.acronyms = {a: frozenset(stems) for a, stems in context.items()}
         self._build_weights()
         self._recent: dict[tuple[str, tuple[str, frozenset[str]]], tuple[Analysis, list[Candidate]]] = {}
+        self._analyses: dict[tuple[str, tuple[str, frozenset[str]]], Analysis] = {}
 
     def __getstate__(self) -> dict[str, object]:
-        """The index as built, for `bot.core.indexcache`: without the rankings remembered since."""
-        return {**self.__dict__, "_recent": {}}
+        """The index as built, for `bot.core.indexcache`: without the rankings and analyses remembered since."""
+        return {**self.__dict__, "_recent": {}, "_analyses": {}}
 
     def _ambiguous_acronyms(self, entry: Entry) -> frozenset[str]:
         """Short acronyms an entry always writes in capitals that are also common words (SOL, PIDE, MAC)."""
@@ -247,6 +252,15 @@ class LanguageIndex:
         for stems in map(stems_of, texts.body):
             body.update(stems)
         body -= main
+        if self.lang == "es":
+            # The build's analysis of the title skips only what questions need, and reads the acronyms
+            # with this entry's own: the same stems as a later `analyze(title, correct=False)` exactly when
+            # no word of it (synonyms applied) is an ambiguous acronym. (The title is the first phrasing.)
+            folded, stems = analysed[texts.phrasings[0]]
+            if not self.analyzer.acronyms or self.analyzer.acronyms.keys().isdisjoint(
+                self.analyzer.apply_synonyms(list(folded))
+            ):
+                profile.title_stems = stems
         return profile
 
     def _build_weights(self) -> None:
@@ -342,7 +356,21 @@ class LanguageIndex:
         return "main" if stem in profile.stems else "body" if stem in profile.body else ""
 
     def analyze(self, question: str) -> Analysis:
-        return self.analyzer.analyze(question)
+        return self.analysis(question)
+
+    def analysis(self, text: str, foreign: tuple[str, frozenset[str]] = ("", frozenset())) -> Analysis:
+        """`Analyzer.analyze(text, foreign=foreign)`, remembered for the last few texts: a question's text
+        is analysed for its ranking and again by the pipeline's gates (the umbrella check), and analysis,
+        typo correction included, is a third of a long question's time. The analyzer's results depend
+        on the text alone (its tables are frozen once built), so a remembered one is the one it would give."""
+        key = (text, foreign)
+        found = self._analyses.get(key)
+        if found is None:
+            found = self.analyzer.analyze(text, foreign=foreign)
+            if len(self._analyses) >= RECENT_ANALYSES:
+                del self._analyses[next(iter(self._analyses))]  # the oldest
+            self._analyses[key] = found
+        return found
 
     def ranked(self, text: str, foreign: tuple[str, frozenset[str]] = ("", frozenset())) -> tuple[
         Analysis, list[Candidate]
@@ -352,7 +380,7 @@ class LanguageIndex:
         key = (text, foreign)
         found = self._recent.get(key)
         if found is None:
-            analysis = self.analyzer.analyze(text, foreign=foreign)
+            analysis = self.analysis(text, foreign)
             found = (analysis, self.rank(analysis))
             if len(self._recent) >= RECENT_RANKINGS:
                 del self._recent[next(iter(self._recent))]  # the oldest
@@ -441,18 +469,24 @@ class LanguageIndex:
         hit = np.flatnonzero(total > 0.0)
         if base:
             total += base
+        # Entries above the MAX_SCORED-th largest total are in whatever their tie-break; of those tied at it,
+        # only as many as slots remain are, and only for those is the tie-break worked out.
         if everywhere < asked:  # every entry is hit; the best are those above `base` when enough are
-            if len(hit) < MAX_SCORED or _kth_largest(total[hit], MAX_SCORED) <= base:
+            values = total[hit]
+            boundary = _kth_largest(values, MAX_SCORED) if len(hit) >= MAX_SCORED else base
+            if boundary <= base:
                 # The others all total `base` and tie on their first word: the lowest numbers of them
                 # come next, so only MAX_SCORED of them can be among the best (not all 10,000 sorted).
                 rest = np.setdiff1d(np.arange(min(size, len(hit) + MAX_SCORED)), hit, assume_unique=True)
                 hit = np.concatenate((hit, rest[:MAX_SCORED]))
+                values = total[hit]
+                boundary = _kth_largest(values, MAX_SCORED)
+            # (else the boundary is the one just found: the totals of `hit` are not read twice)
         elif len(hit) <= MAX_SCORED:
             return [int(n) for n in hit]
-        values = total[hit]
-        # Entries above the MAX_SCORED-th largest total are in whatever their tie-break; of those tied at it,
-        # only as many as slots remain are, and only for those is the tie-break worked out.
-        boundary = _kth_largest(values, MAX_SCORED)
+        else:
+            values = total[hit]
+            boundary = _kth_largest(values, MAX_SCORED)
         above, tied = hit[values > boundary].tolist(), sorted(hit[values == boundary].tolist())
         words = [s for position, s in some_stems if position < everywhere]  # a later one ties with none
         return self._best_first(above, total[above].tolist(), words) + self._first_met(

@@ -345,16 +345,19 @@ class Pipeline:
         The question names this entry's own title word and a sibling's ("antecedentes *penales*, judiciales
         y *policiales*") and a third entry of the ranking holds both (the CUL, which joins the
         certificates): it asks for what covers them all, so neither sibling alone is *the* answer."""
+        family = _family(candidate.entry)
+        near = ranking[:UMBRELLA_RANKS]
+        siblings = [o for o in near if o.entry.id != candidate.entry.id and _family(o.entry) == family]
+        if not siblings:  # most questions: nothing to join (checked before the words are read)
+            return None
         index = self._indexes["es"]
         analysis = index.analyze(text)
         # Only rare words name a sibling: "policiales" does, a story's "hijo" beside "DNI para menores" does not.
         asked = {s for i, s in enumerate(analysis.stems) if analysis.info(i) >= UMBRELLA_INFORMATION}
-        family = _family(candidate.entry)
         mine = self._title_stems(candidate.entry, index)
-        near = ranking[:UMBRELLA_RANKS]
-        for other in near:
-            if other.entry.id == candidate.entry.id or _family(other.entry) != family:
-                continue
+        if asked.isdisjoint(mine):  # no title word of its own asked: no sibling's title is looked at
+            return None
+        for other in siblings:
             theirs = self._title_stems(other.entry, index)
             named = [s for s in theirs - mine if s in asked and not index.field_of(candidate.entry.id, s)]
             own = [s for s in mine - theirs if s in asked]
@@ -371,7 +374,11 @@ class Pipeline:
         """The stems of an entry's title, once per entry and knowledge base."""
         key = entry.id
         if (found := self._titles.get(key)) is None:
-            found = self._titles[key] = frozenset(index.analyzer.analyze(entry.title.get("es"), correct=False).stems)
+            profile = index.profiles.get(key)
+            stems = profile.title_stems if profile is not None else None  # analysed when the index was built
+            if stems is None:
+                stems = index.analyzer.analyze(entry.title.get("es"), correct=False).stems
+            found = self._titles[key] = frozenset(stems)
         return found
 
     def _names_other_institution(self, candidate: Candidate, text: str) -> bool:
@@ -630,7 +637,7 @@ def _ranked(
     cues = text if cues is None else cues
     if not aspects.cue_words(cues):
         return index.ranked(text, foreign)
-    analysis = _aspect_words_weighed(index.analyzer.analyze(text, foreign=foreign), cues)
+    analysis = _aspect_words_weighed(index.analysis(text, foreign), cues)
     return analysis, index.rank(analysis)
 
 
