@@ -682,7 +682,7 @@ def _names_another_thing(analysis: Analysis, index: LanguageIndex, text: str, br
     """
     tokens = analysis.folded.split()
     if len(tokens) >= MIN_STORY_WORDS and (pieces := asking_pieces(text)):
-        tokens = index.analyzer.analyze(" ".join(pieces), correct=False).folded.split()
+        tokens = words(" ".join(pieces))  # the folded words an analysis would read, without analysing them
     if not _COMPLEMENT.intersection(tokens):
         return None
     names = person_names(text) if brands else {fold(w) for w in _NAME.findall(text)}
