@@ -303,6 +303,9 @@ class Pipeline:
         certificate): it asks for more than this one entry, so it is offered among them, not answered.
         A sibling's title word must be rare, as for `_umbrella` (a story's "sin perder el día" does not ask
         for a lost licence); the head word of its institution may be common ("policía")."""
+        siblings = _ranked_siblings(candidate, ranking)
+        if not siblings:  # most questions: no sibling is ranked (checked before the words are read)
+            return False
         index = self._indexes["es"]
         analysis = index.analyze(text)
         # A long message's story may be where the siblings are named ("me piden antecedentes policiales,
@@ -312,13 +315,11 @@ class Pipeline:
             s: max(analysis.info(i), information(said[i], "es") if i < len(said) else 0.0)
             for i, s in enumerate(analysis.stems)
         }
-        entry_id, family = candidate.entry.id, _family(candidate.entry)
+        entry_id = candidate.entry.id
         mine = self._own_stems(candidate.entry, index)
         if not any(info.get(s, 0.0) >= UMBRELLA_INFORMATION for s in mine):
             return False
-        for other in ranking[:UMBRELLA_RANKS]:
-            if other.entry.id == entry_id or _family(other.entry) != family:
-                continue
+        for other in siblings:
             theirs, head = self._own_stems(other.entry, index), _head_stem(other.entry)
             own = any(info.get(s, 0.0) >= UMBRELLA_INFORMATION for s in mine - theirs)
             named = [
@@ -345,9 +346,7 @@ class Pipeline:
         The question names this entry's own title word and a sibling's ("antecedentes *penales*, judiciales
         y *policiales*") and a third entry of the ranking holds both (the CUL, which joins the
         certificates): it asks for what covers them all, so neither sibling alone is *the* answer."""
-        family = _family(candidate.entry)
-        near = ranking[:UMBRELLA_RANKS]
-        siblings = [o for o in near if o.entry.id != candidate.entry.id and _family(o.entry) == family]
+        siblings = _ranked_siblings(candidate, ranking)
         if not siblings:  # most questions: nothing to join (checked before the words are read)
             return None
         index = self._indexes["es"]
@@ -363,7 +362,7 @@ class Pipeline:
             own = [s for s in mine - theirs if s in asked]
             if not named or not own:
                 continue
-            for third in near:
+            for third in ranking[:UMBRELLA_RANKS]:
                 if third.entry.id in (candidate.entry.id, other.entry.id):
                     continue
                 if all(index.field_of(third.entry.id, s) for s in named + own):
@@ -593,6 +592,15 @@ def _for_children_unasked(ranked: list[Candidate], cues: str) -> bool:
     return aspects.for_minors(top) and not aspects.names_a_child(cues)
 
 
+def _ranked_siblings(candidate: Candidate, ranking: list[Candidate]) -> list[Candidate]:
+    """The entries of `candidate`'s family among the first UMBRELLA_RANKS of the ranking, but itself."""
+    family = _family(candidate.entry)
+    return [
+        other for other in ranking[:UMBRELLA_RANKS]
+        if other.entry.id != candidate.entry.id and _family(other.entry) == family
+    ]
+
+
 def _head_stem(entry: Entry) -> str:
     """The stem of the first word of an entry's institution ("polici" of "Policía Nacional del Perú")."""
     found = words(entry.institution)
@@ -660,21 +668,20 @@ def _refused(analysis: Analysis, index: LanguageIndex, text: str) -> str | None:
     # "la licencia de mi antivirus": a service's own noun completed by another thing, so no entry is even
     # offered. "una tienda de celulares me llama...": an everyday noun's complement may be the story's, so
     # the entries may be offered, never given as the answer.
-    head = _names_another_thing(analysis, index, text)
-    if head is not None:
-        return ANOTHER_THING if _names_a_service(head, index) else ANOTHER_THING_BESIDE
-    # "la bolsa de trabajo de Indeed": a capitalised name the base does not know completes the noun; it may
-    # be a brand, or a person the story names, so the entries are offered, never given as the answer.
-    if _names_another_thing(analysis, index, text, brands=True) is not None:
-        return ANOTHER_THING_BESIDE
-    return None
+    head, branded = _names_another_thing(analysis, index, text)
+    if head is None:
+        return None
+    # "la bolsa de trabajo de Indeed": a capitalised name the base does not know may be a brand, or a person
+    # the story names, so the entries are offered, never given as the answer.
+    return ANOTHER_THING if not branded and _names_a_service(head, index) else ANOTHER_THING_BESIDE
 
 
-def _names_another_thing(analysis: Analysis, index: LanguageIndex, text: str, brands: bool = False) -> str | None:
+def _names_another_thing(analysis: Analysis, index: LanguageIndex, text: str) -> tuple[str | None, bool]:
     """A knowledge-base word is completed by "de" and a rare lowercase word the base does not know
     ("licencia de mi antivirus", "partida de ajedrez"): the question is about that other thing. Returns
-    the completed word, or None. With `brands`, a capitalised word counts too unless the message
-    introduces it as a person's name ("soy Luis Quispe").
+    the completed word and False, or, when only a capitalised word completes one ("la bolsa de trabajo de
+    Indeed") and the message does not introduce it as a person's name ("soy Luis Quispe"), that word and
+    True (a brand, or a name the story uses); (None, False) when nothing does.
 
     In a long message only the asking part is read: the story's "mamá de mellizos" or "taller de
     carpintería" tells who asks, not what is asked. A person word ("mamá de", "hijo de") is completed by
@@ -684,8 +691,10 @@ def _names_another_thing(analysis: Analysis, index: LanguageIndex, text: str, br
     if len(tokens) >= MIN_STORY_WORDS and (pieces := asking_pieces(text)):
         tokens = words(" ".join(pieces))  # the folded words an analysis would read, without analysing them
     if not _COMPLEMENT.intersection(tokens):
-        return None
-    names = person_names(text) if brands else {fold(w) for w in _NAME.findall(text)}
+        return None, False
+    capitalised = {fold(w) for w in _NAME.findall(text)}
+    persons: set[str] | None = None  # the names the message introduces, read only when a capital completes
+    branded: str | None = None
     analyzer = index.analyzer
     tokens = analyzer.rejoined(tokens)  # "la app de sun at": voice typing's split "sunat"
     for i, token in enumerate(tokens[1:-1], 1):
@@ -703,13 +712,18 @@ def _names_another_thing(analysis: Analysis, index: LanguageIndex, text: str, br
         ):
             continue  # "mi negocio de jugos": the asker's own, told as who they are ("mi app de rappi" is a brand's)
         if (
-            following and not following.isdigit() and following not in analyzer.places and following not in names
+            following and not following.isdigit() and following not in analyzer.places
             and not _INFINITIVE.match(following)
             and not analyzer.knows(following) and analyzer.correct(following) == following
             and information(following, index.lang) >= FOREIGN_INFORMATION
         ):
-            return tokens[i - 1]
-    return None
+            if following not in capitalised:
+                return tokens[i - 1], False
+            if persons is None:
+                persons = person_names(text)
+            if branded is None and following not in persons:
+                branded = tokens[i - 1]
+    return branded, branded is not None
 
 
 def _names_a_service(word: str, index: LanguageIndex) -> bool:
