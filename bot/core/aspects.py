@@ -76,6 +76,10 @@ _COUNTRIES = (
     r"mexico|canada|alemania|francia|inglaterra|reino unido|suiza|australia|corea|china|holanda|belgica|suecia|"
     r"panama|costa rica|uruguay|paraguay|portugal|europa"
 )
+# Without insurance ("no tiene seguro de ningún tipo", "sin ningún seguro"): who needs to join, not to check.
+_WITHOUT_INSURANCE = (
+    r"(?:no|ni) (?:tengo|tiene|tenemos|tienen|cuento con|cuenta con) (?:\w+ ){0,2}seguro|sin (?:ningun )?seguro"
+)
 AMOUNT = r"s \d+|\d+ soles|usd \d+|gratuit[oa]s?|gratis|sin costo|no tiene costo|no cuesta|free|no cost"
 MONEY = r"s \d+|\d+ soles|usd \d+|\d+ (?:dolares|dollars|euros)"
 ASPECTS: tuple[Aspect, ...] = (
@@ -395,9 +399,8 @@ ASPECTS: tuple[Aspect, ...] = (
     # "¿cómo doy de baja mi RUC?", "darme de baja del programa": leaving or closing, not signing up or checking.
     Aspect("deregister", _re(r"(?:doy|dar|darme|darlo|darla|di|damos|den|de) de baja (?:a |al |el |la |mi |mis |de )?"
                              r"(?:ruc|negocio|empresa|inscripcion|afiliacion|cuenta|registro|programa|seguro|numero|"
-                             r"linea|sistema|padron)|(?:me|nos) (?:doy|damos|doy) de baja|darme de baja|"
-                             r"cancelar (?:mi |el |la )?(?:ruc|inscripcion|afiliacion|registro)|"
-                             r"(?:dar|doy) de baja (?:mi |el )?ruc"),
+                             r"linea|sistema|padron)|(?:me|nos) (?:doy|damos) de baja|darme de baja|"
+                             r"cancelar (?:mi |el |la )?(?:ruc|inscripcion|afiliacion|registro)"),
            _re(r"de baja|baja de|suspension (?:temporal )?de actividades|cancelacion|desafili\w*")),
     Aspect("prescription", _re(r"prescri\w*|prescripcion|caduco la deuda|ya no me pueden cobrar"),
            _re(r"prescri\w*")),
@@ -510,8 +513,7 @@ def _asking_text(question: str) -> str:
 # tiempo de anticipación?" ask how long it stays valid or how long before, not how long the procedure takes;
 # "no pude votar, ¿me van a cobrar?" asks whether there is a fine, not a fee.
 _SUPERSEDES = (("validity", "duration"), ("advance", "duration"), ("penalty", "cost"))
-_UNINSURED = _re(r"(?:no|ni) (?:tengo|tiene|tenemos|tienen|cuento con|cuenta con) (?:\w+ ){0,2}seguro|"
-                 r"sin (?:ningun )?seguro")
+_UNINSURED = _re(_WITHOUT_INSURANCE)
 _LOOKING_UP = _re(r"consult\w*|verific\w*|comprob\w*|compruebo|chequ\w*|revis\w*|ver si|veo si|saber si|como se si")
 _CHECKING_JOINED = _re(r"(?:saber|ver|veo|consultar|consulto|verificar|verifico|revisar|reviso|averiguar|averiguo|"
                        r"confirmar|chequear|checar) si (?:\w+ ){0,7}(?:afili|inscrib|registr)\w*|"
@@ -838,9 +840,7 @@ SIBLING_KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
     ("join", _re(r"afili(?:o|ar|arme|arse|arte|arla|arlo|acion)|inscrib\w*|inscripcion|enrol\w*|sign up|join|"
                  r"(?:lo|la|los|las|me|nos|te) (?:meto|metemos|meter|metes|meta) (?:al|a la|a|en)|"
                  r"como (?:me|lo|la|nos) (?:meto|metemos|meter|meta)\b|"
-                 # "no tiene seguro de ningún tipo": someone without insurance needs to join, not to check
-                 r"(?:no|ni) (?:tengo|tiene|tenemos|tienen|cuento con|cuenta con) (?:\w+ ){0,2}seguro|"
-                 r"sin (?:ningun )?seguro|desasegurad\w*"),
+                 rf"{_WITHOUT_INSURANCE}|desasegurad\w*"),
      _re(r"afiliarte|afiliarse|afiliacion|inscripcion|inscribirte|join\w*|enrol\w*")),
     ("lost", _re(r"perd\w*|rob\w*|extravi\w*|duplicad\w*|malogr\w*|deterior\w*|no (?:lo|la|los|las) encuentro|"
                  r"se me (?:cayo|cayeron|mojo|rompio)|(?:otro|otra) igual\w*|pedazos|mordi\w*|lost|stolen|damaged"),
