@@ -103,6 +103,14 @@ def test_chat_abbreviations_for_family_and_school_are_read(shipped: Pipeline) ->
     assert reply.outcome is Outcome.ANSWER and reply.entry_id == "dni-menores"
 
 
+def test_chat_shorthand_for_reassurance_and_never_is_not_a_rare_word(shipped: Pipeline) -> None:
+    # "ntp" (no te preocupes) and "nunk" (nunca) would otherwise weigh like the name of another product.
+    reply = shipped.ask("ntp si no sabes, como veo si tengo sis")
+    assert reply.outcome is Outcome.ANSWER and reply.entry_id == "sis-consulta"
+    words = shipped._indexes["es"].analyzer.analyze("nunk me dijeron si toy en afp weno").words
+    assert not {"ntp", "nunk", "weno"} & set(words)
+
+
 def test_function_words_and_greetings_spelled_by_ear_weigh_nothing(shipped: Pipeline) -> None:
     # "kon" is "con", an opening "ola" is "hola": neither is a rare word naming another topic.
     analysis = shipped._indexes["es"].analyzer.analyze("ola kiero ver kon mi dni si tengo multa por no votar")
