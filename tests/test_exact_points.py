@@ -85,6 +85,12 @@ def shipped() -> Pipeline:
         ("en cuantos meses me depositan el bono de techo propio", "techo-propio", "duration"),
         # Studying in another country is being abroad for a scholarship that never speaks of it.
         ("puedo usar beca 18 para estudiar una carrera en chile", "beca-18", "abroad"),
+        # A grade asked in other words, and being abroad told by the city or by what happened there.
+        ("cuanto de nota como minimo hay que tener para beca 18", "beca-18", "grade"),
+        ("estoy trabajando en madrid y se me vencio el carne de extranjeria, como lo renuevo", "carne-extranjeria",
+         "abroad"),
+        ("me multaron manejando en buenos aires, como pago esa papeleta", "sat-papeletas", "abroad"),
+        ("quiero cambiarme a una afp, como hago", "afp-onp-consulta", "switch"),
         # A private university's own office is not the state's digital mesa de partes.
         ("como mando mi solicitud a la mesa de partes de la universidad privada", "mesa-partes-digital", "private"),
     ],

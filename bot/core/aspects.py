@@ -74,7 +74,10 @@ _WORK_VERB = r"(?<!salio )(?<!consegui )(?<!un )(?<!mi )(?<!el )(?<!de )(?<!por 
 _COUNTRIES = (
     r"espana|italia|chile|argentina|estados unidos|eeuu|japon|venezuela|colombia|ecuador|bolivia|brasil|"
     r"mexico|canada|alemania|francia|inglaterra|reino unido|suiza|australia|corea|china|holanda|belgica|suecia|"
-    r"panama|costa rica|uruguay|paraguay|portugal|europa"
+    r"panama|costa rica|uruguay|paraguay|portugal|europa|"
+    # their largest cities, as a migrant writes where they are ("ahorita estoy en Bogotá")
+    r"bogota|medellin|caracas|quito|guayaquil|buenos aires|santiago de chile|sao paulo|madrid|barcelona|milan|"
+    r"roma|turin|miami|nueva york|new york|paterson|los angeles|tokio|la paz"
 )
 # Without insurance ("no tiene seguro de ningún tipo", "sin ningún seguro"): who needs to join, not to check.
 _WITHOUT_INSURANCE = (
@@ -249,7 +252,8 @@ ASPECTS: tuple[Aspect, ...] = (
                          r"vive|esta|reside|trabaja) (?:\w+ )?en el extranjero|desde (?:alla|alli)|"
                          r"desde (?:fuera|afuera) del (?:pais|peru)|desde otro pais|desde el exterior|"
                          rf"(?:(?:vivo|estoy|resido|radico|vivimos|estamos|{_WORK_VERB}|trabajamos|vive|viven|"
-                         rf"reside|residen|esta|trabaja|estando|viviendo|residiendo|radicando) en (?:{_COUNTRIES}))|"
+                         rf"reside|residen|esta|trabaja|estando|viviendo|residiendo|radicando|trabajando|estudiando) "
+                         rf"en (?:{_COUNTRIES}))|"
                          # "¿me sirve para manejar en Argentina?", "¿vale para viajar a Brasil?"
                          rf"(?:sirve|vale|valido|valida|aceptan|acepta) (?:\w+ ){{0,4}}(?:en|a|para) "
                          rf"(?:{_COUNTRIES})\b|"
@@ -257,6 +261,9 @@ ASPECTS: tuple[Aspect, ...] = (
                          rf"(?:vivo|estoy|resido|radico|vivimos|estamos|{_WORK_VERB}) (?:\w+ )?fuera del pais|"
                          # "¿puedo postular para estudiar en una universidad de Argentina?"
                          rf"(?:estudiar|estudio|estudie|trabajar|trabaje|usarla|usarlo|usar) (?:\w+ ){{0,4}}(?:en|de) "
+                         rf"(?:{_COUNTRIES})\b|"
+                         # what happened there: "me pusieron una multa manejando un auto en Santiago de Chile"
+                         rf"(?:manejando|manejaba|maneje|conduciendo|me pusieron|me multaron) (?:\w+ ){{0,6}}en "
                          rf"(?:{_COUNTRIES})\b|"
                          r"(?:viajar|volver|regresar) (?:a|al) peru|consulado|abroad|"
                          # "¿puedo cobrar mi pensión desde Estados Unidos?" (not "llegué desde Venezuela").
@@ -300,7 +307,9 @@ ASPECTS: tuple[Aspect, ...] = (
                           r"(?:mesa|votar|votacion|elecciones?|sufragio)\b(?: \w+){0,12} no (?:pude|pudo|pudimos|"
                           r"pudieron) (?:ir|votar|asistir|llegar)|no (?:fui|fue|pude ir|pudo ir) a votar"),
            _re(r"multas?|sancion\w*|penalidad\w*|infraccion\w*|papeletas?|penalt\w+")),
-    Aspect("grade", _re(r"(?:nota|puntaje|promedio|calificacion) minim[oa]|que (?:nota|puntaje|promedio) "
+    # "nota mínima", "nota o puesto mínimo", "¿qué promedio de notas piden como mínimo?"
+    Aspect("grade", _re(r"(?:nota|notas|puntaje|promedio|calificacion)(?: \w+){0,3} minim[oa]|"
+                        r"que (?:nota|puntaje|promedio)(?: de notas)? "
                         r"(?:necesito|piden|se necesita|hay que sacar)|minimum (?:grade|score|mark)"),
            _re(r"(?:nota|puntaje|promedio|calificacion) minim[oa]|(?:puntaje|promedio|nota) de \d+|\d+ puntos")),
     Aspect("payment-code", _re(r"codigo de pago|payment code"), _re(r"codigo \d+|code \d+")),
@@ -406,7 +415,10 @@ ASPECTS: tuple[Aspect, ...] = (
            _re(r"prescri\w*")),
     # "¿Cómo me paso de la AFP a la ONP?": moving between two systems or programmes.
     Aspect("switch", _re(r"(?:me paso|pasarme|cambiarme|me cambio|trasladarme|me traslado|desafiliarme|"
-                         r"desafiliarse) (?:de|del) (?:la |el |mi )?\w+ (?:a|al) "),
+                         r"desafiliarse) (?:de|del) (?:la |el |mi )?\w+ (?:a|al) |"
+                         # "estoy en la ONP y me quiero pasar a una AFP": the system left is in the story
+                         r"(?:me quiero|me puedo|quiero|puedo|como me|se puede) (?:pasar|cambiar|trasladar)(?:me|se)? "
+                         r"(?:a|al) (?:la |el |una |un |otra |otro )?\w+"),
            _re(r"cambiar\w* de|traslad\w*|desafili\w*|pasar\w* de")),
     # "¿Cuál es el tope de ingresos / el ingreso máximo?": a limit the entry must state with its figure.
     Aspect("threshold", _re(r"tope (?:de|del) (?:ingresos?|sueldo|monto)|"
