@@ -91,6 +91,8 @@ def shipped() -> Pipeline:
          "abroad"),
         ("me multaron manejando en buenos aires, como pago esa papeleta", "sat-papeletas", "abroad"),
         ("quiero cambiarme a una afp, como hago", "afp-onp-consulta", "switch"),
+        # A pet's papers are no citizen's service: the vaccination card is a person's.
+        ("que vacunas le piden a mi perrito para viajar en avion", "carnet-vacunacion", "animal"),
         # A private university's own office is not the state's digital mesa de partes.
         ("como mando mi solicitud a la mesa de partes de la universidad privada", "mesa-partes-digital", "private"),
     ],

@@ -312,6 +312,14 @@ ASPECTS: tuple[Aspect, ...] = (
                         r"que (?:nota|puntaje|promedio)(?: de notas)? "
                         r"(?:necesito|piden|se necesita|hay que sacar)|minimum (?:grade|score|mark)"),
            _re(r"(?:nota|puntaje|promedio|calificacion) minim[oa]|(?:puntaje|promedio|nota) de \d+|\d+ puntos")),
+    # A pet as the one the procedure is for ("vacunas para mi perro", "el DNI de mi gato", "qué necesita mi
+    # gato para viajar"): a citizen's service never answers it unless the entry speaks of animals. A pet in
+    # the story ("mi perro mordió mi DNI") is not asked about.
+    Aspect("animal", _re(r"(?:para|de|del|con|a|necesita|necesitan|requiere|lleva|llevar) (?:mi|mis|su|sus|un|una|el|"
+                         r"la|los|las|nuestro|nuestra) (?:gat|perr|cachorr)(?:o|a|os|as|ito|ita|itos|itas)\b|"
+                         r"(?:para|de|del|con|a) (?:mi|mis|su|sus|una|la|las) mascotas?|"
+                         r"(?:for|of|with) (?:my|a|the) (?:cat|dog|pet|puppy|kitten)s?"),
+           _re(r"mascota\w*|animal\w*|perr[oa]s?|gat[oa]s?|veterinari\w*|pets?|animals?|dogs?|cats?")),
     Aspect("payment-code", _re(r"codigo de pago|payment code"), _re(r"codigo \d+|code \d+")),
     Aspect("purchase", _re(r"(?:como|donde) (?:\w+ )?(?:compro|comprar|se compra|adquiero)|"
                            r"(?:venden|se vende|se venden|hay venta de)|"
