@@ -134,6 +134,16 @@ def test_situations_are_matched_like_questions(tmp_path: Path) -> None:
     assert reply.outcome is Outcome.ANSWER and reply.entry_id == "dni-duplicado"
 
 
+def test_a_word_only_situations_use_is_the_askers_story_not_a_name_staff_chose(tmp_path: Path) -> None:
+    # "mercado" stands in a situation only: it weighs by its general information (a common word, about
+    # half), while "robo", a keyword staff chose, keeps at least a third of its rarity across entries.
+    folder = edited_kb(tmp_path, "dni-duplicado", "situations: [en el mercado me robaron la billetera]\n")
+    index = Pipeline(load_knowledge_or_raise(folder))._indexes["es"]
+    weights = index.word_weights(index.analysis("robo en el mercado"))
+    assert weights[stem("mercado")] == pytest.approx(index.weights[stem("mercado")] * information("mercado", "es"))
+    assert weights[stem("robo")] >= index.weights[stem("robo")] / 3
+
+
 def test_a_point_the_entry_does_not_say_is_offered_honestly_not_answered(pipeline: Pipeline) -> None:
     reply = pipeline.ask("a que hora atienden para renovar el dni")
     assert reply.outcome is Outcome.SUGGEST and reply.uncovered and reply.aspect == "hours"

@@ -40,7 +40,7 @@ class Explanation:
     candidates: tuple[CandidateView, ...]
 
 
-Gate = Callable[[Candidate, "Candidate | None"], "str | None"]
+Gate = Callable[[Candidate, list[Candidate]], "str | None"]
 
 
 def explain(
@@ -51,7 +51,7 @@ def explain(
     uncovered: Callable[[Entry, str], list[str]],
     arrange: Callable[[list[Candidate]], list[Candidate]] = list,
 ) -> Explanation:
-    """Explain ranking `text` (read as `analysis`) on `index`; `gate(candidate, next candidate)` names the
+    """Explain ranking `text` (read as `analysis`) on `index`; `gate(candidate, the candidates after it)` names the
     failed gate, `uncovered(entry, text)` what the entry does not say (Pipeline.held_back, Pipeline._uncovered)
     and `arrange` orders the ranking as the decision does."""
     weights = index.word_weights(analysis)
@@ -62,7 +62,7 @@ def explain(
     )
     views: list[CandidateView] = []
     for position, candidate in enumerate(ranked):
-        held = gate(candidate, ranked[position + 1] if position + 1 < len(ranked) else None)
+        held = gate(candidate, ranked[position + 1 :])
         if position > 0:
             held = held or "not first"
         missing = tuple(uncovered(candidate.entry, text))

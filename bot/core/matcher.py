@@ -189,6 +189,7 @@ class LanguageIndex:
         # Analysing a knowledge-base text needs no vocabulary (only questions are corrected), so each
         # distinct text is folded and analysed once, and its words are learned from that analysis.
         self._analysed: dict[frozenset[str], dict[str, tuple[list[str], tuple[str, ...]]]] = {}
+        self._chosen: set[str] = set()  # stems of titles, questions and keywords (not only of situations)
         self.profiles = {
             entry_id: self._profile(kb.entries[entry_id], t, owned[entry_id]) for entry_id, t in texts.items()
         }
@@ -196,6 +197,10 @@ class LanguageIndex:
             chain.from_iterable(folded for analysed in self._analysed.values() for folded, _ in analysed.values())
         )
         del self._analysed
+        # Words only situations use are the story a citizen tells ("me acaban de ofrecer"), not words
+        # staff chose to name a service: they weigh by their general information alone, like unknown ones.
+        self.story_stems = frozenset(chain.from_iterable(p.stems for p in self.profiles.values())) - self._chosen
+        del self._chosen
         self.analyzer.freeze()
         context: dict[str, set[str]] = {}  # acronym -> words standing next to it in its entry
         for entry_id, acronyms in owned.items():
@@ -243,11 +248,16 @@ class LanguageIndex:
         phrasings = profile.phrasings
         for texts_of_field, weight in ((texts.phrasings, 1.0), (texts.situations, SITUATION_FIT)):
             phrasings += [(s, weight) for t in texts_of_field if (s := stems_of(t))]
-        main, pairs = profile.stems, profile.pairs
+        main, pairs, chosen = profile.stems, profile.pairs, self._chosen
         for stems in chain([s for s, _ in phrasings], map(stems_of, texts.keywords)):
             # keywords widen coverage but are not phrasings to fit
             main.update(stems)
             pairs.update(pairwise(stems))
+        for stems, weight in phrasings:
+            if weight == 1.0:
+                chosen.update(stems)
+        for stems in map(stems_of, texts.keywords):
+            chosen.update(stems)
         body = profile.body
         for stems in map(stems_of, texts.body):
             body.update(stems)
@@ -333,18 +343,21 @@ class LanguageIndex:
 
         Rarity across entries (IDF) says how well a word tells entries apart; general information
         says whether the asker meant it as the point of the question. A word only answers and steps
-        use, or one the base never uses, weighs by information alone; a main-field word keeps at
-        least a third of its IDF, since staff chose it for that entry. (One loop, no call per stem:
-        the hot path.)
+        use, or one the base never uses, weighs by information alone; so does one only situations use
+        (the story staff retold, "me acaban de ofrecer"); a word of a title, question or keyword keeps at
+        least MAIN_INFORMATION_FLOOR of its IDF, since staff chose it to name that entry. (One loop, no
+        call per stem: the hot path.)
         """
         main_of, body_of, unknown = self.weights.get, self.body_weights.get, self.unknown_weight
+        story = self.story_stems
         known_information = analysis.information
         weights = {}
         for i, s in enumerate(analysis.stems):
             information = known_information[i] if i < len(known_information) else 1.0
             main = main_of(s)
             if main is not None:
-                weights[s] = main * (MAIN_INFORMATION_FLOOR + (1 - MAIN_INFORMATION_FLOOR) * information)
+                floor = 0.0 if s in story else MAIN_INFORMATION_FLOOR
+                weights[s] = main * (floor + (1 - floor) * information)
             else:
                 body = body_of(s)
                 weights[s] = (body if body is not None else unknown) * information

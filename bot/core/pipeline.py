@@ -502,7 +502,7 @@ class Pipeline:
             kinds = aspects.sibling_kinds(cues, (ranked[0].entry, ranked[1].entry))
             ranked = _cued_first(ranked, kinds, margin)
             decided = _cue_decides(kinds, ranked[0].entry, ranked[1].entry)
-        runner_up = ranked[1].score if len(ranked) > 1 else 0.0
+        runner_up = _rival_score(ranked[1:], self.thresholds.min_fit)
         held = self.held_back(
             ranked[0], runner_up, names_unknown, refused, decided=decided, long_message=long_message, spanish=spanish
         )
@@ -546,19 +546,18 @@ class Pipeline:
 
         ranking = self._ranking(text, index.lang)
 
-        def gate(candidate: Candidate, following: Candidate | None) -> str | None:
+        def gate(candidate: Candidate, following: list[Candidate]) -> str | None:
             return scores_gate(candidate, following) or self._held_by_what_is_named(candidate, ranking, text)
 
-        def scores_gate(candidate: Candidate, following: Candidate | None) -> str | None:
-            if following is None:
+        def scores_gate(candidate: Candidate, following: list[Candidate]) -> str | None:
+            rival = _rival_score(following, self.thresholds.min_fit)
+            if not following:
                 return self.held_back(
-                    candidate, 0.0, names_unknown, refused, long_message=long_message, spanish=spanish
+                    candidate, rival, names_unknown, refused, long_message=long_message, spanish=spanish
                 )
-            pair = [candidate, following]
+            pair = [candidate, following[0]]
             decided = _close_siblings(pair, self.thresholds.margin) and _cue_decides(kinds, *(c.entry for c in pair))
-            return self.held_back(
-                candidate, following.score, names_unknown, refused, decided, long_message, spanish
-            )
+            return self.held_back(candidate, rival, names_unknown, refused, decided, long_message, spanish)
 
         arrange = partial(_cued_first, kinds=kinds, margin=self.thresholds.margin)
         return explain(index, analysis, text, gate, partial(self._uncovered, lang=index.lang), arrange)
@@ -573,6 +572,13 @@ def _long_message(analysis: Analysis, spanish: bool) -> bool:
     as written (`spanish`); an English message, read through the glossary or not, is too loose a wording
     for the lead alone."""
     return spanish and len(analysis.stems) >= LONG_MESSAGE_STEMS
+
+
+def _rival_score(following: list[Candidate], min_fit: float) -> float:
+    """The score the best candidate must lead by: the next one that fits the question as a phrasing at
+    all (MIN_FIT). One that only shares scattered words with it ("un papel de la policía" in the police
+    report's situations, asked for a police record) could never be the answer, so it is no rival."""
+    return next((c.score for c in following if c.fit >= min_fit), 0.0)
 
 
 def _close_siblings(ranked: list[Candidate], margin: float) -> bool:
