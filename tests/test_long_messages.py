@@ -98,6 +98,17 @@ def test_a_question_opened_after_a_comma_is_the_asking_part() -> None:
     assert asking_pieces(text, after_comma=False) == [text]
 
 
+def test_an_asking_verb_in_the_first_person_opens_the_question_without_a_question_mark(shipped: Pipeline) -> None:
+    from bot.core.asking import asking_pieces
+
+    # What the story says ("no me aparece en el padrón": a record to correct) is not what is asked.
+    text = "mi tia fue al centro de salud y le dijeron q no aparece en el padron, como veo si esta asegurada al sis"
+    assert asking_pieces(text) == ["como veo si esta asegurada al sis"]
+    assert asking_pieces("me robaron la cartera en el paradero, q saco primero") == ["q saco primero"]
+    reply = shipped.ask(text)
+    assert reply.outcome is Outcome.ANSWER and reply.entry_id == "sis-consulta"
+
+
 def test_a_long_story_whose_question_holds_a_phrasing_whole_is_answered(shipped: Pipeline) -> None:
     reply = shipped.ask(
         "Buenas tardes, soy Lucía de Chiclayo. Mi hijo de 8 años va a viajar con su tío a Chile en febrero para "

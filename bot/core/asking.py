@@ -16,8 +16,12 @@ from bot.core.normalize import fold
 MIN_STORY_WORDS = 14  # shorter messages are read whole
 _PIECE = re.compile(r"[^.;!?\n]+\??")  # sentences; "¿" stays inside its sentence
 _ASKING = re.compile(
-    r"\b(?:saber|confirmar|verificar|averiguar|comprobar|(?:como|que) (?:hago|hacer|puedo|debo|necesito|tengo|se)|"
-    r"donde|por donde|cuanto|cuanta|quien|quienes)\b"
+    r"\b(?:saber|confirmar|verificar|averiguar|comprobar|"
+    # "cómo hago", "q necesito", "cómo lo saco", "cómo veo si...", "qué pedimos": chat writes "q", "k", "kmo"
+    r"(?:como|komo|kmo|que|q|k) (?:(?:me|lo|la|los|las|le|les|se|nos) )?(?:hago|hacer|puedo|debo|necesito|tengo|se|"
+    r"veo|saco|consigo|pido|reviso|averiguo|tramito|pago|obtengo|consulto|hacemos|podemos|debemos|necesitamos|"
+    r"tenemos|sacamos|conseguimos|pedimos|pagamos)|"
+    r"donde|dnd|por donde|cuanto|cuanta|quien|quienes)\b"
 )
 
 
