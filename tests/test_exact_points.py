@@ -91,6 +91,14 @@ def shipped() -> Pipeline:
          "abroad"),
         ("me multaron manejando en buenos aires, como pago esa papeleta", "sat-papeletas", "abroad"),
         ("quiero cambiarme a una afp, como hago", "afp-onp-consulta", "switch"),
+        # A parent's consent asked in other words, getting out of a state (not what it means), and a
+        # vaccine given abroad.
+        ("mi hijo viaja con su papa, la mama tiene que dar su permiso para el pasaporte", "pasaporte",
+         "authorisation"),
+        ("la sunat dice que mi ruc esta como no habido, como hago para dejar de estar en esa condicion",
+         "ruc-consulta", "remedy"),
+        ("me vacunaron contra la fiebre amarilla en bolivia, sale en mi carnet digital", "carnet-vacunacion",
+         "abroad"),
         # A pet's papers are no citizen's service: the vaccination card is a person's.
         ("que vacunas le piden a mi perrito para viajar en avion", "carnet-vacunacion", "animal"),
         # A private university's own office is not the state's digital mesa de partes.

@@ -151,6 +151,11 @@ ASPECTS: tuple[Aspect, ...] = (
     Aspect("authorisation", _re(r"autorizacion (?:notarial|de viaje|del (?:padre|papa)|de la (?:madre|mama)|"
                                 r"de (?:mi|su|tu) (?:padre|madre|papa|mama|esposo|esposa)|de ambos)|"
                                 r"(?:permiso|poder) notarial|carta poder|notarized|"
+                                # "¿el papá tiene que firmar algún permiso?", "permiso del papá para viajar"
+                                r"(?:padre|papa|madre|mama) (?:\w+ ){0,3}(?:firmar|firme|autorizar|autorice|"
+                                r"dar (?:su |el )?permiso|de (?:su |el )?permiso)|"
+                                r"(?:permiso|autorizacion|firma) (?:\w+ ){0,2}"
+                                r"(?:del (?:padre|papa)|de la (?:madre|mama))|"
                                 r"parental (?:consent|authori[sz]ation)"),
            _re(r"autoriza\w*|notari\w*|carta poder|poder (?:notarial|simple)|consent\w*|authori[sz]\w*")),
     # A private body's own service ("en mi empresa privada queremos una mesa de partes", a private clinic
@@ -262,9 +267,10 @@ ASPECTS: tuple[Aspect, ...] = (
                          # "¿puedo postular para estudiar en una universidad de Argentina?"
                          rf"(?:estudiar|estudio|estudie|trabajar|trabaje|usarla|usarlo|usar) (?:\w+ ){{0,4}}(?:en|de) "
                          rf"(?:{_COUNTRIES})\b|"
-                         # what happened there: "me pusieron una multa manejando un auto en Santiago de Chile"
-                         rf"(?:manejando|manejaba|maneje|conduciendo|me pusieron|me multaron) (?:\w+ ){{0,6}}en "
-                         rf"(?:{_COUNTRIES})\b|"
+                         # what happened there: "me pusieron una multa manejando un auto en Santiago de Chile",
+                         # "me puse varias vacunas en Venezuela"
+                         rf"(?:manejando|manejaba|maneje|conduciendo|me pusieron|me multaron|me puse|me vacune|"
+                         rf"me vacunaron|me operaron|me atendieron) (?:\w+ ){{0,6}}en (?:{_COUNTRIES})\b|"
                          r"(?:viajar|volver|regresar) (?:a|al) peru|consulado|abroad|"
                          # "¿puedo cobrar mi pensión desde Estados Unidos?" (not "llegué desde Venezuela").
                          r"(?:cobrar|cobro|pagar|pago|tramitar|renovar|sacar|hacer|hacerlo|votar|pedir|solicitar|"
@@ -331,6 +337,13 @@ ASPECTS: tuple[Aspect, ...] = (
            _re(r"devol\w+|reembols\w+|refund\w*")),
     Aspect("legalisation", _re(r"apostill\w+|legaliz\w+|me lo aceptan|lo aceptan en|valid[oa] en"),
            _re(r"apostill\w+|legaliz\w+|valid\w* en el extranjero")),
+    # Getting out of a state the citizen is in ("¿qué hago para volver a estar habido?", "¿cómo salgo de la
+    # lista?", "levantar la suspensión"): the entry must say how; explaining the state is not that.
+    Aspect("remedy", _re(r"(?:volver a (?:estar|ser|quedar)|dejar de (?:estar|ser|figurar|aparecer)|"
+                         r"salir de (?:la condicion|la lista|esa condicion|esa lista|ese estado|no habido)|"
+                         r"levantar (?:la|el|esa|ese) (?:suspension|bloqueo|condicion|observacion)|"
+                         r"regularizar (?:mi|la|el|esa|ese|su))"),
+           _re(r"regulariz\w*|levantar\w*|volver a (?:estar|ser)|dejar de|salir de|rehabilit\w*|subsan\w*")),
     Aspect("correction", _re(r"corrij\w*|correg\w*|rectific\w*|correccion|(?:hay|tiene) un error|"
                              r"(?:como|donde|a quien) (?:pido|solicito|hago) (?:que|para que) "
                              r"(?:la |lo |las |los |me )?"
