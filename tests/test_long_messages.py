@@ -109,6 +109,18 @@ def test_an_asking_verb_in_the_first_person_opens_the_question_without_a_questio
     assert reply.outcome is Outcome.ANSWER and reply.entry_id == "sis-consulta"
 
 
+def test_a_long_story_met_by_one_short_phrasing_and_little_else_is_offered_not_answered(shipped: Pipeline) -> None:
+    from bot.core.matcher import Candidate
+
+    # "...su documento quedó hecho papilla... el suyo vence recién en el 2029, ¿puede pedir otro?": the renewal
+    # entry's "dni vencido" is met whole, but a quarter of what the message says is all it covers.
+    renewal = shipped.kb.entries["dni-renovacion"]
+    thin = Candidate(renewal, score=0.44, coverage=0.26, fit=1.0, phrase=0.0, specificity=0.75, evidence=2.0)
+    assert shipped.held_back(thin, runner_up=0.37, long_message=True, spanish=True) is not None
+    covered = Candidate(renewal, score=0.44, coverage=0.45, fit=1.0, phrase=0.0, specificity=0.75, evidence=2.0)
+    assert shipped.held_back(covered, runner_up=0.37, long_message=True, spanish=True) is None
+
+
 def test_a_long_story_whose_question_holds_a_phrasing_whole_is_answered(shipped: Pipeline) -> None:
     reply = shipped.ask(
         "Buenas tardes, soy Lucía de Chiclayo. Mi hijo de 8 años va a viajar con su tío a Chile en febrero para "
