@@ -273,6 +273,23 @@ def test_who_serves_there_is_not_opening_hours_and_a_count_may_be_spelled_out(sh
     assert reply.outcome is Outcome.ANSWER and reply.entry_id == "beca-18" and reply.aspect == "count"
 
 
+def test_checking_how_something_stands_or_having_it_already_is_not_getting_one(shipped: Pipeline) -> None:
+    entries = shipped.kb.entries
+    check = "tengo el numero tributario de un proveedor, como compruebo si esta activo"
+    assert "check" in aspects.asked(check)
+    assert not aspects.covers(entries["ruc-inscripcion"], "check", check)
+    assert aspects.covers(entries["ruc-consulta"], "check", check)
+    # "Número tributario" is the RUC; having one already, getting one is not what is asked.
+    had = "ya cuento con mi numero tributario, como le doy un comprobante a mi cliente"
+    assert "already" in aspects.asked(had)
+    assert not aspects.covers(entries["ruc-inscripcion"], "already", had)
+    assert aspects.covers(entries["recibo-honorarios"], "already", had)
+    # Having a DNI says nothing against getting a passport.
+    assert aspects.covers(entries["pasaporte"], "already", "ya tengo mi dni, como saco mi pasaporte")
+    reply = shipped.ask("ya tengo mi ruc, como lo saco")
+    assert reply.outcome is Outcome.SUGGEST
+
+
 def test_abroad_is_where_the_asker_is_not_where_the_trip_goes() -> None:
     assert aspects.asked("vivo en Lima y quiero ayudar a mi mama desde aqui, donde veo su local de votacion") == []
     assert aspects.asked("vivo en Italia, puedo pedir el duplicado de mi dni desde aqui") == ["abroad"]

@@ -303,6 +303,19 @@ ASPECTS: tuple[Aspect, ...] = (
                        r"enrol(?:l|l me)?|sign up|join"),
            _re(r"afilia\w*|inscri\w*|registr\w*|postul\w*|enrol\w*|sign up|apply"),
            contrary=_re(r"consulta\w*|check\w*")),
+    # Checking how something stands ("¿cómo veo si está en regla?", "saber si sigue activo"): an entry for
+    # getting one's own (its title: "Sacar tu RUC", "Afiliarte al SIS") does not say how to check another's.
+    Aspect("check", _re(r"(?:veo|ver|verificar|verifico|consultar|consulto|comprobar|compruebo|saber|se|chequear) si "
+                        r"(?:\w+ ){0,4}(?:esta|estan|existe|existen|sigue|siguen) (?:\w+ )?(?:en regla|activ[oa]s?|"
+                        r"vigentes?|habid[oa]s?|formal(?:es)?|al dia)"),
+           None, contrary=_re(r"sacar|saca|obten\w*|inscrib\w*|inscripcion|crear|afiliar\w*|tramitar|get|join")),
+    # The asker has it already ("ya tengo mi RUC, ¿cómo le doy un comprobante?"): the entry for getting one is
+    # not what is asked.
+    Aspect("already", _re(r"ya (?:tengo|tiene|tenemos|cuento con|cuenta con|saque|sacamos) "
+                          r"(?:mi|su|el|la|un|una|mis|sus) "
+                          r"(?P<thing>ruc|numero de contribuyente|numero tributario|clave sol|dni|pasaporte|carne|"
+                          r"licencia|brevete|seguro|sis|cuenta)"),
+           None, contrary=_re(r"sacar|saca|obten\w*|inscrib\w*|inscripcion|crear|afiliar\w*|afiliarte|get|join")),
     # "¿cómo pago una multa?" asks how to pay, not what the penalty is.
     Aspect("penalty", _re(r"(?<!pagar una )(?<!pagar la )(?<!pagar mi )(?<!pagar mis )(?<!pago la )(?<!pago mi )"
                           r"(?<!pago una )multas?|sancion\w*|sancionan|penalidad\w*|me bloquean|que pasa si|penalt\w+|"
@@ -500,7 +513,7 @@ _BY_NAME = {a.name: a for a in ASPECTS}
 _AMOUNT = _re(AMOUNT)
 # About the asker, or which document the whole message is about ("quiero la de categoría B. ¿Qué piden?"):
 # read in the whole message, not only its asking part.
-_WHO = frozenset({"foreigner", "abroad", "minor", "first-time", "death", "licence-class"})
+_WHO = frozenset({"foreigner", "abroad", "minor", "first-time", "death", "licence-class", "already"})
 
 
 # Aspects asked in words any service may carry ("¿cuánto me van a cobrar?", "¿qué papeles piden?"): the
@@ -703,6 +716,20 @@ def _unconfirmed(entry: Entry, name: str, question: str) -> bool:
     return False
 
 
+# What the asker already has, as entry titles name it ("número de contribuyente" is the RUC).
+_HAD_AS_TITLED = {"numero de contribuyente": "ruc", "numero tributario": "ruc", "brevete": "licencia",
+                  "carne": "carne", "cuenta": "cuenta"}
+
+
+def _already_had(question: str) -> str:
+    """The thing "ya tengo mi ..." names, as a title would write it ("" when the question names none)."""
+    found = _BY_NAME["already"].asked.search(_folded(question))
+    if found is None:
+        return "\0"  # in no title
+    thing = found.group("thing")
+    return _HAD_AS_TITLED.get(thing, thing)
+
+
 def covers(entry: Entry, name: str, question: str = "") -> bool:
     """Whether the entry says what the aspect asks (staff `not_covered` overrules what the text suggests)."""
     if name in entry.not_covered or _unconfirmed(entry, name, question):
@@ -710,6 +737,9 @@ def covers(entry: Entry, name: str, question: str = "") -> bool:
     aspect = _BY_NAME.get(name)
     if aspect is None:  # "place" is judged by place_uncovered; a staff declaration is all it needs here
         return True
+    if name == "already":  # only the entry for getting that very thing is not what is asked
+        return not (aspect.contrary is not None and aspect.contrary.search(_folded(entry.title.es))
+                    and _already_had(question) in _folded(entry.title.es))
     if aspect.contrary is not None and aspect.contrary.search(_folded(entry.title.es)):
         return False  # a look-up entry does not tell how to join, a renewal one how to get it first
     if aspect.said is None and aspect.contrary is not None:
