@@ -111,6 +111,13 @@ def test_chat_shorthand_for_reassurance_and_never_is_not_a_rare_word(shipped: Pi
     assert not {"ntp", "nunk", "weno"} & set(words)
 
 
+def test_a_venezuelan_vocative_and_chat_forms_of_work_and_have_are_not_other_topics(shipped: Pipeline) -> None:
+    # "chamo" calls the reader, like "causa"; "chambeando" is working; "tngo" is "tengo".
+    assert information("chamo", "es") < 0.2
+    words = shipped._indexes["es"].analyzer.analyze("chamo tngo 2 anos chambeando en una tienda").words
+    assert "tngo" not in words and "chambeando" not in words
+
+
 def test_function_words_and_greetings_spelled_by_ear_weigh_nothing(shipped: Pipeline) -> None:
     # "kon" is "con", an opening "ola" is "hola": neither is a rare word naming another topic.
     analysis = shipped._indexes["es"].analyzer.analyze("ola kiero ver kon mi dni si tengo multa por no votar")

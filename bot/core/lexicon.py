@@ -45,7 +45,8 @@ CONTEXT_WORDS: dict[str, frozenset[str]] = {
         ayer anoche anteayer pasada pasado
         enero febrero marzo abril mayo junio julio agosto setiembre septiembre octubre noviembre diciembre
         ayudarme ayudarnos orientarme orientacion informacion info
-        causa causita pata patita broder brother floro juerga tono jato chevere bacan manyas asu pes jerma
+        causa causita pata patita broder brother bro chamo chama chamito chamita pana panas floro juerga tono
+        jato chevere bacan manyas asu pes jerma
         onda puro cuento coma
         fuera fueran iba ibas iban ibamos supe supo supimos supieron sabia sabias sabiamos sabian sepa sepan
         tuve tuvo tuvimos tuvieron tenia tenias teniamos tenian tenga tengan hice hizo hicimos hicieron hacia

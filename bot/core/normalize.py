@@ -116,7 +116,8 @@ SLANG = {
     "tas": "estas", "kmo": "como", "komo": "como", "cmo": "como", "pk": "porque", "dire": "direccion",
     "ntp": "no te preocupes", "nunk": "nunca", "nunka": "nunca", "weno": "bueno", "wena": "buena",
     "wenas": "buenas", "bno": "bueno", "grs": "gracias", "dsp": "despues", "mnn": "manana", "pue": "pues",
-    "tonces": "entonces", "plis": "por favor", "pls": "por favor",
+    "tonces": "entonces", "plis": "por favor", "pls": "por favor", "tngo": "tengo", "tng": "tengo",
+    "tiens": "tienes",
 }
 
 
