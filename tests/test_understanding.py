@@ -111,6 +111,13 @@ def test_chat_shorthand_for_reassurance_and_never_is_not_a_rare_word(shipped: Pi
     assert not {"ntp", "nunk", "weno"} & set(words)
 
 
+def test_a_rare_diminutive_weighs_as_its_word_a_common_lookalike_does_not() -> None:
+    # "vive solita" is "sola"; "papelito" is "papel" (a root ending in a consonant); "ámbitos" is no "ambos".
+    assert information("solita", "es") == information("sola", "es") < 0.6
+    assert information("papelito", "es") == information("papel", "es") < 0.6
+    assert information("ambitos", "es") > information("ambos", "es")
+
+
 def test_a_venezuelan_vocative_and_chat_forms_of_work_and_have_are_not_other_topics(shipped: Pipeline) -> None:
     # "chamo" calls the reader, like "causa"; "chambeando" is working; "tngo" is "tengo".
     assert information("chamo", "es") < 0.2

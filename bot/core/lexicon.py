@@ -17,6 +17,7 @@ from functools import cache
 from wordfreq import get_frequency_dict
 
 VALID_WORD_ZIPF = 3.0  # at least about once per million words: a real word, not a typo
+DIMINUTIVE_MAX_ZIPF = 3.5  # rarer than this, a word in -ito/-ita weighs as the word it makes small
 RARE_ZIPF = 4.0  # this rare or rarer: fully informative
 COMMON_ZIPF = 6.5  # this common: as little information as a function word
 MIN_INFORMATION = 0.1
@@ -134,9 +135,20 @@ def _spoken_forms(word: str) -> tuple[str, ...]:
 
 
 def _frequency(word: str, lang: str) -> float:
-    """The word's Zipf frequency or, for no word at all, that of the commonest word it is spoken as."""
+    """The word's Zipf frequency or, for no word at all, that of the commonest word it is spoken as; a
+    diminutive is as common as its word ("solita" as "sola", "cuartito" as "cuarto"): frequency lists
+    rank the diminutive itself as rare, which would make it weigh like another product's name."""
     found = zipf(word, lang)
-    if found or lang != "es":
+    if lang != "es":
+        return found
+    # A word common in its own right ("ámbitos", "poquito") is no diminutive to undo ("ámbitos" is not "ambos").
+    if found < DIMINUTIVE_MAX_ZIPF and (small := DIMINUTIVE.match(word)) is not None:
+        # the word of the same ending ("solita": "sola", not "solo"), or a root ending in a consonant ("papel")
+        root = small.group(1)[:-1] if len(small.group(1)) > 3 and small.group(1).endswith("c") else small.group(1)
+        plural = "s" if word.endswith("s") else ""
+        same = zipf(root + small.group(2) + plural, lang)
+        found = max(found, same if same >= VALID_WORD_ZIPF else zipf(root + plural, lang))
+    if found:
         return found
     return max((zipf(form, lang) for form in _spoken_forms(word)), default=0.0)
 
