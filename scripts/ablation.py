@@ -156,6 +156,33 @@ def _off_context_synonyms() -> None:
     analyzer.Analyzer._softened = lambda self, tokens: {}  # type: ignore[method-assign]
 
 
+def _off_situation_words() -> None:
+    """A word only situations use keeps a main-field word's floor, like a title's or a keyword's."""
+    from bot.core import matcher
+
+    built = matcher.LanguageIndex.__init__
+
+    def without(self: Any, *args: Any, **kwargs: Any) -> None:
+        built(self, *args, **kwargs)
+        self.story_stems = frozenset()
+
+    matcher.LanguageIndex.__init__ = without  # type: ignore[method-assign]
+
+
+def _off_fitting_rival() -> None:
+    """The margin is kept over the next candidate whatever its fit."""
+    from bot.core import pipeline
+
+    pipeline._rival_score = lambda following, min_fit: following[0].score if following else 0.0
+
+
+def _off_long_coverage() -> None:
+    """The long-message lead lane asks no share of the message covered."""
+    from bot.core import pipeline
+
+    pipeline.LONG_COVERAGE = 0.0
+
+
 def _off_situations(kb: Any) -> Any:
     """Entries without their `situations`."""
     entries = {i: replace(e, situations=type(e.situations)()) for i, e in kb.entries.items()}
@@ -183,6 +210,9 @@ METHODS: dict[str, Callable[[], None] | None] = {
     "title word decides siblings": _off_title_words,
     "unknown acronym names another thing": _off_unknown_acronyms,
     "context word kept through synonyms": _off_context_synonyms,
+    "situation-only words weigh by information": _off_situation_words,
+    "margin over a candidate that fits": _off_fitting_rival,
+    "long-message lane needs coverage": _off_long_coverage,
 }
 
 
