@@ -50,6 +50,33 @@ _TWO_CAPITALS = re.compile(r"[A-ZÁÉÍÓÚÑ]{2}")  # what any written acronym 
 _ACCENTED = str.maketrans("áéíóúüñÁÉÍÓÚÜÑ", "aeiouunAEIOUUN")
 
 
+# Where a loss or a theft happened ("perdí mi DNI en la fiesta patronal", "me robaron en la combi"): the
+# story's circumstance, which weighs as a long message's story does, not a thing asked about.
+_EVENT_VERBS = frozenset(
+    "perdi perdio perdimos perdieron cayo cayeron robaron robo asaltaron jalaron arrancharon mojo mojaron olvide "
+    "olvido deje dejo".split()
+)
+_PLACE_DETERMINERS = frozenset("el la los las un una mi su este esta ese esa".split())
+CIRCUMSTANCE_REACH = 5  # words after the verb in which "en ..." may start
+
+
+def _circumstances(tokens: list[str]) -> frozenset[str]:
+    """The one or two words naming where the event a verb of losing tells happened ("en (la) W1 W2")."""
+    if _EVENT_VERBS.isdisjoint(tokens):
+        return frozenset()
+    found: set[str] = set()
+    for i, token in enumerate(tokens):
+        if token not in _EVENT_VERBS:
+            continue
+        for j in range(i + 1, min(i + 1 + CIRCUMSTANCE_REACH, len(tokens))):
+            if tokens[j] != "en":
+                continue
+            k = j + 1 + (j + 1 < len(tokens) and tokens[j + 1] in _PLACE_DETERMINERS)
+            found.update(tokens[k : k + 2])
+            break
+    return frozenset(found)
+
+
 def written_acronyms(text: str) -> set[str]:
     """Words written in capitals ("la PIDE"), folded; not runs of capitals ("FIRMA PERÚ") nor a shouted message."""
     if not _TWO_CAPITALS.search(text):
@@ -458,6 +485,7 @@ class Analyzer:
                 if opening is not None and opening in self.stop_words and not self.knows(tokens[0]):
                     tokens[0] = opening
         softened = self._softened(tokens) if correct else {}
+        told = _circumstances(tokens) if correct else frozenset()  # read before synonyms ("perdí" -> perder)
         tokens = self.apply_synonyms(tokens)
         # Names and places of the story weigh as context; a word the base uses keeps its weight ("en la Sunat").
         named = {w for w in person_names(text) if not self.knows(w)} if correct else set()
@@ -479,7 +507,7 @@ class Analyzer:
             if stemmed not in stems:
                 stems.append(stemmed)
                 informative.append(token)
-                share = NARRATIVE_SHARE if asking is not None and token not in asking else 1.0
+                share = NARRATIVE_SHARE if (asking is not None and token not in asking) or token in told else 1.0
                 if token in foreign_words:
                     context = token in named or token in self.places
                     info.append(share * (MIN_INFORMATION if context else information(token, foreign_lang)))
