@@ -99,6 +99,7 @@ def shipped() -> Pipeline:
          "ruc-consulta", "remedy"),
         ("me vacunaron contra la fiebre amarilla en bolivia, sale en mi carnet digital", "carnet-vacunacion",
          "abroad"),
+        ("estoy en la onp, que tramite hago para cambiarme a una afp", "afp-onp-consulta", "switch"),
         # A pet's papers are no citizen's service: the vaccination card is a person's.
         ("que vacunas le piden a mi perrito para viajar en avion", "carnet-vacunacion", "animal"),
         # A private university's own office is not the state's digital mesa de partes.
@@ -288,6 +289,12 @@ def test_checking_how_something_stands_or_having_it_already_is_not_getting_one(s
     assert aspects.covers(entries["pasaporte"], "already", "ya tengo mi dni, como saco mi pasaporte")
     reply = shipped.ask("ya tengo mi ruc, como lo saco")
     assert reply.outcome is Outcome.SUGGEST
+
+
+def test_the_charge_asked_after_a_missed_vote_is_its_fine_and_passing_by_is_no_switch() -> None:
+    story = "El domingo de la eleccion me toco turno en la mina y no pude ir a votar. ¿Igual me van a cobrar?"
+    assert aspects.asked(story) == ["penalty"]
+    assert aspects.asked("puedo pasarme a recoger mi dni el sabado") == []
 
 
 def test_abroad_is_where_the_asker_is_not_where_the_trip_goes() -> None:

@@ -452,7 +452,10 @@ ASPECTS: tuple[Aspect, ...] = (
                          r"desafiliarse) (?:de|del) (?:la |el |mi )?\w+ (?:a|al) |"
                          # "estoy en la ONP y me quiero pasar a una AFP": the system left is in the story
                          r"(?:me quiero|me puedo|quiero|puedo|como me|se puede) (?:pasar|cambiar|trasladar)(?:me|se)? "
-                         r"(?:a|al) (?:la |el |una |un |otra |otro )?\w+"),
+                         r"(?:a|al) (?!\w+(?:ar|er|ir)\b)(?:la |el |una |un |otra |otro )?\w+|"
+                         # "¿qué pasos sigo para cambiarme a una AFP?" (not "pasarme a recoger")
+                         r"(?:pasarme|cambiarme|trasladarme|pasarse|cambiarse|trasladarse) (?:a|al) "
+                         r"(?!\w+(?:ar|er|ir)\b)(?:la |el |una |un |otra |otro )?\w+"),
            _re(r"cambiar\w* de|traslad\w*|desafili\w*|pasar\w* de")),
     # "¿Cuál es el tope de ingresos / el ingreso máximo?": a limit the entry must state with its figure.
     Aspect("threshold", _re(r"tope (?:de|del) (?:ingresos?|sueldo|monto)|"
@@ -592,6 +595,13 @@ def _asked(question: str) -> tuple[str, ...]:
             if n not in _NOT_THE_ASKERS or _BY_NAME[n].is_asked(asking, held_asking)
             or not _NOT_THE_ASKERS[n](whole, asking)
         )
+    if (
+        "cost" in found and "penalty" not in found and asking != whole and "cuant" not in asking
+        and _BY_NAME["penalty"].is_asked(whole, held)
+    ):
+        # "...estuve internada y no pude ir a votar. ¿Igual me van a cobrar?": whether the story's fine is charged
+        # ("¿cuánto me toca pagar?" asks its amount, a cost).
+        found = tuple("penalty" if name == "cost" else name for name in found)
     if "join" not in found and _UNINSURED.search(asking) and not _LOOKING_UP.search(asking):
         # "no tiene seguro de ningún tipo... ¿cómo se atiende gratis?": getting insured first ("me dijeron que
         # no tiene seguro, ¿cómo reviso?" checks it instead).
