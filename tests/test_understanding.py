@@ -130,6 +130,13 @@ def test_a_rare_diminutive_weighs_as_its_word_a_common_lookalike_does_not() -> N
     assert information("ambitos", "es") > information("ambos", "es")
 
 
+def test_interjections_and_a_clipped_page_are_chat_not_content(shipped: Pipeline) -> None:
+    # "pucha" is a sigh, "pag" a page, "pongan" a form of poner: none names another topic.
+    assert information("pucha", "es") < 0.2
+    analysis = shipped._indexes["es"].analyzer.analyze("pucha la pag donde pongan los tramites")
+    assert "pagina" in analysis.words and "pongan" not in analysis.words
+
+
 def test_a_venezuelan_vocative_and_chat_forms_of_work_and_have_are_not_other_topics(shipped: Pipeline) -> None:
     # "chamo" calls the reader, like "causa"; "chambeando" is working; "tngo" is "tengo".
     assert information("chamo", "es") < 0.2

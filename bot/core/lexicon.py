@@ -47,7 +47,7 @@ CONTEXT_WORDS: dict[str, frozenset[str]] = {
         enero febrero marzo abril mayo junio julio agosto setiembre septiembre octubre noviembre diciembre
         ayudarme ayudarnos orientarme orientacion informacion info
         causa causita pata patita broder brother bro chamo chama chamito chamita pana panas floro juerga tono
-        jato chevere bacan manyas asu pes jerma
+        jato chevere bacan manyas asu pes jerma pucha pucta caray uy uff chamare achachau atatay
         onda puro cuento coma
         fuera fueran iba ibas iban ibamos supe supo supimos supieron sabia sabias sabiamos sabian sepa sepan
         tuve tuvo tuvimos tuvieron tenia tenias teniamos tenian tenga tengan hice hizo hicimos hicieron hacia

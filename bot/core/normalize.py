@@ -117,7 +117,7 @@ SLANG = {
     "ntp": "no te preocupes", "nunk": "nunca", "nunka": "nunca", "weno": "bueno", "wena": "buena",
     "wenas": "buenas", "bno": "bueno", "grs": "gracias", "dsp": "despues", "mnn": "manana", "pue": "pues",
     "tonces": "entonces", "plis": "por favor", "pls": "por favor", "tngo": "tengo", "tng": "tengo",
-    "tiens": "tienes",
+    "tiens": "tienes", "pag": "pagina", "pags": "paginas",
 }
 
 
@@ -166,7 +166,7 @@ STOP_WORDS: dict[str, frozenset[str]] = {
         tuyo suyo aquel aquella estas entonces osea igual tipo nomas alguien cosa cosas forma manera modo
         urgente rapido rapidamente facil facilmente duda dudas pregunta preguntas problema problemas
         queremos necesitamos tenemos podemos quisieramos haciendo hecho hizo hice jaja jeje xd
-        queda quedan dice dicen vez veces preocupes preocupe
+        queda quedan dice dicen vez veces preocupes preocupe pongan ponen pones
         son soy eres somos estas estamos seran sera quiere quieres quieren quisieramos
         podre podra podran podemos pudo pude debe deben tenga tengan haya hubo tienes pidio pidieron
         haber habido ido vi vio visto pasame mandame dame diganme avisenme tenido tuve tuvo tuvimos puse puso
