@@ -100,8 +100,6 @@ def shipped() -> Pipeline:
         ("me vacunaron contra la fiebre amarilla en bolivia, sale en mi carnet digital", "carnet-vacunacion",
          "abroad"),
         ("estoy en la onp, que tramite hago para cambiarme a una afp", "afp-onp-consulta", "switch"),
-        # A pet's papers are no citizen's service: the vaccination card is a person's.
-        ("que vacunas le piden a mi perrito para viajar en avion", "carnet-vacunacion", "animal"),
         # A private university's own office is not the state's digital mesa de partes.
         ("como mando mi solicitud a la mesa de partes de la universidad privada", "mesa-partes-digital", "private"),
     ],
@@ -295,6 +293,16 @@ def test_the_charge_asked_after_a_missed_vote_is_its_fine_and_passing_by_is_no_s
     story = "El domingo de la eleccion me toco turno en la mina y no pude ir a votar. ¿Igual me van a cobrar?"
     assert aspects.asked(story) == ["penalty"]
     assert aspects.asked("puedo pasarme a recoger mi dni el sabado") == []
+
+
+def test_a_pets_papers_are_no_citizens_service_not_even_the_closest_help(shipped: Pipeline) -> None:
+    # The vaccination card and the passport are a person's: nothing is offered, the question goes to review.
+    for question in ("que vacunas le piden a mi perrito para viajar en avion", "como saco el pasaporte de mi gato"):
+        reply = shipped.ask(question)
+        assert reply.outcome is Outcome.NONE and not reply.candidates
+    assert "animal" in aspects.asked("que vacunas le piden a mi perrito para viajar en avion")
+    # A pet in the story is not what is asked.
+    assert shipped.ask("mi perro mordio mi dni y ya no sirve, como saco otro").outcome is not Outcome.NONE
 
 
 def test_abroad_is_where_the_asker_is_not_where_the_trip_goes() -> None:

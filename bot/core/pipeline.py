@@ -28,6 +28,9 @@ from bot.core.regional import event_list_reply, with_region
 from bot.core.smalltalk import SmallTalk
 
 ANOTHER_THING = "names another thing"  # of a service's own noun: nothing is answered or offered
+# Aspects that put a question outside every citizen service unless an entry states them: nothing is
+# offered then ("el DNI de mi perro" is no person's DNI, not even as the closest help).
+OUTSIDE_EVERY_SERVICE = frozenset({"animal"})
 SIBLING_TOO = "names a sibling service too"  # and an entry joining both: that one is offered first
 ANOTHER_THING_BESIDE = "names another thing beside it"  # of an everyday noun: offered, never answered
 MAX_QUESTION_CHARS = 1000  # longer messages are matched on their beginning
@@ -260,6 +263,10 @@ class Pipeline:
             ranked, self._names_unknown(text, lang), _refused(analysis, index, text), cues,
             long_message=_long_message(analysis, spanish), spanish=spanish,
         )
+        outside = OUTSIDE_EVERY_SERVICE.intersection(asked)
+        if outside and not any(all(aspects.covers(c.entry, a, cues) for a in outside) for c in chosen):
+            # A pet's papers: no citizen's service is even the closest help, unless an entry speaks of it.
+            outcome, chosen = Outcome.NONE, []
         missing = self._uncovered(chosen[0].entry, cues, lang) if chosen else []
         if outcome is Outcome.ANSWER and missing:
             # The right service, but it does not say what is asked: offer it as the closest help.
