@@ -121,6 +121,19 @@ def test_a_long_story_met_by_one_short_phrasing_and_little_else_is_offered_not_a
     assert shipped.held_back(covered, runner_up=0.37, long_message=True, spanish=True) is None
 
 
+def test_an_asking_part_pointing_back_at_the_story_keeps_the_story_whole(shipped: Pipeline) -> None:
+    analyzer = shipped._indexes["es"].analyzer
+    story = "Mi tio tiene 80 anos, vive solo en la sierra y nunca aporto a ninguna jubilacion. "
+    pointing = analyzer.analyze(story + "¿Que apoyo economico del Estado hay para alguien como el?")
+    apart = analyzer.analyze(story + "¿Que apoyo economico del Estado hay para los jovenes?")
+
+    def weight(analysis: object, word: str) -> float:
+        return analysis.info(analysis.words.index(word))  # type: ignore[attr-defined]
+
+    # "alguien como él" is the story's man: his pension is what is asked, not a quarter of it.
+    assert weight(pointing, "jubilacion") == pytest.approx(4 * weight(apart, "jubilacion"))
+
+
 def test_a_long_story_whose_question_holds_a_phrasing_whole_is_answered(shipped: Pipeline) -> None:
     reply = shipped.ask(
         "Buenas tardes, soy Lucía de Chiclayo. Mi hijo de 8 años va a viajar con su tío a Chile en febrero para "

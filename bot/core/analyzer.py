@@ -46,6 +46,12 @@ _CAPITAL = re.compile(r"[A-ZÁÉÍÓÚÑ]")
 # keeps this share of its words' information, so it neither drowns the question nor pulls it towards
 # another entry.
 NARRATIVE_SHARE = 0.25
+# An asking part that points back at the story's person or case ("para una persona como ella", "en su caso",
+# "en mi situación"): the story is what is asked about, so it keeps its full weight.
+_POINTS_BACK = re.compile(
+    r"\b(?:(?:una persona|alguien|gente|personas) como (?:ella|el|yo|nosotros|ellos|ellas|mi (?:mama|papa|abuel[oa]))|"
+    r"en (?:su|mi|nuestro|tu) (?:caso|situacion|condicion))\b"
+)
 _TWO_CAPITALS = re.compile(r"[A-ZÁÉÍÓÚÑ]{2}")  # what any written acronym needs: most texts have none
 _ACCENTED = str.maketrans("áéíóúüñÁÉÍÓÚÜÑ", "aeiouunAEIOUUN")
 
@@ -425,6 +431,8 @@ class Analyzer:
         content = [t for t in tokens if t not in self.stop_words]
         if len(content) < 2 or len(tokens) > size - 3:  # "¿qué hago?" alone says nothing of what is asked
             return None
+        if _POINTS_BACK.search(" ".join(tokens)):  # "¿hay algún apoyo para una persona como ella?": the story
+            return None  # says who, so all of it is asked
         return frozenset(self.apply_synonyms(" ".join(tokens).split()))
 
     def _token(self, token: str) -> tuple[bool, str, float]:
