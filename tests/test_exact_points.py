@@ -305,6 +305,13 @@ def test_a_pets_papers_are_no_citizens_service_not_even_the_closest_help(shipped
     assert shipped.ask("mi perro mordio mi dni y ya no sirve, como saco otro").outcome is not Outcome.NONE
 
 
+def test_a_switch_told_before_the_question_and_asking_them_to_change_a_record_are_points() -> None:
+    # "¿qué trámite hago para eso?" asks about the switch the story tells.
+    story = "Aporto a la ONP desde que entre a trabajar y quiero cambiarme a una AFP, ¿que tramite hago para eso?"
+    assert "switch" in aspects.asked(story)
+    assert "correction" in aspects.asked("me mude de distrito, como pido que me cambien el lugar de votacion")
+
+
 def test_abroad_is_where_the_asker_is_not_where_the_trip_goes() -> None:
     assert aspects.asked("vivo en Lima y quiero ayudar a mi mama desde aqui, donde veo su local de votacion") == []
     assert aspects.asked("vivo en Italia, puedo pedir el duplicado de mi dni desde aqui") == ["abroad"]

@@ -47,6 +47,8 @@ def test_a_rare_unknown_word_still_weighs_more_than_a_context_word() -> None:
     assert information("yape", "es") == 1.0
     assert information("hermana", "es") < 0.2 and information("necesito", "es") < information("perro", "es")
     assert information("cordiales", "es") < 0.2  # "saludos cordiales desde Puno": a letter's greeting
+    # The register of official FAQ pages: "¿qué dispositivo legal regula...?", "¿qué órgano ejerce...?"
+    assert max(information(w, "es") for w in ("dispositivo", "regula", "ejerce", "materias", "requiero")) < 0.2
 
 
 def test_a_common_word_spelled_by_ear_weighs_like_that_word_not_like_a_rare_one() -> None:

@@ -360,7 +360,7 @@ ASPECTS: tuple[Aspect, ...] = (
     Aspect("correction", _re(r"corrij\w*|correg\w*|rectific\w*|correccion|(?:hay|tiene) un error|"
                              r"(?:como|donde|a quien) (?:pido|solicito|hago) (?:que|para que) "
                              r"(?:la |lo |las |los |me )?"
-                             r"(?:agreguen|anadan|actualicen|incluyan|registren|corrijan)|"
+                             r"(?:agreguen|anadan|actualicen|incluyan|registren|corrijan|cambien|modifiquen)|"
                              r"(?:sale|aparece|esta) mal (?:escrito|mi|el|la)|"
                              r"no (?:aparece|aparecen|figura|figuran|sale|salen) (?:\w+ )?en (?:el|la|mi|su) "
                              r"(?:sistema|registro|padron|lista|carne|certificado|pagina|web|consulta|historial)|"
@@ -516,7 +516,7 @@ _BY_NAME = {a.name: a for a in ASPECTS}
 _AMOUNT = _re(AMOUNT)
 # About the asker, or which document the whole message is about ("quiero la de categoría B. ¿Qué piden?"):
 # read in the whole message, not only its asking part.
-_WHO = frozenset({"foreigner", "abroad", "minor", "first-time", "death", "licence-class", "already"})
+_WHO = frozenset({"foreigner", "abroad", "minor", "first-time", "death", "licence-class", "already", "switch"})
 
 
 # Aspects asked in words any service may carry ("¿cuánto me van a cobrar?", "¿qué papeles piden?"): the

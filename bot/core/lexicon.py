@@ -58,7 +58,9 @@ CONTEXT_WORDS: dict[str, frozenset[str]] = {
         debia debias debiamos debian avenida jiron calle cuadra urbanizacion asentamiento barrio
         herramienta herramientas permite permiten mecanismo mecanismos normativa normativas establece establecen
         segun procedimiento procedimientos efectuar realizar obtener brinda brindan funciona funcionan administra
-        administran encargada encargado encargadas encargados existente existentes actualmente
+        administran encargada encargado encargadas encargados existente existentes actualmente dispositivo
+        dispositivos constituye constituyen materias regula regulan abarca abarcan ejerce ejercen consiste
+        consisten requiero denominacion competencias
         """.split()
     ),
     "en": frozenset(
