@@ -83,6 +83,8 @@ _COUNTRIES = (
 _WITHOUT_INSURANCE = (
     r"(?:no|ni) (?:tengo|tiene|tenemos|tienen|cuento con|cuenta con) (?:\w+ ){0,2}seguro|sin (?:ningun )?seguro"
 )
+# The title of an entry for getting one's own ("Sacar tu RUC", "Afiliarte al SIS", "Crear tu Clave SOL").
+_GETTING_TITLE = _re(r"sacar|saca|obten\w*|inscrib\w*|inscripcion|crear|afiliar\w*|tramitar|get|join")
 AMOUNT = r"s \d+|\d+ soles|usd \d+|gratuit[oa]s?|gratis|sin costo|no tiene costo|no cuesta|free|no cost"
 MONEY = r"s \d+|\d+ soles|usd \d+|\d+ (?:dolares|dollars|euros)"
 ASPECTS: tuple[Aspect, ...] = (
@@ -308,14 +310,14 @@ ASPECTS: tuple[Aspect, ...] = (
     Aspect("check", _re(r"(?:veo|ver|verificar|verifico|consultar|consulto|comprobar|compruebo|saber|se|chequear) si "
                         r"(?:\w+ ){0,4}(?:esta|estan|existe|existen|sigue|siguen) (?:\w+ )?(?:en regla|activ[oa]s?|"
                         r"vigentes?|habid[oa]s?|formal(?:es)?|al dia)"),
-           None, contrary=_re(r"sacar|saca|obten\w*|inscrib\w*|inscripcion|crear|afiliar\w*|tramitar|get|join")),
+           None, contrary=_GETTING_TITLE),
     # The asker has it already ("ya tengo mi RUC, ¿cómo le doy un comprobante?"): the entry for getting one is
     # not what is asked.
     Aspect("already", _re(r"ya (?:tengo|tiene|tenemos|cuento con|cuenta con|saque|sacamos) "
                           r"(?:mi|su|el|la|un|una|mis|sus) "
                           r"(?P<thing>ruc|numero de contribuyente|numero tributario|clave sol|dni|pasaporte|carne|"
                           r"licencia|brevete|seguro|sis|cuenta)"),
-           None, contrary=_re(r"sacar|saca|obten\w*|inscrib\w*|inscripcion|crear|afiliar\w*|afiliarte|get|join")),
+           None, contrary=_GETTING_TITLE),
     # "¿cómo pago una multa?" asks how to pay, not what the penalty is.
     Aspect("penalty", _re(r"(?<!pagar una )(?<!pagar la )(?<!pagar mi )(?<!pagar mis )(?<!pago la )(?<!pago mi )"
                           r"(?<!pago una )multas?|sancion\w*|sancionan|penalidad\w*|me bloquean|que pasa si|penalt\w+|"
@@ -727,12 +729,11 @@ def _unconfirmed(entry: Entry, name: str, question: str) -> bool:
 
 
 # What the asker already has, as entry titles name it ("número de contribuyente" is the RUC).
-_HAD_AS_TITLED = {"numero de contribuyente": "ruc", "numero tributario": "ruc", "brevete": "licencia",
-                  "carne": "carne", "cuenta": "cuenta"}
+_HAD_AS_TITLED = {"numero de contribuyente": "ruc", "numero tributario": "ruc", "brevete": "licencia"}
 
 
 def _already_had(question: str) -> str:
-    """The thing "ya tengo mi ..." names, as a title would write it ("" when the question names none)."""
+    """The thing "ya tengo mi ..." names, as a title would write it ("\0", in no title, when none is named)."""
     found = _BY_NAME["already"].asked.search(_folded(question))
     if found is None:
         return "\0"  # in no title

@@ -248,16 +248,13 @@ class LanguageIndex:
         phrasings = profile.phrasings
         for texts_of_field, weight in ((texts.phrasings, 1.0), (texts.situations, SITUATION_FIT)):
             phrasings += [(s, weight) for t in texts_of_field if (s := stems_of(t))]
-        main, pairs, chosen = profile.stems, profile.pairs, self._chosen
-        for stems in chain([s for s, _ in phrasings], map(stems_of, texts.keywords)):
+        main, pairs = profile.stems, profile.pairs
+        keywords = [stems_of(t) for t in texts.keywords]
+        for stems in chain([s for s, _ in phrasings], keywords):
             # keywords widen coverage but are not phrasings to fit
             main.update(stems)
             pairs.update(pairwise(stems))
-        for stems, weight in phrasings:
-            if weight == 1.0:
-                chosen.update(stems)
-        for stems in map(stems_of, texts.keywords):
-            chosen.update(stems)
+        self._chosen.update(*(s for s, weight in phrasings if weight == 1.0), *keywords)
         body = profile.body
         for stems in map(stems_of, texts.body):
             body.update(stems)
