@@ -564,11 +564,7 @@ class Pipeline:
 
         def scores_gate(candidate: Candidate, following: list[Candidate]) -> str | None:
             rival = _rival_score(following, self.thresholds.min_fit)
-            if not following:
-                return self.held_back(
-                    candidate, rival, names_unknown, refused, long_message=long_message, spanish=spanish
-                )
-            pair = [candidate, following[0]]
+            pair = [candidate, *following[:1]]
             decided = _close_siblings(pair, self.thresholds.margin) and _cue_decides(kinds, *(c.entry for c in pair))
             return self.held_back(candidate, rival, names_unknown, refused, decided, long_message, spanish)
 
