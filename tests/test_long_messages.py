@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.core import aspects
-from bot.core.analyzer import person_names
+from bot.core.analyzer import Analysis, person_names
 from bot.core.knowledge import load_knowledge_or_raise
 from bot.core.models import Outcome
 from bot.core.pipeline import Pipeline
@@ -127,8 +127,8 @@ def test_an_asking_part_pointing_back_at_the_story_keeps_the_story_whole(shipped
     pointing = analyzer.analyze(story + "¿Que apoyo economico del Estado hay para alguien como el?")
     apart = analyzer.analyze(story + "¿Que apoyo economico del Estado hay para los jovenes?")
 
-    def weight(analysis: object, word: str) -> float:
-        return analysis.info(analysis.words.index(word))  # type: ignore[attr-defined]
+    def weight(analysis: Analysis, word: str) -> float:
+        return analysis.info(analysis.words.index(word))
 
     # "alguien como él" is the story's man: his pension is what is asked, not a quarter of it.
     assert weight(pointing, "jubilacion") == pytest.approx(4 * weight(apart, "jubilacion"))
